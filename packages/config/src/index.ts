@@ -1,0 +1,128 @@
+/**
+ * The one reader of `process.env`. Every process (API, worker, migrate, embedded) asks
+ * `loadConfig` for a validated `Config`; nothing else in the codebase touches the environment.
+ */
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** How a process runs: `server` talks to PostgreSQL and Redis; `embedded` to PGlite, in-process jobs. */
+export type RunMode = 'server' | 'embedded';
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(
+    Type.Union([Type.Literal('production'), Type.Literal('development'), Type.Literal('test')]),
+  ),
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  APP_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  APP_DATABASE_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    ),
+  ),
+});
+type Env = Static<typeof EnvSchema>;
+
+/** The validated configuration of one process. */
+export interface Config {
+  readonly mode: RunMode;
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** The owner's connection (migrations); `null` in embedded mode. */
+  readonly databaseUrl: string | null;
+  /** The application role's connection; `null` in embedded mode. */
+  readonly appDatabaseUrl: string | null;
+  /** Password given to the application role `pulsegap_app` by `migrate`. */
+  readonly appDatabasePassword: string;
+  /** `null` selects the in-process job runner. */
+  readonly redisUrl: string | null;
+  /** `null` selects the development outbox instead of SMTP. */
+  readonly smtpUrl: string | null;
+  readonly jwtSecret: string;
+  /** Base URL used in links the service sends. */
+  readonly publicUrl: string;
+  /** Folder of the embedded database. */
+  readonly dataDir: string;
+  readonly logLevel: string;
+}
+
+/** Name of the application role the API and worker connect as. */
+export const APP_ROLE = 'pulsegap_app';
+
+const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+const DEV_APP_PASSWORD = 'pulsegap-app-development';
+
+/** A configuration problem: the process must not start. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/**
+ * Reads and validates the environment. In `server` mode the database and Redis default to
+ * the local services; in `embedded` mode they stay unset unless given. Production refuses
+ * development secrets.
+ */
+export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (!Value.Check(EnvSchema, raw)) {
+    const problems = Value.Errors(EnvSchema, raw).map(
+      (e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`,
+    );
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const env: Env = raw;
+  const production = env.NODE_ENV === 'production';
+  const port = env.PORT === undefined ? 3000 : Number(env.PORT);
+  if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
+
+  if (production) {
+    const missing = ['JWT_SECRET', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'].filter(
+      (k) => raw[k] === undefined,
+    );
+    if (mode === 'embedded') throw new ConfigError('production runs in server mode, not embedded');
+    if (missing.length > 0) {
+      throw new ConfigError(`production needs real secrets: ${missing.join(', ')} unset`);
+    }
+  }
+
+  const databaseUrl =
+    env.DATABASE_URL ?? (mode === 'server' ? 'postgres://postgres@127.0.0.1:5432/pulsegap' : null);
+  const appDatabasePassword = env.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD;
+  return {
+    mode,
+    production,
+    port,
+    host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    databaseUrl,
+    appDatabaseUrl:
+      env.APP_DATABASE_URL ??
+      (databaseUrl === null ? null : appRoleUrl(databaseUrl, appDatabasePassword)),
+    appDatabasePassword,
+    redisUrl: env.REDIS_URL ?? (mode === 'server' ? 'redis://127.0.0.1:6379' : null),
+    smtpUrl: env.SMTP_URL ?? null,
+    jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir: env.DATA_DIR ?? '.pulsegap',
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}
+
+/** The same database as `ownerUrl`, reached as the application role. */
+export function appRoleUrl(ownerUrl: string, password: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = password;
+  return url.toString();
+}

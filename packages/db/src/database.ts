@@ -1,0 +1,98 @@
+import { PGlite } from '@electric-sql/pglite';
+import { APP_ROLE, type Config } from '@pulsegap/config';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrate.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+/** An open database as the application role, and the way to close it. */
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/** The process would run with privileges that make row-level security moot. */
+export class UnsafeDatabaseRoleError extends Error {
+  readonly code = 'DB_UNSAFE_ROLE';
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** A pg pool whose 64-bit integers and numerics arrive as numbers (counts fit easily). */
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+}
+
+/** A Kysely instance over a PostgreSQL connection string. */
+export function createKysely<T = Database>(connectionString: string, max = 10): Kysely<T> {
+  return new Kysely<T>({
+    dialect: new PostgresDialect({ pool: createPool(connectionString, max) }),
+  });
+}
+
+/**
+ * Opens the database for the API or the worker. Server mode connects as the application
+ * role (`APP_DATABASE_URL`); embedded mode opens PGlite in `dataDir` (or `memory://`),
+ * migrates it as its superuser and then switches to the application role for good, so the
+ * same row-level security applies. Either way the role is checked before it is used.
+ */
+export async function openDatabase(
+  config: Pick<Config, 'appDatabaseUrl' | 'dataDir'>,
+  options: { poolSize?: number } = {},
+): Promise<DatabaseHandle> {
+  if (config.appDatabaseUrl !== null) {
+    const db = createKysely(config.appDatabaseUrl, options.poolSize);
+    try {
+      await assertApplicationRole(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return { db, close: () => db.destroy() };
+  }
+  const pglite = await PGlite.create(config.dataDir, {
+    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+  });
+  try {
+    const owner = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    await migrateToLatest(owner, null);
+    await pglite.exec(`set role ${APP_ROLE}`);
+    await assertApplicationRole(owner);
+    return { db: owner, close: () => pglite.close() };
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+}
+
+/** Refuses a role that is a superuser, bypasses row-level security or owns tables. */
+export async function assertApplicationRole(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ role: string; superuser: boolean; bypass: boolean; owned: number }>`
+    select r.rolname as role, r.rolsuper as superuser, r.rolbypassrls as bypass,
+      (select count(*) from pg_class c where c.relowner = r.oid)::int as owned
+    from pg_roles r where r.rolname = current_user
+  `.execute(db);
+  const role = rows[0];
+  if (role === undefined) throw new UnsafeDatabaseRoleError('current role not found');
+  const problems = [
+    role.superuser ? 'is a superuser' : null,
+    role.bypass ? 'has BYPASSRLS' : null,
+    role.owned > 0 ? `owns ${role.owned} relations` : null,
+  ].filter((p) => p !== null);
+  if (problems.length > 0) {
+    throw new UnsafeDatabaseRoleError(
+      `refusing to run as role ${role.role}: it ${problems.join(', ')}; connect as ${APP_ROLE}`,
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { TenantTransaction } from '../tenant.js';
+
+/** Work to hand to the job queue once the transaction that asked for it commits. */
+export interface OutboxJob {
+  readonly name: string;
+  /** Identifies the work: pending rows with the same key coalesce, and it becomes the job id. */
+  readonly key: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** A pending outbox row. */
+export interface PendingJob extends OutboxJob {
+  readonly id: string;
+}
+
+/** Writes the intent to run a job in the caller's transaction (transactional outbox). */
+export async function enqueueJob(
+  trx: TenantTransaction | Kysely<Database>,
+  job: OutboxJob,
+): Promise<void> {
+  await sql`
+    insert into outbox (job_name, job_key, payload)
+    values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
+    on conflict (job_key) where dispatched_at is null do nothing
+  `.execute(trx);
+}
+
+/**
+ * Hands up to `limit` pending jobs to `dispatch` and marks them dispatched, in one
+ * transaction with `FOR UPDATE SKIP LOCKED`, so relays on several processes share the
+ * work. If `dispatch` throws (the queue is down), the rows stay pending. Returns how many
+ * were dispatched.
+ */
+export async function relayOutbox(
+  db: Kysely<Database>,
+  limit: number,
+  dispatch: (jobs: readonly PendingJob[]) => Promise<void>,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('outbox')
+      .select(['id', 'job_name', 'job_key', 'payload'])
+      .where('dispatched_at', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length === 0) return 0;
+    await dispatch(
+      rows.map((r) => ({
+        id: String(r.id),
+        name: r.job_name,
+        key: r.job_key,
+        payload: r.payload as Record<string, unknown>,
+      })),
+    );
+    await trx
+      .updateTable('outbox')
+      .set({ dispatched_at: new Date() })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return rows.length;
+  });
+}
+
+/** Deletes dispatched rows older than `before`. */
+export async function pruneOutbox(db: Kysely<Database>, before: Date): Promise<void> {
+  await db
+    .deleteFrom('outbox')
+    .where('dispatched_at', 'is not', null)
+    .where('dispatched_at', '<', before)
+    .execute();
+}

@@ -1,0 +1,127 @@
+import type { TierValue } from '../schema.js';
+import type { TenantTransaction } from '../tenant.js';
+
+/** A pulse's schedule, when it recurs. */
+export interface PulseSchedule {
+  readonly cron: string;
+  readonly timezone: string;
+  readonly openForHours: number;
+}
+
+/** A pulse (survey definition) as the API shows it. */
+export interface PulseView {
+  readonly id: string;
+  readonly title: string;
+  readonly priorityIds: string[];
+  readonly dimensions: string[];
+  readonly openQuestion: boolean;
+  readonly audience: { teams: string[] | null; tiers: TierValue[] | null };
+  readonly schedule: PulseSchedule | null;
+  readonly openForHours: number;
+  readonly minGroupSize: number;
+  readonly commentMinGroupSize: number;
+  readonly latestRunId: string | null;
+  readonly createdAt: Date;
+}
+
+export interface NewPulse {
+  readonly title: string;
+  readonly priorityIds: readonly string[];
+  readonly dimensions: readonly string[];
+  readonly openQuestion: boolean;
+  readonly audienceTeamIds: readonly string[] | null;
+  readonly audienceTiers: readonly TierValue[] | null;
+  readonly schedule: { cron: string; timezone: string } | null;
+  readonly openForHours: number;
+  readonly minGroupSize: number;
+  readonly commentMinGroupSize: number;
+}
+
+export async function createPulse(
+  trx: TenantTransaction,
+  organizationId: string,
+  pulse: NewPulse,
+): Promise<string> {
+  const row = await trx
+    .insertInto('pulses')
+    .values({
+      organization_id: organizationId,
+      title: pulse.title,
+      dimensions: [...pulse.dimensions],
+      open_question: pulse.openQuestion,
+      audience_team_ids: pulse.audienceTeamIds === null ? null : [...pulse.audienceTeamIds],
+      audience_tiers: pulse.audienceTiers === null ? null : [...pulse.audienceTiers],
+      schedule_cron: pulse.schedule?.cron ?? null,
+      schedule_timezone: pulse.schedule?.timezone ?? null,
+      open_for_hours: pulse.openForHours,
+      min_group_size: pulse.minGroupSize,
+      comment_min_group_size: pulse.commentMinGroupSize,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('pulse_priorities')
+    .values(
+      pulse.priorityIds.map((priorityId, position) => ({
+        pulse_id: row.id,
+        priority_id: priorityId,
+        organization_id: organizationId,
+        position,
+      })),
+    )
+    .execute();
+  return row.id;
+}
+
+/** Pulses of the organization, newest first, or the one with `id`. */
+export async function listPulses(trx: TenantTransaction, id?: string): Promise<PulseView[]> {
+  let query = trx
+    .selectFrom('pulses')
+    .selectAll('pulses')
+    .select((eb) => [
+      eb
+        .selectFrom('runs')
+        .select('runs.id')
+        .whereRef('runs.pulse_id', '=', 'pulses.id')
+        .orderBy('runs.opened_at', 'desc')
+        .orderBy('runs.id', 'desc')
+        .limit(1)
+        .as('latest_run_id'),
+    ])
+    .orderBy('pulses.created_at', 'desc')
+    .orderBy('pulses.id');
+  if (id !== undefined) query = query.where('pulses.id', '=', id);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const links = await trx
+    .selectFrom('pulse_priorities')
+    .select(['pulse_id', 'priority_id'])
+    .where(
+      'pulse_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    priorityIds: links.filter((l) => l.pulse_id === r.id).map((l) => l.priority_id),
+    dimensions: r.dimensions,
+    openQuestion: r.open_question,
+    audience: { teams: r.audience_team_ids, tiers: r.audience_tiers as TierValue[] | null },
+    schedule:
+      r.schedule_cron === null
+        ? null
+        : {
+            cron: r.schedule_cron,
+            timezone: r.schedule_timezone ?? 'UTC',
+            openForHours: r.open_for_hours,
+          },
+    openForHours: r.open_for_hours,
+    minGroupSize: r.min_group_size,
+    commentMinGroupSize: r.comment_min_group_size,
+    latestRunId: r.latest_run_id ?? null,
+    createdAt: r.created_at,
+  }));
+}

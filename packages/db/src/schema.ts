@@ -1,0 +1,177 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Table types of the database; columns that may be NULL are `T | null`, never optional. */
+export interface Database {
+  organizations: OrganizationTable;
+  users: UserTable;
+  teams: TeamTable;
+  people: PersonTable;
+  priorities: PriorityTable;
+  pulses: PulseTable;
+  pulse_priorities: PulsePriorityTable;
+  runs: RunTable;
+  run_questions: RunQuestionTable;
+  invitations: InvitationTable;
+  responses: ResponseTable;
+  answers: AnswerTable;
+  cells: CellTable;
+  run_results: RunResultTable;
+  outbox: OutboxTable;
+}
+
+type CreatedAt = ColumnType<Date, never, never>;
+
+export type TierValue = 'leadership' | 'frontline';
+export type UserRole = 'admin' | 'executive';
+
+export interface OrganizationTable {
+  id: Generated<string>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface UserTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  password_hash: string;
+  role: UserRole;
+  created_at: CreatedAt;
+}
+
+export interface TeamTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  parent_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PersonTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  name: string;
+  team_id: string;
+  tier: TierValue;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+export interface PriorityTable {
+  id: Generated<string>;
+  organization_id: string;
+  title: string;
+  description: string;
+  stated_weight: number;
+  created_at: CreatedAt;
+}
+
+export interface PulseTable {
+  id: Generated<string>;
+  organization_id: string;
+  title: string;
+  dimensions: string[];
+  open_question: boolean;
+  audience_team_ids: string[] | null;
+  audience_tiers: string[] | null;
+  schedule_cron: string | null;
+  schedule_timezone: string | null;
+  open_for_hours: number;
+  min_group_size: number;
+  comment_min_group_size: number;
+  created_at: CreatedAt;
+}
+
+export interface PulsePriorityTable {
+  pulse_id: string;
+  priority_id: string;
+  organization_id: string;
+  position: number;
+}
+
+export interface RunTable {
+  id: Generated<string>;
+  organization_id: string;
+  pulse_id: string;
+  opened_at: ColumnType<Date, Date | undefined, never>;
+  closes_at: Date;
+  closed_at: Date | null;
+  invited: number;
+  min_group_size: number;
+  comment_min_group_size: number;
+}
+
+export interface RunQuestionTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  priority_id: string;
+  dimension: string;
+  text: string;
+  position: number;
+}
+
+export interface InvitationTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  person_id: string;
+  secret_hash: Buffer;
+  segment_team_id: string | null;
+  segment_tier: TierValue;
+  token_collected: Generated<boolean>;
+}
+
+export interface ResponseTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  segment_team_id: string | null;
+  segment_tier: TierValue;
+  token_hash: Buffer;
+  comment: string | null;
+}
+
+export interface AnswerTable {
+  organization_id: string;
+  run_id: string;
+  response_id: string;
+  question_id: string;
+  segment_team_id: string | null;
+  segment_tier: TierValue;
+  value: number;
+}
+
+export interface CellTable {
+  organization_id: string;
+  run_id: string;
+  priority_id: string;
+  dimension: string;
+  team_id: string | null;
+  suppressed: boolean;
+  /** JSON text on write; the parsed document on read. */
+  statistics: ColumnType<unknown, string, string>;
+}
+
+export interface RunResultTable {
+  run_id: string;
+  organization_id: string;
+  computed_at: Date;
+  responses: number;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  job_name: string;
+  job_key: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+  dispatched_at: Date | null;
+}
+
+export type Organization = Selectable<OrganizationTable>;
+export type Team = Selectable<TeamTable>;
+export type Person = Selectable<PersonTable>;
+export type NewPerson = Insertable<PersonTable>;
