@@ -1,0 +1,93 @@
+import { assertMinGroupSize } from './group-size.js';
+import { assertHistogram, type Histogram } from './histogram.js';
+
+/**
+ * What one tier answered in a cell: the number of answers, their mean, their sample
+ * standard deviation (n − 1 in the denominator) and top2, the share of answers of 4 or 5.
+ * `mean` and `top2` are `null` without answers; `sd` is `null` below two answers.
+ */
+export interface TierSummary {
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sd: number | null;
+  readonly top2: number | null;
+}
+
+/** A cell whose two tiers both reach the minimum group size, with its statistics. */
+export interface ReportedCellStatistics {
+  readonly suppressed: false;
+  readonly leadership: TierSummary;
+  readonly frontline: TierSummary;
+  /** Leadership mean minus frontline mean; positive when leadership is more optimistic. */
+  readonly gap: number;
+}
+
+/** A cell under the minimum group size: it says so and carries no statistics at all. */
+export interface SuppressedCellStatistics {
+  readonly suppressed: true;
+  readonly leadership: null;
+  readonly frontline: null;
+  readonly gap: null;
+}
+
+/**
+ * The statistics of one cell (run × priority × dimension × organization or team). A cell
+ * is suppressed when either tier has fewer answers than the minimum group size; then it
+ * carries no number that could describe a small group. Check `suppressed` to narrow.
+ */
+export type CellStatistics = ReportedCellStatistics | SuppressedCellStatistics;
+
+/** The answers of one cell: a histogram per tier, and the pulse's minimum group size k. */
+export interface CellInput {
+  readonly leadership: Histogram;
+  readonly frontline: Histogram;
+  readonly minGroupSize: number;
+}
+
+/**
+ * Summarizes a tier's answers from its histogram. The mean comes from the exact integer sum
+ * of the answers and the sd from squared deviations about that mean, which stays accurate
+ * however many answers there are.
+ */
+export function summarize(histogram: Histogram): TierSummary {
+  assertHistogram(histogram);
+  let n = 0;
+  let sum = 0;
+  for (const [index, count] of histogram.entries()) {
+    n += count;
+    sum += count * (index + 1);
+  }
+  if (n === 0) return { n, mean: null, sd: null, top2: null };
+  const mean = sum / n;
+  let squares = 0;
+  for (const [index, count] of histogram.entries()) {
+    const deviation = index + 1 - mean;
+    squares += count * deviation * deviation;
+  }
+  return {
+    n,
+    mean,
+    sd: n < 2 ? null : Math.sqrt(squares / (n - 1)),
+    top2: (histogram[3] + histogram[4]) / n,
+  };
+}
+
+/**
+ * The statistics of one cell from its two histograms. Throws `DOMAIN_INVALID_GROUP_SIZE`
+ * when `minGroupSize` is not an integer of at least 3, and `DOMAIN_INVALID_HISTOGRAM` on a
+ * malformed histogram.
+ */
+export function computeCell(input: CellInput): CellStatistics {
+  assertMinGroupSize(input.minGroupSize);
+  const leadership = summarize(input.leadership);
+  const frontline = summarize(input.frontline);
+  if (
+    leadership.mean === null ||
+    frontline.mean === null ||
+    leadership.n < input.minGroupSize ||
+    frontline.n < input.minGroupSize
+  ) {
+    return { suppressed: true, leadership: null, frontline: null, gap: null };
+  }
+  return { suppressed: false, leadership, frontline, gap: leadership.mean - frontline.mean };
+}
