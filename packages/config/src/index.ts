@@ -23,9 +23,15 @@ const EnvSchema = Type.Object({
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(
-    Type.Union(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    ),
+    Type.Union([
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ]),
   ),
 });
 type Env = Static<typeof EnvSchema>;
@@ -88,8 +94,8 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
 
   if (production) {
-    const missing = ['JWT_SECRET', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'].filter(
-      (k) => raw[k] === undefined,
+    const missing = (['JWT_SECRET', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'] as const).filter(
+      (k) => env[k] === undefined,
     );
     if (mode === 'embedded') throw new ConfigError('production runs in server mode, not embedded');
     if (missing.length > 0) {

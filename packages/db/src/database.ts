@@ -20,18 +20,20 @@ export class UnsafeDatabaseRoleError extends Error {
 const INT8 = 20;
 const NUMERIC = 1700;
 
-/** A pg pool whose 64-bit integers and numerics arrive as numbers (counts fit easily). */
+const toNumber = (value: string): number => Number(value);
+
+// 64-bit integers and numerics arrive as numbers (counts fit easily); the rest as pg parses them.
+const typeParsers = new pg.TypeOverrides();
+typeParsers.setTypeParser(INT8, toNumber);
+typeParsers.setTypeParser(NUMERIC, toNumber);
+
+/** A pg pool as the processes use it (see `typeParsers`). */
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({
-    connectionString,
-    max,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8 || oid === NUMERIC
-          ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-    },
-  });
+  const pool = new pg.Pool({ connectionString, max, types: typeParsers });
+  // A connection that dies while idle (a restart, a dropped database) is replaced on the
+  // next checkout; without a listener it would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** A Kysely instance over a PostgreSQL connection string. */
@@ -62,7 +64,7 @@ export async function openDatabase(
     return { db, close: () => db.destroy() };
   }
   const pglite = await PGlite.create(config.dataDir, {
-    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
   });
   try {
     const owner = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });

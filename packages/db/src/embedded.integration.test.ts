@@ -6,7 +6,8 @@ import { createPriority, listPriorities } from './repositories/priorities.js';
 import { withTenant } from './tenant.js';
 
 test('the embedded database runs the same migrations and policies as the application role', async () => {
-  const { db, close } = await openDatabase({ appDatabaseUrl: null, dataDir: 'memory://' });
+  const handle = await openDatabase({ appDatabaseUrl: null, dataDir: 'memory://' });
+  const { db } = handle;
   try {
     const { rows } = await sql<{ role: string }>`select current_user as role`.execute(db);
     expect(rows[0]?.role).toBe('pulsegap_app');
@@ -27,6 +28,6 @@ test('the embedded database runs the same migrations and policies as the applica
     expect(await withTenant(db, a.organizationId, listPriorities)).toHaveLength(1);
     expect(await db.selectFrom('users').selectAll().execute()).toEqual([]);
   } finally {
-    await close();
+    await handle.close();
   }
 });

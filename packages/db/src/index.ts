@@ -10,3 +10,4 @@ export * from './repositories/priorities.js';
 export * from './repositories/pulses.js';
 export * from './repositories/roster.js';
 export * from './repositories/runs.js';
+export * from './repositories/responses.js';

@@ -8,7 +8,7 @@ if (config.databaseUrl === null) throw new Error('DATABASE_URL is required to mi
 await ensureDatabaseExists(config.databaseUrl);
 const owner = createKysely<unknown>(config.databaseUrl, 1);
 try {
-  const applied = await migrateToLatest(owner as never, config.appDatabasePassword);
+  const applied = await migrateToLatest(owner, config.appDatabasePassword);
   console.log(
     applied.length === 0 ? 'migrate: up to date' : `migrate: applied ${applied.join(', ')}`,
   );

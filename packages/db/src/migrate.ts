@@ -13,21 +13,22 @@ export class MigrationError extends Error {
  * `appRolePassword` null makes a role that cannot log in (embedded mode switches to it
  * with `SET ROLE`). Returns the names of the migrations applied now.
  */
-export async function migrateToLatest(
-  owner: Kysely<any>,
+export async function migrateToLatest<T>(
+  owner: Kysely<T>,
   appRolePassword: string | null,
 ): Promise<string[]> {
   await ensureApplicationRole(owner, appRolePassword);
   const migrator = new Migrator({ db: owner, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    throw new MigrationError(`migration failed: ${String(error)}`, { cause: error });
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    throw new MigrationError(`migration failed: ${reason}`, { cause: error });
   }
   await grantApplicationRole(owner);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-async function ensureApplicationRole(owner: Kysely<any>, password: string | null) {
+async function ensureApplicationRole<T>(owner: Kysely<T>, password: string | null) {
   const role = sql.id(APP_ROLE);
   const login = password === null ? sql`nologin` : sql`login password ${sql.lit(password)}`;
   const attributes = sql`nosuperuser nobypassrls nocreatedb nocreaterole noinherit ${login}`;
@@ -47,7 +48,7 @@ async function ensureApplicationRole(owner: Kysely<any>, password: string | null
   }
 }
 
-async function grantApplicationRole(owner: Kysely<any>) {
+async function grantApplicationRole<T>(owner: Kysely<T>) {
   const role = sql.id(APP_ROLE);
   await sql`grant usage on schema public to ${role}`.execute(owner);
   await sql`grant select, insert, update, delete on all tables in schema public to ${role}`.execute(

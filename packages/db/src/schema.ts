@@ -163,7 +163,7 @@ export interface RunResultTable {
 }
 
 export interface OutboxTable {
-  id: Generated<string>;
+  id: Generated<number>;
   job_name: string;
   job_key: string;
   payload: ColumnType<unknown, string, string>;

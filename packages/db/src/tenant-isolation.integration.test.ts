@@ -5,7 +5,7 @@ import { openDatabase, UnsafeDatabaseRoleError, type DatabaseHandle } from './da
 import { createOrganizationWithAdmin, findLoginCandidate } from './repositories/organizations.js';
 import { createPriority, listPriorities } from './repositories/priorities.js';
 import { withTenant } from './tenant.js';
-import { TEST_DATABASE_URL } from '@pulsegap/testing';
+import { testDatabaseUrl } from '@pulsegap/testing';
 
 describe('row-level security', () => {
   let handle: DatabaseHandle;
@@ -102,7 +102,7 @@ describe('row-level security', () => {
 
   test('refuses to run as a superuser', async () => {
     await expect(
-      openDatabase({ appDatabaseUrl: TEST_DATABASE_URL, dataDir: '' }),
+      openDatabase({ appDatabaseUrl: testDatabaseUrl(), dataDir: '' }),
     ).rejects.toBeInstanceOf(UnsafeDatabaseRoleError);
   });
 });

@@ -2,15 +2,18 @@ import { loadConfig, type Config } from '@pulsegap/config';
 import { createKysely, openDatabase, type Database, type DatabaseHandle } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
 
-/** The database the test run creates and migrates once (see global-setup). */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pulsegap_test';
+/** The database this test run created and migrated once (see global-setup). */
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url === undefined) throw new Error('TEST_DATABASE_URL is set by the global setup of vitest');
+  return url;
+}
 
 /** Configuration for tests: the test database, the local Redis, quiet logs. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig('server', {
     NODE_ENV: 'test',
-    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   });
   return { ...base, ...overrides };
@@ -23,5 +26,5 @@ export function openTestDatabase(): Promise<DatabaseHandle> {
 
 /** The test database as its owner, for inspecting what the application role cannot see. */
 export function openOwnerDatabase(): Kysely<Database> {
-  return createKysely<Database>(TEST_DATABASE_URL, 2);
+  return createKysely(testDatabaseUrl(), 2);
 }

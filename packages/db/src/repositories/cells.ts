@@ -53,7 +53,7 @@ export async function countResponses(trx: TenantTransaction, runId: string): Pro
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('run_id', '=', runId)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }
 
 /**

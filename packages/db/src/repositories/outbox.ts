@@ -49,14 +49,7 @@ export async function relayOutbox(
       .skipLocked()
       .execute();
     if (rows.length === 0) return 0;
-    await dispatch(
-      rows.map((r) => ({
-        id: String(r.id),
-        name: r.job_name,
-        key: r.job_key,
-        payload: r.payload as Record<string, unknown>,
-      })),
-    );
+    await dispatch(rows.map(toPendingJob));
     await trx
       .updateTable('outbox')
       .set({ dispatched_at: new Date() })
@@ -68,6 +61,37 @@ export async function relayOutbox(
       .execute();
     return rows.length;
   });
+}
+
+/** Pending jobs, oldest first (the in-process runner's view: one process, no locking). */
+export async function pendingJobs(db: Kysely<Database>, limit: number): Promise<PendingJob[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'job_name', 'job_key', 'payload'])
+    .where('dispatched_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toPendingJob);
+}
+
+/** Marks jobs dispatched, so a new request for the same key makes a new row. */
+export async function markDispatched(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ dispatched_at: new Date() })
+    .where('id', 'in', ids.map(Number))
+    .execute();
+}
+
+function toPendingJob(row: { id: number; job_name: string; job_key: string; payload: unknown }) {
+  return {
+    id: String(row.id),
+    name: row.job_name,
+    key: row.job_key,
+    payload: row.payload as Record<string, unknown>,
+  };
 }
 
 /** Deletes dispatched rows older than `before`. */

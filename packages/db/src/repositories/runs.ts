@@ -81,6 +81,7 @@ export async function createRun(
   organizationId: string,
   input: {
     pulseId: string;
+    openedAt: Date;
     closesAt: Date;
     minGroupSize: number;
     commentMinGroupSize: number;
@@ -93,6 +94,7 @@ export async function createRun(
     .values({
       organization_id: organizationId,
       pulse_id: input.pulseId,
+      opened_at: input.openedAt,
       closes_at: input.closesAt,
       invited: input.invitees.length,
       min_group_size: input.minGroupSize,
@@ -169,8 +171,8 @@ export async function listRuns(
     commentMinGroupSize: r.comment_min_group_size,
     participation: {
       invited: r.invited,
-      tokensCollected: Number(r.tokens_collected ?? 0),
-      responses: Number(r.responses ?? 0),
+      tokensCollected: r.tokens_collected ?? 0,
+      responses: r.responses ?? 0,
     },
   }));
 }

@@ -1,0 +1,26 @@
+import { loadConfig } from '@pulsegap/config';
+import { openDatabase } from '@pulsegap/db';
+import { startBullmqRuntime } from '@pulsegap/jobs';
+import pino from 'pino';
+
+// `npm run worker`: relays the outbox to BullMQ and runs the job handlers. Any number of
+// these may run side by side; each closes its workers and connections on SIGTERM/SIGINT.
+const config = loadConfig('server');
+const logger = pino({ level: config.logLevel });
+const database = await openDatabase(config);
+const runtime = startBullmqRuntime({
+  db: database.db,
+  redisUrl: config.redisUrl ?? 'redis://127.0.0.1:6379',
+  logger,
+});
+logger.info('worker started');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    void runtime
+      .close()
+      .then(() => database.close())
+      .then(() => process.exit(0));
+  });
+}

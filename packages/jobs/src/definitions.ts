@@ -1,0 +1,61 @@
+import type { Database } from '@pulsegap/db';
+import type { Kysely } from 'kysely';
+import Type, { type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { recomputeRun } from './recompute-run.js';
+
+/** What every job handler may use. */
+export interface JobContext {
+  readonly db: Kysely<Database>;
+}
+
+/** A job: its queue name, the schema its payload must satisfy, and its handler. */
+export interface JobDefinition<S extends TSchema> {
+  readonly name: string;
+  readonly schema: S;
+  handle(context: JobContext, payload: Static<S>): Promise<void>;
+}
+
+const RecomputeRunPayload = Type.Object(
+  { organizationId: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+/** Recomputes a run's cells from its answers. Keyed by run, so requests coalesce. */
+export const recomputeRunJob: JobDefinition<typeof RecomputeRunPayload> = {
+  name: 'recompute-run',
+  schema: RecomputeRunPayload,
+  handle: (context, payload) => recomputeRun(context.db, payload.organizationId, payload.runId),
+};
+
+/** Every job the workers run, by name. Startup fails on a name with no handler. */
+export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = new Map(
+  [recomputeRunJob as unknown as JobDefinition<TSchema>].map((job) => [job.name, job]),
+);
+
+/** A job payload that does not match its schema; the job is not retried. */
+export class InvalidJobPayloadError extends Error {
+  readonly code = 'JOB_INVALID_PAYLOAD';
+}
+
+/** Parses a payload at the worker boundary and runs the job's handler. */
+export async function runJob(context: JobContext, name: string, payload: unknown): Promise<void> {
+  const job = JOBS.get(name);
+  if (job === undefined) throw new InvalidJobPayloadError(`no handler for job ${name}`);
+  if (!Value.Check(job.schema, payload)) {
+    const first = Value.Errors(job.schema, payload)[0];
+    throw new InvalidJobPayloadError(
+      `invalid payload for ${name}: ${first?.instancePath ?? ''} ${first?.message ?? ''}`,
+    );
+  }
+  await job.handle(context, payload);
+}
+
+/** The outbox entry that asks for a run's recomputation. */
+export function recomputeRunRequest(organizationId: string, runId: string) {
+  return {
+    name: recomputeRunJob.name,
+    key: `${recomputeRunJob.name}-${runId}`,
+    payload: { organizationId, runId },
+  };
+}
