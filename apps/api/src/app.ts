@@ -1,0 +1,56 @@
+import type { Config } from '@pulsegap/config';
+import type { Database } from '@pulsegap/db';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import auth from './plugins/auth.js';
+import database from './plugins/database.js';
+import openapi from './plugins/openapi.js';
+import problem from './plugins/problem.js';
+import security from './plugins/security.js';
+import web from './plugins/web.js';
+import authRoutes from './routes/auth/index.js';
+import health, { type ReadinessCheck } from './routes/health/index.js';
+import peopleRoutes from './routes/people/index.js';
+import priorityRoutes from './routes/priorities/index.js';
+import pulseRoutes from './routes/pulses/index.js';
+import runRoutes from './routes/runs/index.js';
+import teamRoutes from './routes/teams/index.js';
+import userRoutes from './routes/users/index.js';
+
+/** What the app needs from the process that hosts it. */
+export interface AppOptions {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  /** Extra readiness checks (e.g. Redis), by name. */
+  readonly readinessChecks?: Record<string, ReadinessCheck>;
+  /** Folder of the built pages (defaults to apps/web/dist). */
+  readonly webRoot?: string;
+}
+
+/** The whole service as one Fastify plugin: the process that registers it decides how to run it. */
+export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  // Bodies are JSON, or CSV where a route says so; Fastify's default text/plain parser would
+  // hand any other route a string (and the roster import would read it as CSV), not a 415.
+  fastify.removeContentTypeParser('text/plain');
+  await fastify.register(problem);
+  await fastify.register(security);
+  await fastify.register(openapi);
+  await fastify.register(auth, { secret: options.config.jwtSecret });
+  await fastify.register(database, { db: options.db });
+
+  await fastify.register(health, { checks: options.readinessChecks ?? {} });
+  await fastify.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(userRoutes);
+      await api.register(peopleRoutes);
+      await api.register(teamRoutes);
+      await api.register(priorityRoutes);
+      await api.register(pulseRoutes);
+      await api.register(runRoutes);
+      api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  await fastify.register(web, options.webRoot === undefined ? {} : { root: options.webRoot });
+}

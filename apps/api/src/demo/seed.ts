@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import {
+  applyRoster,
+  createOrganizationWithAdmin,
+  createPriority,
+  createPulse,
+  createUser,
+  findLoginCandidate,
+  storeResponses,
+  withTenant,
+  type Database,
+  type NewResponse,
+  type RosterEntry,
+  type TierValue,
+} from '@pulsegap/db';
+import { DIMENSIONS, type Dimension } from '@pulsegap/domain';
+import type { Kysely } from 'kysely';
+import { hashPassword } from '../routes/auth/passwords.js';
+import { startRun } from '../routes/pulses/run-service.js';
+
+/** The demo logins; they exist only in a demo database. */
+export const DEMO_LOGINS = {
+  admin: 'hr@demo.pulsegap.test',
+  executive: 'exec@demo.pulsegap.test',
+  password: 'demo-pulsegap',
+} as const;
+
+const DEPARTMENTS: Record<string, string[]> = {
+  'Customer Operations': ['Support EMEA', 'Support Americas', 'Onboarding', 'Customer Success'],
+  Product: ['Platform', 'Mobile', 'Payments', 'Design'],
+  'Go-to-Market': ['Sales East', 'Sales West', 'Marketing', 'Partnerships'],
+};
+
+interface DemoPriority {
+  title: string;
+  description: string;
+  statedWeight: number;
+  /** Mean answer per dimension and tier in the latest run; earlier runs drift towards it. */
+  leadership: number;
+  frontline: Partial<Record<Dimension, number>> & { default: number };
+  /** Per run (oldest first), added to the frontline means of staffing and feasibility. */
+  drift?: readonly number[];
+}
+
+const PRIORITIES: DemoPriority[] = [
+  {
+    title: 'Customer Focus',
+    description: 'Answer every customer within four business hours, in every region.',
+    statedWeight: 5,
+    leadership: 4.3,
+    frontline: { default: 3.6, staffing: 2.0, feasibility: 2.2, tradeoffs: 2.4, commitment: 3.4 },
+    drift: [0.6, 0.3, 0],
+  },
+  {
+    title: 'Platform Modernization',
+    description: 'Move the core services to the new platform by the end of the year.',
+    statedWeight: 4,
+    leadership: 4.0,
+    frontline: { default: 3.7, staffing: 3.2, clarity: 3.3 },
+  },
+  {
+    title: 'Cost Discipline',
+    description: 'Hold operating costs flat while revenue grows.',
+    statedWeight: 3,
+    leadership: 3.9,
+    frontline: { default: 3.5, ownership: 2.8 },
+  },
+  {
+    title: 'Hiring Quality',
+    description: 'Raise the bar of every hire with structured interviews.',
+    statedWeight: 2,
+    leadership: 3.8,
+    frontline: { default: 3.9 },
+  },
+];
+
+const RUNS = 3;
+const RUN_SPACING_DAYS = 30;
+
+/**
+ * Creates the demo organization: about 400 people in 12 teams under 3 departments, four
+ * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
+ * below leadership's) and three past runs of synthetic responses. Does nothing when the
+ * demo organization exists. Returns its id.
+ */
+export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<string> {
+  const existing = await findLoginCandidate(db, DEMO_LOGINS.admin);
+  if (existing !== null) return existing.organizationId;
+  const passwordHash = await hashPassword(DEMO_LOGINS.password);
+  const { organizationId } = await createOrganizationWithAdmin(db, {
+    name: 'Northwind Demo',
+    email: DEMO_LOGINS.admin,
+    passwordHash,
+  });
+  const random = mulberry32(20261125);
+  await withTenant(db, organizationId, async (trx) => {
+    await createUser(trx, organizationId, {
+      email: DEMO_LOGINS.executive,
+      passwordHash,
+      role: 'executive',
+    });
+    await applyRoster(trx, organizationId, roster(random), { deactivateMissing: false });
+    const priorityIds: string[] = [];
+    for (const p of PRIORITIES) {
+      priorityIds.push(
+        await createPriority(trx, organizationId, {
+          title: p.title,
+          description: p.description,
+          statedWeight: p.statedWeight,
+        }),
+      );
+    }
+    const pulseId = await createPulse(trx, organizationId, {
+      title: 'Quarterly alignment pulse',
+      priorityIds,
+      dimensions: DIMENSIONS,
+      openQuestion: true,
+      audienceTeamIds: null,
+      audienceTiers: null,
+      schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin' },
+      openForHours: 72,
+      minGroupSize: 5,
+      commentMinGroupSize: 10,
+    });
+    for (let run = 0; run < RUNS; run += 1) {
+      const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
+      const started = await startRun(trx, organizationId, pulseId, openedAt);
+      await seedResponses(trx, organizationId, started.id, run, random);
+    }
+  });
+  return organizationId;
+}
+
+function roster(random: () => number): RosterEntry[] {
+  const entries: RosterEntry[] = [];
+  let n = 0;
+  for (const [department, teams] of Object.entries(DEPARTMENTS)) {
+    for (const team of teams) {
+      const size = 28 + Math.floor(random() * 12);
+      for (let i = 0; i < size; i += 1) {
+        n += 1;
+        entries.push({
+          email: `person${String(n).padStart(3, '0')}@demo.pulsegap.test`,
+          name: `Person ${n}`,
+          team,
+          tier: i < 3 ? 'leadership' : 'frontline',
+          parentTeam: department,
+        });
+      }
+    }
+  }
+  return entries;
+}
+
+async function seedResponses(
+  trx: Parameters<Parameters<typeof withTenant>[2]>[0],
+  organizationId: string,
+  runId: string,
+  run: number,
+  random: () => number,
+): Promise<void> {
+  const questions = await trx
+    .selectFrom('run_questions')
+    .innerJoin('priorities', 'priorities.id', 'run_questions.priority_id')
+    .select(['run_questions.id', 'run_questions.dimension', 'priorities.title'])
+    .where('run_questions.run_id', '=', runId)
+    .execute();
+  const invitations = await trx
+    .selectFrom('invitations')
+    .select(['id', 'segment_team_id', 'segment_tier'])
+    .where('run_id', '=', runId)
+    .execute();
+  const responders = invitations.filter(() => random() < 0.72);
+  const responses: NewResponse[] = responders.map((invitation) => ({
+    segmentTeamId: invitation.segment_team_id,
+    segmentTier: invitation.segment_tier,
+    tokenHash: randomBytes(32),
+    comment: null,
+    answers: questions.map((q) => ({
+      questionId: q.id,
+      value: sample(
+        random,
+        targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
+      ),
+    })),
+  }));
+  await storeResponses(trx, organizationId, runId, responses);
+  const collected = [...responders, ...invitations.filter(() => random() < 0.05)];
+  await trx
+    .updateTable('invitations')
+    .set({ token_collected: true })
+    .where(
+      'id',
+      'in',
+      collected.map((i) => i.id),
+    )
+    .execute();
+}
+
+function targetMean(title: string, dimension: Dimension, tier: TierValue, run: number): number {
+  const priority = PRIORITIES.find((p) => p.title === title);
+  if (priority === undefined) return 3;
+  if (tier === 'leadership') return priority.leadership;
+  const base = priority.frontline[dimension] ?? priority.frontline.default;
+  const strained = dimension === 'staffing' || dimension === 'feasibility';
+  return base + (strained ? (priority.drift?.[run] ?? 0) : 0);
+}
+
+// A Likert answer near `mean`: a rounded normal draw, clamped to 1..5.
+function sample(random: () => number, mean: number): number {
+  const u = Math.max(random(), 1e-12);
+  const v = random();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return Math.min(5, Math.max(1, Math.round(mean + 0.85 * z)));
+}
+
+// A small seeded generator, so the demo tells the same story every time.
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

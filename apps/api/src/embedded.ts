@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { loadConfig } from '@pulsegap/config';
+import { openDatabase } from '@pulsegap/db';
+import { startInProcessRuntime } from '@pulsegap/jobs';
+import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
+import { createHttpServer } from './http-server.js';
+
+// `npm start`: everything in one process on the embedded database, with the demo
+// organization, so a newcomer sees real figures within a minute.
+const config = loadConfig('embedded');
+if (config.appDatabaseUrl === null) mkdirSync(config.dataDir, { recursive: true });
+const database = await openDatabase(config);
+const server = await createHttpServer({ config, db: database.db });
+const jobs = startInProcessRuntime({ db: database.db, logger: server.log });
+server.addHook('onClose', async () => {
+  await jobs.close();
+  await database.close();
+});
+
+await seedDemo(database.db);
+await jobs.drain();
+await server.listen({ port: config.port, host: config.host });
+
+const url = `http://localhost:${config.port}/`;
+console.log(`
+Pulsegap is running at ${url}
+  HR admin:   ${DEMO_LOGINS.admin}
+  Executive:  ${DEMO_LOGINS.executive}
+  Password:   ${DEMO_LOGINS.password}   (demo logins: they exist only in this embedded demo)
+Data is kept in ${config.appDatabaseUrl === null ? config.dataDir : 'the configured database'}. Stop with Ctrl+C.
+`);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Where `npm run build -w @pulsegap/web` puts the pages (the same from src/ and dist/). */
+export const WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+/** Serves the built pages at the site root; without a build, says how to make one. */
+export default fp(
+  async (fastify: FastifyInstance, options: { root?: string }) => {
+    const root = options.root ?? WEB_ROOT;
+    if (!existsSync(root)) {
+      fastify.get('/', (_request, reply) =>
+        reply.type('text/plain').send('The pages are not built: run `npm run build`.'),
+      );
+      return;
+    }
+    await fastify.register(fastifyStatic, { root, index: 'index.html', wildcard: false });
+  },
+  { name: 'web' },
+);

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { applyRoster, listPeople, listTeams, type TenantTransaction } from '@pulsegap/db';
+import Type from 'typebox';
+import { invalid, type LineError } from '../../errors.js';
+import { ListOf, problems, Tier, Uuid } from '../../schemas.js';
+import {
+  parseRosterCsv,
+  validateRosterRows,
+  ROSTER_MAX_ROWS,
+  type RosterRow,
+} from './roster-csv.js';
+
+const CSV_LIMIT_BYTES = 5 * 1024 * 1024;
+
+const ImportQuery = Type.Object(
+  { deactivateMissing: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+const JsonRoster = Type.Object(
+  { people: Type.Array(Type.Unknown(), { maxItems: ROSTER_MAX_ROWS }) },
+  { additionalProperties: false },
+);
+const PersonSchema = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  teamId: Uuid,
+  team: Type.String(),
+  tier: Tier,
+  active: Type.Boolean(),
+});
+
+/** The roster: import (CSV or JSON, all or nothing) and list. */
+const people: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: CSV_LIMIT_BYTES },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+
+  fastify.post(
+    '/people/import',
+    {
+      preHandler: fastify.authorize('admin'),
+      bodyLimit: CSV_LIMIT_BYTES,
+      schema: {
+        tags: ['roster'],
+        description:
+          'Imports the roster as `text/csv` (header `email,name,team,tier`, optional `parent_team`) or JSON `{people: [...]}`. Any row error applies nothing. `deactivateMissing=true` deactivates everyone not listed.',
+        querystring: ImportQuery,
+        body: {
+          content: {
+            'text/csv': { schema: Type.String() },
+            'application/json': { schema: JsonRoster },
+          },
+        },
+        response: {
+          200: Type.Object({
+            created: Type.Integer(),
+            updated: Type.Integer(),
+            deactivated: Type.Integer(),
+          }),
+          ...problems(400, 401, 403, 413, 415),
+        },
+      } as never,
+    },
+    async (request) => {
+      const body: unknown = request.body;
+      const parsed =
+        typeof body === 'string'
+          ? parseRosterCsv(body)
+          : validateRosterRows((body as { people: unknown[] }).people);
+      if (!parsed.ok) throw invalid(rejectionDetail(parsed.errors), parsed.errors);
+      const query = request.query as { deactivateMissing?: boolean };
+      return fastify.tenant(request, async (trx) => {
+        await assertNoTeamCycle(trx, parsed.rows, typeof body === 'string');
+        return applyRoster(trx, request.auth.organizationId, parsed.rows, {
+          deactivateMissing: query.deactivateMissing ?? false,
+        });
+      });
+    },
+  );
+
+  fastify.get(
+    '/people',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: { tags: ['roster'], response: { 200: ListOf(PersonSchema), ...problems(401, 403) } },
+    },
+    async (request) => ({ items: await fastify.tenant(request, listPeople) }),
+  );
+};
+
+function rejectionDetail(errors: readonly LineError[]): string {
+  const first = errors[0];
+  const where =
+    first === undefined ? '' : ` First: line ${first.line}, ${first.field}: ${first.message}.`;
+  return `The roster has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was imported.${where}`;
+}
+
+/** Refuses parents that would make a team its own ancestor, with the existing teams. */
+async function assertNoTeamCycle(trx: TenantTransaction, rows: readonly RosterRow[], csv: boolean) {
+  const existing = await listTeams(trx);
+  const byId = new Map(existing.map((t) => [t.id, t.name]));
+  const parent = new Map<string, string | null>(
+    existing.map((t) => [t.name, t.parentId === null ? null : (byId.get(t.parentId) ?? null)]),
+  );
+  const lineOf = new Map<string, number>();
+  for (const row of rows) {
+    if (row.parentTeam !== null) {
+      parent.set(row.team, row.parentTeam);
+      if (!lineOf.has(row.team)) lineOf.set(row.team, row.line);
+    }
+  }
+  const errors: LineError[] = [];
+  for (const [team, line] of lineOf) {
+    const seen = new Set([team]);
+    for (let p = parent.get(team) ?? null; p !== null; p = parent.get(p) ?? null) {
+      if (seen.has(p)) {
+        errors.push({
+          line,
+          field: csv ? 'parent_team' : 'parentTeam',
+          message: `makes team "${team}" part of a cycle of parent teams`,
+        });
+        break;
+      }
+      seen.add(p);
+    }
+  }
+  if (errors.length > 0) throw invalid(rejectionDetail(errors), errors);
+}
+
+export default people;

@@ -1,0 +1,245 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createPulse, existingPriorityIds, listPulses, listRuns, listTeams } from '@pulsegap/db';
+import {
+  DEFAULT_COMMENT_MIN_GROUP_SIZE,
+  DEFAULT_MIN_GROUP_SIZE,
+  DIMENSIONS,
+  MIN_GROUP_SIZE_FLOOR,
+} from '@pulsegap/domain';
+import Type from 'typebox';
+import { invalid, notFound, type FieldError } from '../../errors.js';
+import { Created, IdParams, ListOf, problems, Tier, Timestamp, Uuid } from '../../schemas.js';
+import { startRun } from './run-service.js';
+
+const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
+const Schedule = Type.Object(
+  {
+    cron: Type.String({ minLength: 9, maxLength: 100 }),
+    timezone: Type.String({ minLength: 1, maxLength: 64 }),
+    openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
+  },
+  { additionalProperties: false },
+);
+const NewPulse = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    priorityIds: Type.Array(Uuid, { minItems: 1, maxItems: 20, uniqueItems: true }),
+    dimensions: Type.Optional(Type.Array(Dimension, { minItems: 1, uniqueItems: true })),
+    openQuestion: Type.Optional(Type.Boolean()),
+    audience: Type.Optional(
+      Type.Object(
+        {
+          teams: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })),
+          tiers: Type.Optional(Type.Array(Tier, { minItems: 1, uniqueItems: true })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    schedule: Type.Optional(Schedule),
+    openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
+    minGroupSize: Type.Optional(Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 })),
+    commentMinGroupSize: Type.Optional(
+      Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Participation = Type.Object({
+  invited: Type.Integer(),
+  tokensCollected: Type.Integer(),
+  responses: Type.Integer(),
+});
+const PulseSchema = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  priorityIds: Type.Array(Uuid),
+  dimensions: Type.Array(Type.String()),
+  openQuestion: Type.Boolean(),
+  audience: Type.Object({
+    teams: Type.Union([Type.Array(Uuid), Type.Null()]),
+    tiers: Type.Union([Type.Array(Tier), Type.Null()]),
+  }),
+  schedule: Type.Union([
+    Type.Object({ cron: Type.String(), timezone: Type.String(), openForHours: Type.Integer() }),
+    Type.Null(),
+  ]),
+  openForHours: Type.Integer(),
+  minGroupSize: Type.Integer(),
+  commentMinGroupSize: Type.Integer(),
+  latestRunId: Type.Union([Uuid, Type.Null()]),
+  createdAt: Timestamp,
+});
+const RunSchema = Type.Object({
+  id: Uuid,
+  pulseId: Uuid,
+  openedAt: Timestamp,
+  closesAt: Timestamp,
+  closedAt: Type.Union([Timestamp, Type.Null()]),
+  minGroupSize: Type.Integer(),
+  commentMinGroupSize: Type.Integer(),
+  participation: Participation,
+});
+
+/** Pulses (survey definitions built from the question bank) and starting their runs. */
+const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/pulses',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: {
+        tags: ['pulses'],
+        body: NewPulse,
+        response: { 201: Created, ...problems(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const minGroupSize = body.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
+      const commentMinGroupSize =
+        body.commentMinGroupSize ?? Math.max(DEFAULT_COMMENT_MIN_GROUP_SIZE, minGroupSize);
+      const errors: FieldError[] = [];
+      if (commentMinGroupSize < minGroupSize) {
+        errors.push({
+          path: 'body/commentMinGroupSize',
+          message: `must be at least minGroupSize (${minGroupSize})`,
+        });
+      }
+      if (body.schedule !== undefined) errors.push(...scheduleErrors(body.schedule));
+      const id = await fastify.tenant(request, async (trx) => {
+        const known = await existingPriorityIds(trx, body.priorityIds);
+        body.priorityIds.forEach((priorityId, i) => {
+          if (!known.has(priorityId)) {
+            errors.push({
+              path: `body/priorityIds/${i}`,
+              message: 'is not a priority of this organization',
+            });
+          }
+        });
+        const teams = new Set((await listTeams(trx)).map((t) => t.id));
+        (body.audience?.teams ?? []).forEach((teamId, i) => {
+          if (!teams.has(teamId)) {
+            errors.push({
+              path: `body/audience/teams/${i}`,
+              message: 'is not a team of this organization',
+            });
+          }
+        });
+        if (errors.length > 0) {
+          throw invalid(
+            `The pulse is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+            errors,
+          );
+        }
+        return createPulse(trx, request.auth.organizationId, {
+          title: body.title.trim(),
+          priorityIds: body.priorityIds,
+          dimensions: body.dimensions ?? DIMENSIONS,
+          openQuestion: body.openQuestion ?? true,
+          audienceTeamIds: body.audience?.teams ?? null,
+          audienceTiers: body.audience?.tiers ?? null,
+          schedule:
+            body.schedule === undefined
+              ? null
+              : { cron: body.schedule.cron, timezone: body.schedule.timezone },
+          openForHours: body.schedule?.openForHours ?? body.openForHours ?? 72,
+          minGroupSize,
+          commentMinGroupSize,
+        });
+      });
+      return reply.code(201).send({ id });
+    },
+  );
+
+  fastify.get(
+    '/pulses',
+    {
+      preHandler: fastify.authorize('admin', 'executive'),
+      schema: { tags: ['pulses'], response: { 200: ListOf(PulseSchema), ...problems(401, 403) } },
+    },
+    async (request) => ({ items: await fastify.tenant(request, (trx) => listPulses(trx)) }),
+  );
+
+  fastify.get(
+    '/pulses/:id',
+    {
+      preHandler: fastify.authorize('admin', 'executive'),
+      schema: {
+        tags: ['pulses'],
+        params: IdParams,
+        response: { 200: PulseSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const [pulse] = await fastify.tenant(request, (trx) => listPulses(trx, request.params.id));
+      if (pulse === undefined) throw notFound('The pulse');
+      return pulse;
+    },
+  );
+
+  fastify.get(
+    '/pulses/:id/runs',
+    {
+      preHandler: fastify.authorize('admin', 'executive'),
+      schema: {
+        tags: ['runs'],
+        params: IdParams,
+        response: { 200: ListOf(RunSchema), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      fastify.tenant(request, async (trx) => {
+        const [pulse] = await listPulses(trx, request.params.id);
+        if (pulse === undefined) throw notFound('The pulse');
+        return { items: await listRuns(trx, { pulseId: pulse.id }) };
+      }),
+  );
+
+  fastify.post(
+    '/pulses/:id/runs',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: {
+        tags: ['runs'],
+        params: IdParams,
+        response: {
+          201: Type.Object({
+            id: Uuid,
+            invited: Type.Integer(),
+            closesAt: Timestamp,
+          }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const run = await fastify.tenant(request, (trx) =>
+        startRun(trx, request.auth.organizationId, request.params.id, new Date()),
+      );
+      return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
+    },
+  );
+};
+
+const CRON_FIELD = /^[0-9*/,\-A-Za-z?LW#]+$/;
+
+function scheduleErrors(schedule: { cron: string; timezone: string }): FieldError[] {
+  const errors: FieldError[] = [];
+  const fields = schedule.cron.trim().split(/\s+/);
+  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => CRON_FIELD.test(f))) {
+    errors.push({
+      path: 'body/schedule/cron',
+      message: 'must be a cron expression of 5 or 6 fields',
+    });
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: schedule.timezone });
+  } catch {
+    errors.push({
+      path: 'body/schedule/timezone',
+      message: 'must be an IANA time zone such as Europe/Berlin',
+    });
+  }
+  return errors;
+}
+
+export default pulses;

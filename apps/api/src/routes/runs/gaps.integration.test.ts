@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import { storeResponses, withTenant } from '@pulsegap/db';
+import { recomputeRunRequest, runJob } from '@pulsegap/jobs';
+import { openOwnerDatabase } from '@pulsegap/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bearer,
+  createTestServer,
+  PASSWORD,
+  signup,
+  uniqueEmail,
+  type TestOrganization,
+  type TestServer,
+} from '../../test-support.js';
+
+// One run from roster to figures: HR sets everything up through the API, responses are
+// stored as the answering flow stores them, the recompute job runs, and an executive
+// reads exact statistics.
+describe('a run from roster to gaps', () => {
+  let t: TestServer;
+  let org: TestOrganization;
+  let executiveToken: string;
+  let priorityId: string;
+  let pulseId: string;
+  let runId: string;
+
+  beforeAll(async () => {
+    t = await createTestServer();
+    org = await signup(t.server, 'Flow Inc');
+  });
+  afterAll(() => t.close());
+
+  const admin = () => bearer(org.token);
+
+  test('HR adds an executive, who can sign in', async () => {
+    const email = uniqueEmail('exec');
+    const created = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: admin(),
+      payload: { email, password: PASSWORD, role: 'executive' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const login = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: email.toUpperCase(), password: PASSWORD },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    expect(login.json()).toEqual({ token: expect.any(String), expiresIn: 3600 });
+    executiveToken = login.json<{ token: string }>().token;
+  });
+
+  test('HR imports a roster CSV with departments', async () => {
+    const rows = ['email,name,team,tier,parent_team'];
+    for (let i = 0; i < 6; i += 1)
+      rows.push(`lead${i}@flow.test,Lead ${i},Support,leadership,Operations`);
+    for (let i = 0; i < 8; i += 1)
+      rows.push(`front${i}@flow.test,"Front, ${i}",Support,frontline,`);
+    const response = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import',
+      headers: { ...admin(), 'content-type': 'text/csv' },
+      payload: `\uFEFF${rows.join('\r\n')}\r\n`,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ created: 14, updated: 0, deactivated: 0 });
+    const teams = await t.server.inject({ url: '/api/v1/teams', headers: bearer(executiveToken) });
+    const items = teams.json<{ items: { id: string; name: string; parentId: string | null }[] }>()
+      .items;
+    const operations = items.find((team) => team.name === 'Operations');
+    expect(items.find((team) => team.name === 'Support')?.parentId).toBe(operations?.id);
+    const people = await t.server.inject({ url: '/api/v1/people', headers: admin() });
+    expect(people.json<{ items: { name: string }[] }>().items.map((p) => p.name)).toContain(
+      'Front, 0',
+    );
+  });
+
+  test('HR records a priority and creates a pulse from the question bank', async () => {
+    const priority = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/priorities',
+      headers: admin(),
+      payload: { title: 'Customer Focus', description: 'Answer fast', statedWeight: 5 },
+    });
+    expect(priority.statusCode, priority.body).toBe(201);
+    priorityId = priority.json<{ id: string }>().id;
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: admin(),
+      payload: {
+        title: 'Q4 pulse',
+        priorityIds: [priorityId],
+        dimensions: ['staffing', 'clarity'],
+      },
+    });
+    expect(pulse.statusCode, pulse.body).toBe(201);
+    pulseId = pulse.json<{ id: string }>().id;
+    const listed = await t.server.inject({ url: '/api/v1/pulses', headers: admin() });
+    expect(listed.json()).toEqual({
+      items: [
+        expect.objectContaining({
+          id: pulseId,
+          title: 'Q4 pulse',
+          priorityIds: [priorityId],
+          dimensions: ['staffing', 'clarity'],
+          openQuestion: true,
+          minGroupSize: 5,
+          commentMinGroupSize: 10,
+          latestRunId: null,
+        }),
+      ],
+    });
+  });
+
+  test('HR starts a run: everyone is invited, secrets are stored only as hashes', async () => {
+    const started = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: admin(),
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    const body = started.json<{ id: string; invited: number; closesAt: string }>();
+    runId = body.id;
+    expect(body.invited).toBe(14);
+    const hoursOpen = (Date.parse(body.closesAt) - Date.now()) / 3600_000;
+    expect(hoursOpen).toBeGreaterThan(71.9);
+    expect(hoursOpen).toBeLessThanOrEqual(72);
+
+    const pulse = await t.server.inject({ url: `/api/v1/pulses/${pulseId}`, headers: admin() });
+    expect(pulse.json<{ latestRunId: string }>().latestRunId).toBe(runId);
+
+    const owner = openOwnerDatabase();
+    try {
+      const invitations = await owner
+        .selectFrom('invitations')
+        .select(['secret_hash'])
+        .where('run_id', '=', runId)
+        .execute();
+      expect(invitations).toHaveLength(14);
+      for (const i of invitations) expect(i.secret_hash).toHaveLength(32); // SHA-256, not the secret
+      const questions = await owner
+        .selectFrom('run_questions')
+        .select(['dimension', 'text'])
+        .where('run_id', '=', runId)
+        .orderBy('position')
+        .execute();
+      expect(questions).toEqual([
+        {
+          dimension: 'staffing',
+          text: 'My team is staffed to deliver Customer Focus alongside our other commitments.',
+        },
+        {
+          dimension: 'clarity',
+          text: 'I understand what Customer Focus asks of my team in practice.',
+        },
+      ]);
+    } finally {
+      await owner.destroy();
+    }
+  });
+
+  test('the executive reads exact per-tier statistics and the gap, computed by the job', async () => {
+    const before = await t.server.inject({
+      url: `/api/v1/runs/${runId}/gaps`,
+      headers: bearer(executiveToken),
+    });
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json()).toMatchObject({ runId, computedAt: null, minGroupSize: 5, cells: [] });
+
+    // Leadership answers staffing 4,4,5,5,5,3 and clarity 5 ×6; frontline staffing 1,2,2,2,3,1,2,3 and clarity 4 ×8.
+    const leadership = [4, 4, 5, 5, 5, 3];
+    const frontline = [1, 2, 2, 2, 3, 1, 2, 3];
+    await withTenant(t.db, org.organizationId, async (trx) => {
+      const questions = await trx
+        .selectFrom('run_questions')
+        .select(['id', 'dimension'])
+        .where('run_id', '=', runId)
+        .execute();
+      const id = (dimension: string) => questions.find((q) => q.dimension === dimension)?.id ?? '';
+      const response = (tier: 'leadership' | 'frontline', staffing: number, clarity: number) => ({
+        segmentTeamId: null,
+        segmentTier: tier,
+        tokenHash: randomBytes(32),
+        comment: null,
+        answers: [
+          { questionId: id('staffing'), value: staffing },
+          { questionId: id('clarity'), value: clarity },
+        ],
+      });
+      await storeResponses(trx, org.organizationId, runId, [
+        ...leadership.map((v) => response('leadership', v, 5)),
+        ...frontline.map((v) => response('frontline', v, 4)),
+      ]);
+    });
+    const request = recomputeRunRequest(org.organizationId, runId);
+    await runJob({ db: t.db }, request.name, request.payload);
+    await runJob({ db: t.db }, request.name, request.payload); // idempotent
+
+    const gaps = await t.server.inject({
+      url: `/api/v1/runs/${runId}/gaps`,
+      headers: bearer(executiveToken),
+    });
+    expect(gaps.statusCode, gaps.body).toBe(200);
+    const body = gaps.json<{ computedAt: string; cells: Record<string, unknown>[] }>();
+    expect(Date.parse(body.computedAt)).not.toBeNaN();
+    expect(body.cells).toHaveLength(2);
+    const staffing = body.cells[0] as {
+      leadership: { n: number; mean: number; sd: number; top2: number };
+      frontline: { n: number; mean: number; sd: number; top2: number };
+      gap: number;
+    };
+    expect(body.cells[0]).toMatchObject({
+      priorityId,
+      dimension: 'staffing',
+      teamId: null,
+      suppressed: false,
+    });
+    expect(staffing.leadership.n).toBe(6);
+    expect(staffing.leadership.mean).toBeCloseTo(26 / 6, 12);
+    expect(staffing.leadership.sd).toBeCloseTo(
+      Math.sqrt(((4 - 26 / 6) ** 2 * 2 + (5 - 26 / 6) ** 2 * 3 + (3 - 26 / 6) ** 2) / 5),
+      12,
+    );
+    expect(staffing.leadership.top2).toBeCloseTo(5 / 6, 12);
+    expect(staffing.frontline).toMatchObject({ n: 8, mean: 2, top2: 0 });
+    expect(staffing.frontline.sd).toBeCloseTo(Math.sqrt(4 / 7), 12);
+    expect(staffing.gap).toBeCloseTo(26 / 6 - 2, 12);
+    expect(body.cells[1]).toMatchObject({
+      dimension: 'clarity',
+      leadership: { n: 6, mean: 5, sd: 0, top2: 1 },
+      frontline: { n: 8, mean: 4, sd: 0, top2: 1 },
+      gap: 1,
+    });
+
+    const runs = await t.server.inject({ url: `/api/v1/pulses/${pulseId}/runs`, headers: admin() });
+    expect(runs.json<{ items: { participation: unknown }[] }>().items[0]?.participation).toEqual({
+      invited: 14,
+      tokensCollected: 0,
+      responses: 14,
+    });
+  });
+
+  test('a cell with fewer than k answers in a tier is suppressed and carries no numbers', async () => {
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: admin(),
+      payload: {
+        title: 'Small',
+        priorityIds: [priorityId],
+        dimensions: ['ownership'],
+        minGroupSize: 7,
+      },
+    });
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
+      headers: admin(),
+    });
+    const smallRunId = run.json<{ id: string }>().id;
+    await withTenant(t.db, org.organizationId, async (trx) => {
+      const question = await trx
+        .selectFrom('run_questions')
+        .select('id')
+        .where('run_id', '=', smallRunId)
+        .executeTakeFirstOrThrow();
+      await storeResponses(
+        trx,
+        org.organizationId,
+        smallRunId,
+        [...Array<number>(6).fill(0), ...Array<number>(8).fill(1)].map((i) => ({
+          segmentTeamId: null,
+          segmentTier: i === 0 ? 'leadership' : 'frontline',
+          tokenHash: randomBytes(32),
+          comment: null,
+          answers: [{ questionId: question.id, value: 3 }],
+        })),
+      );
+    });
+    const request = recomputeRunRequest(org.organizationId, smallRunId);
+    await runJob({ db: t.db }, request.name, request.payload);
+    const gaps = await t.server.inject({
+      url: `/api/v1/runs/${smallRunId}/gaps`,
+      headers: admin(),
+    });
+    expect(gaps.json<{ minGroupSize: number; cells: unknown[] }>()).toMatchObject({
+      minGroupSize: 7,
+      cells: [
+        { dimension: 'ownership', suppressed: true, leadership: null, frontline: null, gap: null },
+      ],
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createUser } from '@pulsegap/db';
+import Type from 'typebox';
+import { conflict, isUniqueViolation } from '../../errors.js';
+import { Created, Email, problems } from '../../schemas.js';
+import { Password } from '../auth/index.js';
+import { hashPassword } from '../auth/passwords.js';
+
+const NewUser = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    role: Type.Union([Type.Literal('admin'), Type.Literal('executive')]),
+  },
+  { additionalProperties: false },
+);
+
+/** Admins add the organization's other users (HR colleagues, executives). */
+const users: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/users',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: {
+        tags: ['users'],
+        body: NewUser,
+        response: { 201: Created, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const passwordHash = await hashPassword(request.body.password);
+      try {
+        const id = await fastify.tenant(request, (trx) =>
+          createUser(trx, request.auth.organizationId, {
+            email: request.body.email,
+            passwordHash,
+            role: request.body.role,
+          }),
+        );
+        return await reply.code(201).send({ id });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw conflict('PG_ERR_EMAIL_TAKEN', 'An account with this email already exists.');
+        }
+        throw error;
+      }
+    },
+  );
+};
+
+export default users;

@@ -1,0 +1,39 @@
+import Type, { type TSchema } from 'typebox';
+
+/** Shared request and response schemas; each also types the value and feeds the OpenAPI document. */
+export const Uuid = Type.String({ format: 'uuid' });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const Created = Type.Object({ id: Uuid });
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Tier = Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]);
+
+/** `{items: [...]}`, the shape of every list. */
+export function ListOf<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item) });
+}
+
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String(),
+  errors: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.Optional(Type.String()),
+        line: Type.Optional(Type.Integer()),
+        field: Type.Optional(Type.String()),
+        message: Type.String(),
+      }),
+    ),
+  ),
+});
+
+/** The error answers a route may give, for the OpenAPI document. */
+export function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+}
+
+/** A moment in a response: a `Date` in the handler, an ISO 8601 string on the wire. */
+export const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
