@@ -7,7 +7,8 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * A Fastify instance with the app registered: request logging through pino, body limits,
- * TypeBox validation. Used by the processes and by the tests (with `inject`).
+ * TypeBox validation. Used by the processes and by the tests (with `inject`); the caller
+ * may still add hooks before it listens.
  */
 export async function createHttpServer(options: AppOptions): Promise<FastifyInstance> {
   const fastify = Fastify({
@@ -19,7 +20,6 @@ export async function createHttpServer(options: AppOptions): Promise<FastifyInst
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>();
   await fastify.register(app, options);
-  await fastify.ready();
   return fastify;
 }
 
