@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   applyRoster,
-  createOrganizationWithAdmin,
+  createOrganization,
   createPriority,
   createPulse,
   createUser,
@@ -11,6 +11,7 @@ import {
   type Database,
   type NewResponse,
   type RosterEntry,
+  type TenantTransaction,
   type TierValue,
 } from '@pulsegap/db';
 import { DIMENSIONS, type Dimension } from '@pulsegap/domain';
@@ -87,48 +88,63 @@ export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<
   const existing = await findLoginCandidate(db, DEMO_LOGINS.admin);
   if (existing !== null) return existing.organizationId;
   const passwordHash = await hashPassword(DEMO_LOGINS.password);
-  const { organizationId } = await createOrganizationWithAdmin(db, {
-    name: 'Northwind Demo',
-    email: DEMO_LOGINS.admin,
-    passwordHash,
-  });
+  const organizationId = randomUUID();
   const random = mulberry32(20261125);
-  await withTenant(db, organizationId, async (trx) => {
-    await createUser(trx, organizationId, {
-      email: DEMO_LOGINS.executive,
-      passwordHash,
-      role: 'executive',
-    });
-    await applyRoster(trx, organizationId, roster(random), { deactivateMissing: false });
-    const priorityIds: string[] = [];
-    for (const p of PRIORITIES) {
-      priorityIds.push(
-        await createPriority(trx, organizationId, {
-          title: p.title,
-          description: p.description,
-          statedWeight: p.statedWeight,
-        }),
-      );
-    }
-    const pulseId = await createPulse(trx, organizationId, {
-      title: 'Quarterly alignment pulse',
-      priorityIds,
-      dimensions: DIMENSIONS,
-      openQuestion: true,
-      audienceTeamIds: null,
-      audienceTiers: null,
-      schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin' },
-      openForHours: 72,
-      minGroupSize: 5,
-      commentMinGroupSize: 10,
-    });
-    for (let run = 0; run < RUNS; run += 1) {
-      const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
-      const started = await startRun(trx, organizationId, pulseId, openedAt);
-      await seedResponses(trx, organizationId, started.id, run, random);
-    }
-  });
+  try {
+    // One transaction: a seed that runs at the same time waits here, then finds the demo.
+    await withTenant(db, organizationId, (trx) =>
+      seedOrganization(trx, organizationId, passwordHash, now, random),
+    );
+  } catch (error) {
+    const winner = await findLoginCandidate(db, DEMO_LOGINS.admin);
+    if (winner === null) throw error;
+    return winner.organizationId;
+  }
   return organizationId;
+}
+
+async function seedOrganization(
+  trx: TenantTransaction,
+  organizationId: string,
+  passwordHash: string,
+  now: Date,
+  random: () => number,
+): Promise<void> {
+  await createOrganization(trx, organizationId, 'Northwind Demo');
+  for (const [email, role] of [
+    [DEMO_LOGINS.admin, 'admin'],
+    [DEMO_LOGINS.executive, 'executive'],
+  ] as const) {
+    await createUser(trx, organizationId, { email, passwordHash, role });
+  }
+  await applyRoster(trx, organizationId, roster(random), { deactivateMissing: false });
+  const priorityIds: string[] = [];
+  for (const p of PRIORITIES) {
+    priorityIds.push(
+      await createPriority(trx, organizationId, {
+        title: p.title,
+        description: p.description,
+        statedWeight: p.statedWeight,
+      }),
+    );
+  }
+  const pulseId = await createPulse(trx, organizationId, {
+    title: 'Quarterly alignment pulse',
+    priorityIds,
+    dimensions: DIMENSIONS,
+    openQuestion: true,
+    audienceTeamIds: null,
+    audienceTiers: null,
+    schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin' },
+    openForHours: 72,
+    minGroupSize: 5,
+    commentMinGroupSize: 10,
+  });
+  for (let run = 0; run < RUNS; run += 1) {
+    const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
+    const started = await startRun(trx, organizationId, pulseId, openedAt);
+    await seedResponses(trx, organizationId, started.id, run, random);
+  }
 }
 
 function roster(random: () => number): RosterEntry[] {
@@ -153,7 +169,7 @@ function roster(random: () => number): RosterEntry[] {
 }
 
 async function seedResponses(
-  trx: Parameters<Parameters<typeof withTenant>[2]>[0],
+  trx: TenantTransaction,
   organizationId: string,
   runId: string,
   run: number,

@@ -18,10 +18,7 @@ export async function createOrganizationWithAdmin(
 ): Promise<{ organizationId: string; userId: string }> {
   const organizationId = randomUUID();
   return withTenant(db, organizationId, async (trx) => {
-    await trx
-      .insertInto('organizations')
-      .values({ id: organizationId, name: input.name })
-      .execute();
+    await createOrganization(trx, organizationId, input.name);
     const userId = await createUser(trx, organizationId, {
       email: input.email,
       passwordHash: input.passwordHash,
@@ -29,6 +26,15 @@ export async function createOrganizationWithAdmin(
     });
     return { organizationId, userId };
   });
+}
+
+/** Inserts the organization the transaction is scoped to. */
+export async function createOrganization(
+  trx: TenantTransaction,
+  organizationId: string,
+  name: string,
+): Promise<void> {
+  await trx.insertInto('organizations').values({ id: organizationId, name }).execute();
 }
 
 /** Adds a user to the current organization; the email is unique across all organizations. */
