@@ -33,7 +33,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   // hand any other route a string (and the roster import would read it as CSV), not a 415.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(problem);
-  await fastify.register(security);
+  await fastify.register(security, { production: options.config.production });
   await fastify.register(openapi);
   await fastify.register(auth, { secret: options.config.jwtSecret });
   await fastify.register(database, { db: options.db });

@@ -14,7 +14,7 @@ export async function createHttpServer(options: AppOptions): Promise<FastifyInst
   const fastify = Fastify({
     logger: loggerOptions(options.config),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: options.config.production,
+    trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)

@@ -22,6 +22,7 @@ const EnvSchema = Type.Object({
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  TRUST_PROXY_HOPS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union([
       Type.Literal('fatal'),
@@ -58,6 +59,11 @@ export interface Config {
   /** Folder of the embedded database. */
   readonly dataDir: string;
   readonly logLevel: string;
+  /**
+   * How many reverse proxies in front of the API append to X-Forwarded-For; 0 trusts none,
+   * so a client cannot choose the address that rate limits count.
+   */
+  readonly trustProxyHops: number;
 }
 
 /** Name of the application role the API and worker connect as. */
@@ -122,6 +128,7 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR ?? '.pulsegap',
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    trustProxyHops: Number(env.TRUST_PROXY_HOPS ?? '0'),
   };
 }
 

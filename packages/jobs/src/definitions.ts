@@ -28,12 +28,19 @@ export const recomputeRunJob: JobDefinition<typeof RecomputeRunPayload> = {
   handle: (context, payload) => recomputeRun(context.db, payload.organizationId, payload.runId),
 };
 
-/** Every job the workers run, by name. Startup fails on a name with no handler. */
-export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = new Map(
-  [recomputeRunJob as unknown as JobDefinition<TSchema>].map((job) => [job.name, job]),
-);
+/** Every job the workers run, by name; two jobs of one name fail at startup. */
+export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = registry([recomputeRunJob]);
 
-/** A job payload that does not match its schema; the job is not retried. */
+function registry(jobs: readonly JobDefinition<TSchema>[]): Map<string, JobDefinition<TSchema>> {
+  const byName = new Map<string, JobDefinition<TSchema>>();
+  for (const job of jobs) {
+    if (byName.has(job.name)) throw new Error(`two jobs are named ${job.name}`);
+    byName.set(job.name, job);
+  }
+  return byName;
+}
+
+/** A job with no handler or a payload that does not match its schema; retrying cannot help. */
 export class InvalidJobPayloadError extends Error {
   readonly code = 'JOB_INVALID_PAYLOAD';
 }

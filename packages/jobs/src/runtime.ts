@@ -5,10 +5,10 @@ import {
   type Database,
   type PendingJob,
 } from '@pulsegap/db';
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { JOBS, runJob, type JobContext } from './definitions.js';
+import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
 
 /** The minimal logger the runtimes write to (pino's shape). */
 export interface JobLogger {
@@ -76,7 +76,7 @@ async function runWithRetries(context: JobContext, job: PendingJob, logger: JobL
       await runJob(context, job.name, job.payload);
       return;
     } catch (error) {
-      if (attempt >= 3) {
+      if (attempt >= 3 || error instanceof InvalidJobPayloadError) {
         logger.error({ err: error, job: job.name, key: job.key }, 'job failed');
         return;
       }
@@ -126,7 +126,15 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
     }),
   );
   const workers = [...JOBS.keys()].map((name) => {
-    const worker = new Worker(name, (job) => runJob(context, job.name, job.data), {
+    const process = async (job: Job) => {
+      try {
+        await runJob(context, job.name, job.data);
+      } catch (error) {
+        if (error instanceof InvalidJobPayloadError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    };
+    const worker = new Worker(name, process, {
       connection: consumer,
       prefix,
       concurrency: options.concurrency ?? 2,

@@ -393,6 +393,14 @@ describe('login', () => {
     // Even the right password is refused once the limit is reached.
     const limited = expectProblem(await login(t, email, PASSWORD), 429);
     expect(limited.title).toBe('Too Many Requests');
+    // A forged X-Forwarded-For does not buy a fresh allowance: no proxy is trusted by default.
+    const forged = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+      payload: { email, password: PASSWORD },
+    });
+    expectProblem(forged, 429);
 
     const other = await login(t, admin.email, PASSWORD);
     expect(other.statusCode, other.body).toBe(200);

@@ -8,10 +8,13 @@ import fp from 'fastify-plugin';
  * nothing from elsewhere) and rate limiting, switched on per route (login, signup).
  */
 export default fp(
-  async (fastify: FastifyInstance) => {
+  async (fastify: FastifyInstance, options: { production: boolean }) => {
     await fastify.register(helmet, {
+      // Outside production the service is reached over plain HTTP: no HTTPS-only headers.
+      hsts: options.production,
       contentSecurityPolicy: {
         directives: {
+          upgradeInsecureRequests: options.production ? [] : null,
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
