@@ -4,11 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
+import jsonBody from './plugins/json-body.js';
+import keys from './plugins/keys.js';
 import openapi from './plugins/openapi.js';
 import problem from './plugins/problem.js';
 import security from './plugins/security.js';
 import web from './plugins/web.js';
 import authRoutes from './routes/auth/index.js';
+import devRoutes from './routes/dev/index.js';
+import inviteRoutes from './routes/invite/index.js';
+import responseRoutes from './routes/responses/index.js';
 import health, { type ReadinessCheck } from './routes/health/index.js';
 import peopleRoutes from './routes/people/index.js';
 import priorityRoutes from './routes/priorities/index.js';
@@ -32,11 +37,13 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   // Bodies are JSON, or CSV where a route says so; Fastify's default text/plain parser would
   // hand any other route a string (and the roster import would read it as CSV), not a 415.
   fastify.removeContentTypeParser('text/plain');
+  await fastify.register(jsonBody);
   await fastify.register(problem);
   await fastify.register(security, { production: options.config.production });
   await fastify.register(openapi);
   await fastify.register(auth, { secret: options.config.jwtSecret });
   await fastify.register(database, { db: options.db });
+  await fastify.register(keys, { config: options.config });
 
   await fastify.register(health, { checks: options.readinessChecks ?? {} });
   await fastify.register(
@@ -48,6 +55,9 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(priorityRoutes);
       await api.register(pulseRoutes);
       await api.register(runRoutes);
+      await api.register(inviteRoutes);
+      await api.register(responseRoutes);
+      if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },
     { prefix: '/api/v1' },

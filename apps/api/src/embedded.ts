@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { loadConfig } from '@pulsegap/config';
+import { deriveKey, loadConfig } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
-import { startInProcessRuntime } from '@pulsegap/jobs';
+import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
 import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
 import { createHttpServer } from './http-server.js';
 
@@ -11,13 +11,16 @@ const config = loadConfig('embedded');
 if (config.appDatabaseUrl === null) mkdirSync(config.dataDir, { recursive: true });
 const database = await openDatabase(config);
 const server = await createHttpServer({ config, db: database.db });
-const jobs = startInProcessRuntime({ db: database.db, logger: server.log });
+const jobs = startInProcessRuntime({
+  context: createJobContext(config, database.db),
+  logger: server.log,
+});
 server.addHook('onClose', async () => {
   await jobs.close();
   await database.close();
 });
 
-await seedDemo(database.db);
+await seedDemo(database.db, deriveKey(config, 'invitation-secrets'));
 await jobs.drain();
 await server.listen({ port: config.port, host: config.host });
 

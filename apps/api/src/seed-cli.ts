@@ -1,6 +1,6 @@
-import { loadConfig } from '@pulsegap/config';
+import { deriveKey, loadConfig } from '@pulsegap/config';
 import { openDatabase, withTenant } from '@pulsegap/db';
-import { recomputeRunRequest, runJob } from '@pulsegap/jobs';
+import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
 import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
 
 // `npm run seed`: the demo organization, alone. With DATABASE_URL it seeds that database
@@ -9,13 +9,13 @@ const config = loadConfig(process.env.DATABASE_URL === undefined ? 'embedded' : 
 if (config.production) throw new Error('the demo organization is never seeded in production');
 const database = await openDatabase(config);
 try {
-  const organizationId = await seedDemo(database.db);
+  const organizationId = await seedDemo(database.db, deriveKey(config, 'invitation-secrets'));
   const runs = await withTenant(database.db, organizationId, (trx) =>
     trx.selectFrom('runs').select('id').execute(),
   );
   for (const run of runs) {
     const request = recomputeRunRequest(organizationId, run.id);
-    await runJob({ db: database.db }, request.name, request.payload);
+    await runJob(createJobContext(config, database.db), request.name, request.payload);
   }
   console.log(
     `seed: demo organization ready; sign in as ${DEMO_LOGINS.admin} / ${DEMO_LOGINS.password}`,

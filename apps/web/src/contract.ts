@@ -1,4 +1,5 @@
-import { ContractError } from './api.js';
+import { array, id, items, number, optionalId, optionalNumber, record, string } from './fields.js';
+import { ContractError } from './http.js';
 
 /*
  * The parts of the API's answers (PRODUCT.md §7) that the dashboard reads, with parsers that
@@ -44,47 +45,6 @@ export interface GapReport {
   computedAt: string | null;
   minGroupSize: number;
   cells: Cell[];
-}
-
-type Json = Record<string, unknown>;
-
-function record(value: unknown, where: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ContractError(where);
-  }
-  return value as Json;
-}
-
-function string(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new ContractError(where);
-  return value;
-}
-
-function id(value: unknown, where: string): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return string(value, where);
-}
-
-function optionalId(value: unknown, where: string): string | null {
-  return value === null || value === undefined ? null : id(value, where);
-}
-
-function number(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ContractError(where);
-  return value;
-}
-
-function optionalNumber(value: unknown, where: string): number | null {
-  return value === null || value === undefined ? null : number(value, where);
-}
-
-function array(value: unknown, where: string): unknown[] {
-  if (!Array.isArray(value)) throw new ContractError(where);
-  return value;
-}
-
-function items(body: unknown, where: string): unknown[] {
-  return array(record(body, where).items, `${where}.items`);
 }
 
 export function parsePulses(body: unknown): Pulse[] {

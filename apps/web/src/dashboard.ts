@@ -1,4 +1,5 @@
-import { ContractError, SessionEndedError, describeFailure, getJson } from './api.js';
+import { SessionEndedError, getJson } from './api.js';
+import { ContractError, describeFailure } from './http.js';
 import {
   parseGapReport,
   parsePriorities,

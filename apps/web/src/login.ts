@@ -1,4 +1,4 @@
-import { API_BASE, ContractError, describeFailure, readProblem } from './api.js';
+import { ContractError, describeFailure, requestJson } from './http.js';
 import { DASHBOARD_PAGE, storeToken } from './session.js';
 
 const form = document.getElementById('login-form');
@@ -21,13 +21,11 @@ function readToken(body: unknown): string {
 }
 
 async function signIn(email: string, password: string): Promise<void> {
-  const response = await fetch(`${API_BASE}/auth/login`, {
+  const token = await requestJson('/auth/login', readToken, {
     method: 'POST',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
+    body: { email, password },
   });
-  if (!response.ok) throw await readProblem(response);
-  storeToken(readToken(await response.json()));
+  storeToken(token);
   window.location.replace(DASHBOARD_PAGE);
 }
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { deriveKey } from '@pulsegap/config';
 import { createHttpServer, DEMO_LOGINS, seedDemo, WEB_ROOT } from '@pulsegap/api';
-import { startInProcessRuntime } from '@pulsegap/jobs';
+import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
 import { launchBrowser, openTestDatabase, testConfig } from '@pulsegap/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
@@ -21,8 +22,12 @@ describe('the dashboard in Chromium', () => {
       await build({ root: join(WEB_ROOT, '..'), logLevel: 'error' });
     }
     const database = await openTestDatabase();
-    await seedDemo(database.db);
-    const jobs = startInProcessRuntime({ db: database.db, logger: console, pollMs: 60_000 });
+    await seedDemo(database.db, deriveKey(testConfig(), 'invitation-secrets'));
+    const jobs = startInProcessRuntime({
+      context: createJobContext(testConfig(), database.db),
+      logger: console,
+      pollMs: 60_000,
+    });
     await jobs.drain();
     server = await createHttpServer({ config: testConfig(), db: database.db });
     await server.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,6 @@
 import { loadConfig } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
-import { startBullmqRuntime } from '@pulsegap/jobs';
+import { createJobContext, startBullmqRuntime } from '@pulsegap/jobs';
 import pino from 'pino';
 
 // `npm run worker`: relays the outbox to BullMQ and runs the job handlers. Any number of
@@ -9,7 +9,7 @@ const config = loadConfig('server');
 const logger = pino({ level: config.logLevel });
 const database = await openDatabase(config);
 const runtime = startBullmqRuntime({
-  db: database.db,
+  context: createJobContext(config, database.db),
   redisUrl: config.redisUrl ?? 'redis://127.0.0.1:6379',
   logger,
 });

@@ -38,11 +38,12 @@ describe('loadConfig', () => {
 
   test('production refuses development secrets and the embedded mode', () => {
     expect(() => loadConfig('server', { NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET, APP_DATABASE_PASSWORD, PUBLIC_URL/,
+      /JWT_SECRET, SECRET_KEY, APP_DATABASE_PASSWORD, PUBLIC_URL/,
     );
     const secrets = {
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
+      SECRET_KEY: 'y'.repeat(40),
       APP_DATABASE_PASSWORD: 'a-long-password',
       PUBLIC_URL: 'https://pulse.example.com/',
     };

@@ -2,6 +2,7 @@
  * The one reader of `process.env`. Every process (API, worker, migrate, embedded) asks
  * `loadConfig` for a validated `Config`; nothing else in the codebase touches the environment.
  */
+import { hkdfSync } from 'node:crypto';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -20,6 +21,7 @@ const EnvSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY_HOPS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
@@ -54,6 +56,8 @@ export interface Config {
   /** `null` selects the development outbox instead of SMTP. */
   readonly smtpUrl: string | null;
   readonly jwtSecret: string;
+  /** Master secret for invitation secrets and the sealing of segment keys (see `deriveKey`). */
+  readonly secretKey: string;
   /** Base URL used in links the service sends. */
   readonly publicUrl: string;
   /** Folder of the embedded database. */
@@ -70,6 +74,7 @@ export interface Config {
 export const APP_ROLE = 'pulsegap_app';
 
 const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+const DEV_SECRET_KEY = 'development-only-master-key-do-not-use-in-production';
 const DEV_APP_PASSWORD = 'pulsegap-app-development';
 
 /** A configuration problem: the process must not start. */
@@ -100,9 +105,9 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
 
   if (production) {
-    const missing = (['JWT_SECRET', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'] as const).filter(
-      (k) => env[k] === undefined,
-    );
+    const missing = (
+      ['JWT_SECRET', 'SECRET_KEY', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'] as const
+    ).filter((k) => env[k] === undefined);
     if (mode === 'embedded') throw new ConfigError('production runs in server mode, not embedded');
     if (missing.length > 0) {
       throw new ConfigError(`production needs real secrets: ${missing.join(', ')} unset`);
@@ -125,6 +130,7 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     redisUrl: env.REDIS_URL ?? (mode === 'server' ? 'redis://127.0.0.1:6379' : null),
     smtpUrl: env.SMTP_URL ?? null,
     jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR ?? '.pulsegap',
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -138,4 +144,12 @@ export function appRoleUrl(ownerUrl: string, password: string): string {
   url.username = APP_ROLE;
   url.password = password;
   return url.toString();
+}
+
+/** What a derived key is for; each purpose gets an independent key. */
+export type KeyPurpose = 'invitation-secrets' | 'segment-key-sealing';
+
+/** A 32-byte key for one purpose, derived from the master secret with HKDF-SHA-256. */
+export function deriveKey(config: Pick<Config, 'secretKey'>, purpose: KeyPurpose): Buffer {
+  return Buffer.from(hkdfSync('sha256', config.secretKey, 'pulsegap', purpose, 32));
 }

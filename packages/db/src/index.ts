@@ -11,3 +11,4 @@ export * from './repositories/pulses.js';
 export * from './repositories/roster.js';
 export * from './repositories/runs.js';
 export * from './repositories/responses.js';
+export * from './repositories/answering.js';

@@ -56,5 +56,5 @@ async function grantApplicationRole<T>(owner: Kysely<T>) {
   );
   await sql`grant usage, select on all sequences in schema public to ${role}`.execute(owner);
   await sql`revoke all on kysely_migration, kysely_migration_lock from ${role}`.execute(owner);
-  await sql`grant execute on function auth_login_lookup(text) to ${role}`.execute(owner);
+  await sql`grant execute on all functions in schema public to ${role}`.execute(owner);
 }

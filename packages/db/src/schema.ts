@@ -17,6 +17,8 @@ export interface Database {
   cells: CellTable;
   run_results: RunResultTable;
   outbox: OutboxTable;
+  segment_keys: SegmentKeyTable;
+  outbound_messages: OutboundMessageTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -122,6 +124,28 @@ export interface InvitationTable {
   segment_team_id: string | null;
   segment_tier: TierValue;
   token_collected: Generated<boolean>;
+  delivered: Generated<boolean>;
+}
+
+export interface SegmentKeyTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  segment_team_id: string | null;
+  segment_tier: TierValue;
+  public_key: Buffer;
+  private_key_sealed: Buffer;
+  fingerprint: string;
+}
+
+export interface OutboundMessageTable {
+  id: Generated<string>;
+  organization_id: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  link: string | null;
+  created_at: CreatedAt;
 }
 
 export interface ResponseTable {

@@ -39,3 +39,4 @@ export {
   type SuppressedCellStatistics,
   type TierSummary,
 } from './cell-statistics.js';
+export { assignSegments, type Segment, type TeamNode } from './segments.js';

@@ -1,12 +1,37 @@
+import { deriveKey, type Config } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { deliverInvitations } from './invitation-delivery.js';
+import { outboxMailer, smtpMailer, type Mailer } from './mailer.js';
 import { recomputeRun } from './recompute-run.js';
 
 /** What every job handler may use. */
 export interface JobContext {
   readonly db: Kysely<Database>;
+  readonly mailer: Mailer;
+  /** Key of invitation secrets (see `invitationSecret`). */
+  readonly invitationKey: Buffer;
+  /** Base URL of the links the service sends. */
+  readonly publicUrl: string;
+}
+
+/** The job context of a process: SMTP when `SMTP_URL` is set, else the development outbox. */
+export function createJobContext(
+  config: Pick<Config, 'smtpUrl' | 'secretKey' | 'publicUrl'>,
+  db: Kysely<Database>,
+): JobContext {
+  const host = new URL(config.publicUrl).hostname;
+  return {
+    db,
+    mailer:
+      config.smtpUrl === null
+        ? outboxMailer(db)
+        : smtpMailer(config.smtpUrl, `Pulsegap <pulse@${host}>`),
+    invitationKey: deriveKey(config, 'invitation-secrets'),
+    publicUrl: config.publicUrl,
+  };
 }
 
 /** A job: its queue name, the schema its payload must satisfy, and its handler. */
@@ -28,8 +53,20 @@ export const recomputeRunJob: JobDefinition<typeof RecomputeRunPayload> = {
   handle: (context, payload) => recomputeRun(context.db, payload.organizationId, payload.runId),
 };
 
+const DeliverInvitationsPayload = RecomputeRunPayload;
+
+/** Sends a run's invitation links. Keyed by run: a retry sends only what is left. */
+export const deliverInvitationsJob: JobDefinition<typeof DeliverInvitationsPayload> = {
+  name: 'deliver-invitations',
+  schema: DeliverInvitationsPayload,
+  handle: (context, payload) => deliverInvitations(context, payload.organizationId, payload.runId),
+};
+
 /** Every job the workers run, by name; two jobs of one name fail at startup. */
-export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = registry([recomputeRunJob]);
+export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = registry([
+  recomputeRunJob,
+  deliverInvitationsJob,
+]);
 
 function registry(jobs: readonly JobDefinition<TSchema>[]): Map<string, JobDefinition<TSchema>> {
   const byName = new Map<string, JobDefinition<TSchema>>();
@@ -63,6 +100,15 @@ export function recomputeRunRequest(organizationId: string, runId: string) {
   return {
     name: recomputeRunJob.name,
     key: `${recomputeRunJob.name}-${runId}`,
+    payload: { organizationId, runId },
+  };
+}
+
+/** The outbox entry that asks for a run's invitations to be sent. */
+export function deliverInvitationsRequest(organizationId: string, runId: string) {
+  return {
+    name: deliverInvitationsJob.name,
+    key: `${deliverInvitationsJob.name}-${runId}`,
     payload: { organizationId, runId },
   };
 }

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueJob, readRunCells, withTenant, type DatabaseHandle } from '@pulsegap/db';
-import { createRunFixture, openOwnerDatabase, openTestDatabase } from '@pulsegap/testing';
+import {
+  createRunFixture,
+  openOwnerDatabase,
+  openTestDatabase,
+  testConfig,
+} from '@pulsegap/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { recomputeRunRequest } from './definitions.js';
+import { createJobContext, recomputeRunRequest } from './definitions.js';
 import { startBullmqRuntime, startInProcessRuntime, type JobLogger } from './runtime.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -75,7 +80,7 @@ describe('job runtimes', () => {
 
     const before = errors.length;
     const down = startBullmqRuntime({
-      db: handle.db,
+      context: createJobContext(testConfig(), handle.db),
       redisUrl: 'redis://127.0.0.1:1', // nothing listens there
       logger,
       prefix,
@@ -92,7 +97,12 @@ describe('job runtimes', () => {
     expect(errors.length).toBeGreaterThan(before);
     expect(await pendingOutboxRows(request.key)).toBe(1);
 
-    const up = startBullmqRuntime({ db: handle.db, redisUrl: REDIS_URL, logger, prefix });
+    const up = startBullmqRuntime({
+      context: createJobContext(testConfig(), handle.db),
+      redisUrl: REDIS_URL,
+      logger,
+      prefix,
+    });
     try {
       await up.drain();
     } finally {
@@ -115,7 +125,11 @@ describe('job runtimes', () => {
       frontline: [1, 1, 1, 1, 1],
     });
     await enqueueJob(handle.db, recomputeRunRequest(fixture.organizationId, fixture.runId));
-    const runtime = startInProcessRuntime({ db: handle.db, logger, pollMs: 10_000 });
+    const runtime = startInProcessRuntime({
+      context: createJobContext(testConfig(), handle.db),
+      logger,
+      pollMs: 10_000,
+    });
     try {
       await runtime.drain();
     } finally {

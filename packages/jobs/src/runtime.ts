@@ -1,13 +1,6 @@
-import {
-  markDispatched,
-  pendingJobs,
-  relayOutbox,
-  type Database,
-  type PendingJob,
-} from '@pulsegap/db';
+import { markDispatched, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
 import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
 
 /** The minimal logger the runtimes write to (pino's shape). */
@@ -30,21 +23,22 @@ const RELAY_BATCH = 100;
  * in-process, one job at a time. A job that fails is retried up to three times.
  */
 export function startInProcessRuntime(options: {
-  db: Kysely<Database>;
+  context: JobContext;
   logger: JobLogger;
   pollMs?: number;
 }): JobRuntime {
-  const context: JobContext = { db: options.db };
+  const { context } = options;
+  const db = context.db;
   let closed = false;
   let running: Promise<void> = Promise.resolve();
 
   const pass = async (): Promise<void> => {
     for (;;) {
-      const jobs = await pendingJobs(options.db, RELAY_BATCH);
+      const jobs = await pendingJobs(db, RELAY_BATCH);
       if (jobs.length === 0) return;
       // Marked first: a request for the same key made while the job runs gets a new row.
       await markDispatched(
-        options.db,
+        db,
         jobs.map((j) => j.id),
       );
       for (const job of jobs) await runWithRetries(context, job, options.logger);
@@ -66,6 +60,7 @@ export function startInProcessRuntime(options: {
       closed = true;
       clearInterval(timer);
       await running;
+      context.mailer.close();
     },
   };
 }
@@ -86,7 +81,7 @@ async function runWithRetries(context: JobContext, job: PendingJob, logger: JobL
 
 /** Options of a BullMQ-backed runtime. */
 export interface BullmqRuntimeOptions {
-  readonly db: Kysely<Database>;
+  readonly context: JobContext;
   readonly redisUrl: string;
   readonly logger: JobLogger;
   /** Queue name prefix (tests use a unique one). */
@@ -117,7 +112,7 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   consumer.on('error', reportRedisError);
   const prefix = options.prefix ?? 'pulsegap';
   const redisTimeoutMs = options.redisTimeoutMs ?? 5000;
-  const context: JobContext = { db: options.db };
+  const { context } = options;
   const queues = new Map(
     [...JOBS.keys()].map((name) => {
       const queue = new Queue(name, { connection: producer, prefix });
@@ -166,7 +161,7 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   let closed = false;
   let running: Promise<void> = Promise.resolve();
   const pass = async () => {
-    while ((await relayOutbox(options.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
+    while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
   };
   const tick = (): Promise<void> => {
     running = running.then(pass).catch((error: unknown) => {
@@ -197,6 +192,7 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
         clearInterval(timer);
         await running;
         // With Redis gone, BullMQ's close waits for it forever: give it a bounded time.
+        context.mailer.close();
         await withTimeout(
           Promise.all([...workers, ...queues.values()].map((c) => c.close())),
           redisTimeoutMs,

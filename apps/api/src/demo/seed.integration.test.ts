@@ -1,6 +1,7 @@
+import { deriveKey } from '@pulsegap/config';
 import { listRuns, readRunCells, withTenant, type DatabaseHandle } from '@pulsegap/db';
-import { startInProcessRuntime } from '@pulsegap/jobs';
-import { openTestDatabase } from '@pulsegap/testing';
+import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
+import { openTestDatabase, testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { seedDemo } from './seed.js';
 
@@ -11,9 +12,15 @@ beforeAll(async () => {
 afterAll(() => handle.close());
 
 test('the demo tells a story: a weight-5 priority the frontline cannot staff, over three runs', async () => {
-  const organizationId = await seedDemo(handle.db);
-  expect(await seedDemo(handle.db)).toBe(organizationId); // idempotent
-  const runtime = startInProcessRuntime({ db: handle.db, logger: console, pollMs: 60_000 });
+  const organizationId = await seedDemo(handle.db, deriveKey(testConfig(), 'invitation-secrets'));
+  expect(await seedDemo(handle.db, deriveKey(testConfig(), 'invitation-secrets'))).toBe(
+    organizationId,
+  ); // idempotent
+  const runtime = startInProcessRuntime({
+    context: createJobContext(testConfig(), handle.db),
+    logger: console,
+    pollMs: 60_000,
+  });
   await runtime.drain();
   await runtime.close();
 

@@ -84,7 +84,11 @@ const RUN_SPACING_DAYS = 30;
  * below leadership's) and three past runs of synthetic responses. Does nothing when the
  * demo organization exists. Returns its id.
  */
-export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<string> {
+export async function seedDemo(
+  db: Kysely<Database>,
+  invitationKey: Buffer,
+  now = new Date(),
+): Promise<string> {
   const existing = await findLoginCandidate(db, DEMO_LOGINS.admin);
   if (existing !== null) return existing.organizationId;
   const passwordHash = await hashPassword(DEMO_LOGINS.password);
@@ -93,7 +97,7 @@ export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<
   try {
     // One transaction: a seed that runs at the same time waits here, then finds the demo.
     await withTenant(db, organizationId, (trx) =>
-      seedOrganization(trx, organizationId, passwordHash, now, random),
+      seedOrganization(trx, organizationId, { passwordHash, invitationKey, now, random }),
     );
   } catch (error) {
     const winner = await findLoginCandidate(db, DEMO_LOGINS.admin);
@@ -106,10 +110,9 @@ export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<
 async function seedOrganization(
   trx: TenantTransaction,
   organizationId: string,
-  passwordHash: string,
-  now: Date,
-  random: () => number,
+  options: { passwordHash: string; invitationKey: Buffer; now: Date; random: () => number },
 ): Promise<void> {
+  const { passwordHash, invitationKey, now, random } = options;
   await createOrganization(trx, organizationId, 'Northwind Demo');
   for (const [email, role] of [
     [DEMO_LOGINS.admin, 'admin'],
@@ -142,7 +145,7 @@ async function seedOrganization(
   });
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
-    const started = await startRun(trx, organizationId, pulseId, openedAt);
+    const started = await startRun(trx, organizationId, pulseId, openedAt, invitationKey);
     await seedResponses(trx, organizationId, started.id, run, random);
   }
 }

@@ -18,6 +18,12 @@ export default fp(
       return;
     }
     await fastify.register(fastifyStatic, { root, index: 'index.html', wildcard: false });
+    // A personal link opens the answer page; the secret in the path is never logged.
+    fastify.get(
+      '/answer/:secret',
+      { logLevel: 'silent', schema: { hide: true } },
+      (_request, reply) => reply.sendFile('answer.html'),
+    );
   },
   { name: 'web' },
 );

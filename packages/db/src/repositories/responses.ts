@@ -14,17 +14,20 @@ export interface NewResponse {
 /**
  * Stores responses of one run in the caller's transaction, in a random order and with
  * random ids, so neither ids nor storage order say anything about who answered when.
+ * A response whose token hash is stored already is skipped; returns the token hashes
+ * (hex) of the responses stored now.
  */
 export async function storeResponses(
   trx: TenantTransaction,
   organizationId: string,
   runId: string,
   responses: readonly NewResponse[],
-): Promise<void> {
+): Promise<Set<string>> {
   const shuffled = shuffle([...responses]);
+  const stored = new Set<string>();
   for (let start = 0; start < shuffled.length; start += 500) {
     const chunk = shuffled.slice(start, start + 500);
-    const ids = await trx
+    const inserted = await trx
       .insertInto('responses')
       .values(
         chunk.map((r) => ({
@@ -36,19 +39,24 @@ export async function storeResponses(
           comment: r.comment,
         })),
       )
-      .returning('id')
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .returning(['id', 'token_hash'])
       .execute();
-    const answers = chunk.flatMap((r, i) =>
-      r.answers.map((a) => ({
+    const idOf = new Map(inserted.map((row) => [row.token_hash.toString('hex'), row.id]));
+    const answers = chunk.flatMap((r) => {
+      const responseId = idOf.get(r.tokenHash.toString('hex'));
+      if (responseId === undefined) return [];
+      stored.add(r.tokenHash.toString('hex'));
+      return r.answers.map((a) => ({
         organization_id: organizationId,
         run_id: runId,
-        response_id: ids[i]?.id ?? '',
+        response_id: responseId,
         question_id: a.questionId,
         segment_team_id: r.segmentTeamId,
         segment_tier: r.segmentTier,
         value: a.value,
-      })),
-    );
+      }));
+    });
     for (let a = 0; a < answers.length; a += 5000) {
       await trx
         .insertInto('answers')
@@ -56,6 +64,7 @@ export async function storeResponses(
         .execute();
     }
   }
+  return stored;
 }
 
 // Fisher–Yates with a cryptographic source: the order must not be predictable.

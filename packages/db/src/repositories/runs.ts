@@ -22,6 +22,8 @@ export interface RunView {
 
 /** A person who will be invited to a run, with the segment their token will name. */
 export interface Invitee {
+  /** Chosen by the caller: the invitation secret is derived from it. */
+  readonly id: string;
   readonly personId: string;
   readonly secretHash: Buffer;
   readonly segmentTeamId: string | null;
@@ -120,6 +122,7 @@ export async function createRun(
       .insertInto('invitations')
       .values(
         input.invitees.slice(start, start + 1000).map((i) => ({
+          id: i.id,
           organization_id: organizationId,
           run_id: run.id,
           person_id: i.personId,

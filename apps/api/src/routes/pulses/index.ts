@@ -213,7 +213,13 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const run = await fastify.tenant(request, (trx) =>
-        startRun(trx, request.auth.organizationId, request.params.id, new Date()),
+        startRun(
+          trx,
+          request.auth.organizationId,
+          request.params.id,
+          new Date(),
+          fastify.keys.invitationSecrets,
+        ),
       );
       return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
     },

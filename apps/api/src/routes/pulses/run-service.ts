@@ -1,43 +1,42 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   audienceMembers,
   createRun,
   enqueueJob,
   listPriorities,
   listPulses,
+  listTeams,
   type TenantTransaction,
 } from '@pulsegap/db';
-import { isDimension, statementFor } from '@pulsegap/domain';
-import { recomputeRunRequest } from '@pulsegap/jobs';
+import { assignSegments, isDimension, statementFor } from '@pulsegap/domain';
+import {
+  deliverInvitationsRequest,
+  hashInvitationSecret,
+  invitationSecret,
+  recomputeRunRequest,
+} from '@pulsegap/jobs';
 import { conflict, notFound } from '../../errors.js';
 
-/** A started run, with each invitee's one-time secret (only its hash is stored). */
+/** A started run. */
 export interface StartedRun {
   readonly id: string;
   readonly invited: number;
   readonly closesAt: Date;
-  readonly invitations: readonly {
-    personId: string;
-    email: string;
-    name: string;
-    secret: string;
-  }[];
-}
-
-/** The hash under which an invitation secret is stored. */
-export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
 }
 
 /**
  * Starts a run of a pulse now: freezes its questions from the question bank, invites every
- * active person of the audience with a fresh secret, and asks for the first computation.
+ * active person of the audience under the segment their token will name (teams under k
+ * merged upward), and asks for the invitations to be sent and the first computation, all
+ * in the caller's transaction. Each invitation's secret is derived from its id with
+ * `invitationKey`; only its hash is stored.
  */
 export async function startRun(
   trx: TenantTransaction,
   organizationId: string,
   pulseId: string,
   now: Date,
+  invitationKey: Buffer,
 ): Promise<StartedRun> {
   const [pulse] = await listPulses(trx, pulseId);
   if (pulse === undefined) throw notFound('The pulse');
@@ -59,10 +58,7 @@ export async function startRun(
       'Nobody active on the roster is in this pulse’s audience.',
     );
   }
-  const invited = members.map((member) => ({
-    member,
-    secret: randomBytes(32).toString('base64url'),
-  }));
+  const segmentOf = assignSegments(await listTeams(trx), members, pulse.minGroupSize);
   const closesAt = new Date(now.getTime() + pulse.openForHours * 3600_000);
   const runId = await createRun(trx, organizationId, {
     pulseId,
@@ -71,23 +67,19 @@ export async function startRun(
     minGroupSize: pulse.minGroupSize,
     commentMinGroupSize: pulse.commentMinGroupSize,
     questions,
-    invitees: invited.map(({ member, secret }) => ({
-      personId: member.personId,
-      secretHash: hashSecret(secret),
-      segmentTeamId: member.teamId,
-      segmentTier: member.tier,
-    })),
+    invitees: members.map((member) => {
+      const id = randomUUID();
+      const segment = segmentOf(member.teamId, member.tier);
+      return {
+        id,
+        personId: member.personId,
+        secretHash: hashInvitationSecret(invitationSecret(invitationKey, id)),
+        segmentTeamId: segment.teamId,
+        segmentTier: segment.tier,
+      };
+    }),
   });
+  await enqueueJob(trx, deliverInvitationsRequest(organizationId, runId));
   await enqueueJob(trx, recomputeRunRequest(organizationId, runId));
-  return {
-    id: runId,
-    invited: members.length,
-    closesAt,
-    invitations: invited.map(({ member, secret }) => ({
-      personId: member.personId,
-      email: member.email,
-      name: member.name,
-      secret,
-    })),
-  };
+  return { id: runId, invited: members.length, closesAt };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { storeResponses, withTenant } from '@pulsegap/db';
-import { recomputeRunRequest, runJob } from '@pulsegap/jobs';
-import { openOwnerDatabase } from '@pulsegap/testing';
+import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
+import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
@@ -195,8 +195,8 @@ describe('a run from roster to gaps', () => {
       ]);
     });
     const request = recomputeRunRequest(org.organizationId, runId);
-    await runJob({ db: t.db }, request.name, request.payload);
-    await runJob({ db: t.db }, request.name, request.payload); // idempotent
+    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
+    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload); // idempotent
 
     const gaps = await t.server.inject({
       url: `/api/v1/runs/${runId}/gaps`,
@@ -280,7 +280,7 @@ describe('a run from roster to gaps', () => {
       );
     });
     const request = recomputeRunRequest(org.organizationId, smallRunId);
-    await runJob({ db: t.db }, request.name, request.payload);
+    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
     const gaps = await t.server.inject({
       url: `/api/v1/runs/${smallRunId}/gaps`,
       headers: admin(),

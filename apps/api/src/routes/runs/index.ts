@@ -1,10 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { closeRun, enqueueJob, listRuns, readRunCells } from '@pulsegap/db';
+import {
+  closeRun,
+  enqueueJob,
+  listRuns,
+  listSegmentKeys,
+  listTeams,
+  organizationOfRun,
+  readRunCells,
+  withTenant,
+} from '@pulsegap/db';
 import type { CellStatistics } from '@pulsegap/domain';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, notFound } from '../../errors.js';
-import { IdParams, problems, Timestamp, Uuid } from '../../schemas.js';
+import { IdParams, ListOf, problems, Timestamp, Uuid } from '../../schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -30,8 +39,52 @@ const Gaps = Type.Object({
   cells: Type.Array(GapCell),
 });
 
-/** A run's life (close early) and its figures, read from the stored cells. */
+const SegmentKeyItem = Type.Object({
+  keyId: Uuid,
+  segment: Type.Object({
+    teamId: Nullable(Uuid),
+    team: Nullable(Type.String()),
+    tier: Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]),
+  }),
+  fingerprint: Type.String(),
+});
+
+/** A run's life (close early), its public keys and its figures, read from the stored cells. */
 const runs: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/runs/:id/keys',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['answering'],
+        security: [],
+        description:
+          'The run’s segment keys with their fingerprints, public, so anyone can check that everybody in a segment got the same key.',
+        params: IdParams,
+        response: { 200: ListOf(SegmentKeyItem), ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      const organizationId = await organizationOfRun(fastify.db, request.params.id);
+      if (organizationId === null) throw notFound('The run');
+      return withTenant(fastify.db, organizationId, async (trx) => {
+        const teams = new Map((await listTeams(trx)).map((t) => [t.id, t.name]));
+        const keys = await listSegmentKeys(trx, request.params.id);
+        return {
+          items: keys.map((k) => ({
+            keyId: k.id,
+            segment: {
+              teamId: k.segmentTeamId,
+              team: k.segmentTeamId === null ? null : (teams.get(k.segmentTeamId) ?? null),
+              tier: k.segmentTier,
+            },
+            fingerprint: k.fingerprint,
+          })),
+        };
+      });
+    },
+  );
+
   fastify.post(
     '/runs/:id/close',
     {

@@ -1,0 +1,192 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AnonymityError, decodeBase64Url } from '@pulsegap/anonymity';
+import {
+  findInvitation,
+  listPulses,
+  listRuns,
+  listTeams,
+  markTokenCollected,
+  organizationOfInvitation,
+  runQuestions,
+  withTenant,
+  type InvitationView,
+  type RunView,
+  type TenantTransaction,
+} from '@pulsegap/db';
+import { OPEN_QUESTION } from '@pulsegap/domain';
+import { hashInvitationSecret } from '@pulsegap/jobs';
+import Type from 'typebox';
+import { AppError, conflict, invalid, notFound } from '../../errors.js';
+import { problems, Tier, Timestamp, Uuid } from '../../schemas.js';
+import { ensureSegmentKey, signerFor } from './segment-keys.js';
+
+const SecretParams = Type.Object(
+  { secret: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) },
+  { additionalProperties: false },
+);
+const Base64Url = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
+const Invite = Type.Object({
+  runId: Uuid,
+  title: Type.String(),
+  closesAt: Timestamp,
+  questions: Type.Array(
+    Type.Object({ id: Uuid, priorityId: Uuid, dimension: Type.String(), text: Type.String() }),
+  ),
+  priorities: Type.Array(Type.Object({ id: Uuid, title: Type.String() })),
+  openQuestion: Type.Boolean(),
+  openQuestionText: Type.Union([Type.String(), Type.Null()]),
+  segment: Type.Object({ team: Type.Union([Type.String(), Type.Null()]), tier: Tier }),
+  keyId: Uuid,
+  publicKey: Type.String(),
+  fingerprint: Type.String(),
+  tokenCollected: Type.Boolean(),
+});
+
+/** A run that takes no answers any more. */
+export function runClosed(): AppError {
+  return new AppError(410, 'PG_ERR_RUN_CLOSED', 'Gone', 'This pulse has closed.');
+}
+
+/** True when the run no longer takes answers. */
+export function isClosed(run: Pick<RunView, 'closedAt' | 'closesAt'>, now = new Date()): boolean {
+  return run.closedAt !== null || run.closesAt <= now;
+}
+
+/**
+ * The employee's routes behind a personal link. They log nothing (`logLevel: silent`): the
+ * secret in the path names a person.
+ */
+const invite: FastifyPluginAsyncTypebox = async (fastify) => {
+  /** Runs `work` for the invitation holding `secret`, in its organization's transaction. */
+  async function withInvitation<T>(
+    secret: string,
+    work: (
+      trx: TenantTransaction,
+      organizationId: string,
+      invitation: InvitationView,
+      run: RunView,
+    ) => Promise<T>,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<T> {
+    const hash = hashInvitationSecret(secret);
+    const organizationId = await organizationOfInvitation(fastify.db, hash);
+    if (organizationId === null) throw notFound('This link');
+    return withTenant(fastify.db, organizationId, async (trx) => {
+      const invitation = await findInvitation(trx, hash, options);
+      if (invitation === null) throw notFound('This link');
+      const [run] = await listRuns(trx, { runId: invitation.runId });
+      if (run === undefined) throw notFound('This link');
+      if (isClosed(run)) throw runClosed();
+      return work(trx, organizationId, invitation, run);
+    });
+  }
+
+  fastify.get(
+    '/invite/:secret',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['answering'],
+        security: [],
+        params: SecretParams,
+        response: { 200: Invite, ...problems(400, 404, 410) },
+      },
+    },
+    async (request) =>
+      withInvitation(request.params.secret, async (trx, organizationId, invitation, run) => {
+        const [pulse] = await listPulses(trx, run.pulseId);
+        const questions = await runQuestions(trx, run.id);
+        const segment = { teamId: invitation.segmentTeamId, tier: invitation.segmentTier };
+        const key = await ensureSegmentKey(
+          trx,
+          organizationId,
+          run.id,
+          segment,
+          fastify.keys.segmentKeySealing,
+        );
+        const team =
+          segment.teamId === null
+            ? null
+            : ((await listTeams(trx)).find((t) => t.id === segment.teamId)?.name ?? null);
+        const priorities = new Map(questions.map((q) => [q.priorityId, q.priorityTitle]));
+        const openQuestion = pulse?.openQuestion ?? false;
+        return {
+          runId: run.id,
+          title: pulse?.title ?? '',
+          closesAt: run.closesAt,
+          questions: questions.map((q) => ({
+            id: q.id,
+            priorityId: q.priorityId,
+            dimension: q.dimension,
+            text: q.text,
+          })),
+          priorities: [...priorities].map(([id, title]) => ({ id, title })),
+          openQuestion,
+          openQuestionText: openQuestion ? OPEN_QUESTION : null,
+          segment: { team, tier: segment.tier },
+          keyId: key.id,
+          publicKey: key.publicKey.toString('base64url'),
+          fingerprint: key.fingerprint,
+          tokenCollected: invitation.tokenCollected,
+        };
+      }),
+  );
+
+  fastify.post(
+    '/invite/:secret/token',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['answering'],
+        security: [],
+        params: SecretParams,
+        body: Type.Object({ blindedMessage: Base64Url(1024) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ blindSignature: Type.String() }),
+          ...problems(400, 404, 409, 410),
+        },
+      },
+    },
+    async (request) => {
+      const blinded = decodeBase64Url(request.body.blindedMessage);
+      if (blinded === null) {
+        throw invalid('blindedMessage is not base64url.', [
+          { path: 'body/blindedMessage', message: 'must be base64url without padding' },
+        ]);
+      }
+      return withInvitation(
+        request.params.secret,
+        async (trx, organizationId, invitation, run) => {
+          if (invitation.tokenCollected) {
+            throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
+          }
+          const key = await ensureSegmentKey(
+            trx,
+            organizationId,
+            run.id,
+            { teamId: invitation.segmentTeamId, tier: invitation.segmentTier },
+            fastify.keys.segmentKeySealing,
+          );
+          const signer = await signerFor(trx, key.id, fastify.keys.segmentKeySealing);
+          let blindSignature: Buffer;
+          try {
+            blindSignature = signer.sign(blinded);
+          } catch (error) {
+            if (error instanceof AnonymityError && error.code === 'ANON_INVALID_BLINDED_MESSAGE') {
+              throw invalid(error.message, [
+                { path: 'body/blindedMessage', message: error.message },
+              ]);
+            }
+            throw error;
+          }
+          await markTokenCollected(trx, invitation.id);
+          return { blindSignature: blindSignature.toString('base64url') };
+        },
+        { forUpdate: true },
+      );
+    },
+  );
+};
+
+export default invite;

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BlindSigner,
+  decryptPrivateKey,
+  encryptPrivateKey,
+  generateSegmentKey,
+} from '@pulsegap/anonymity';
+import {
+  findSegmentKey,
+  saveSegmentKey,
+  sealedPrivateKey,
+  type SegmentKeyView,
+  type TenantTransaction,
+  type TierValue,
+} from '@pulsegap/db';
+
+/** What a sealed private key is bound to: its own key id, so it cannot be moved to another row. */
+function sealingLabel(keyId: string): string {
+  return `segment-key:${keyId}`;
+}
+
+/**
+ * The key of a run's segment, made when first needed. Two requests racing to make it end
+ * with the one stored first, so everybody in the segment gets the same key.
+ */
+export async function ensureSegmentKey(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  segment: { teamId: string | null; tier: TierValue },
+  sealingKey: Buffer,
+): Promise<SegmentKeyView> {
+  const existing = await findSegmentKey(trx, runId, segment);
+  if (existing !== null) return existing;
+  const pair = await generateSegmentKey();
+  const id = randomUUID();
+  return saveSegmentKey(trx, organizationId, {
+    id,
+    runId,
+    segment,
+    publicKey: pair.publicKeySpki,
+    privateKeySealed: encryptPrivateKey(pair.privateKeyPkcs8, sealingKey, sealingLabel(id)),
+    fingerprint: pair.fingerprint,
+  });
+}
+
+// Segment keys never change: each is unsealed once per process.
+const signers = new Map<string, BlindSigner>();
+
+/** The signer of a segment key, unsealing its private key on first use. */
+export async function signerFor(
+  trx: TenantTransaction,
+  keyId: string,
+  sealingKey: Buffer,
+): Promise<BlindSigner> {
+  const cached = signers.get(keyId);
+  if (cached !== undefined) return cached;
+  const sealed = await sealedPrivateKey(trx, keyId);
+  if (sealed === null) throw new Error(`segment key ${keyId} has no private key`);
+  const signer = new BlindSigner(decryptPrivateKey(sealed, sealingKey, sealingLabel(keyId)));
+  if (signers.size > 10_000) signers.clear();
+  signers.set(keyId, signer);
+  return signer;
+}

@@ -1,0 +1,198 @@
+import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
+import { createJobContext, runJob, deliverInvitationsRequest } from '@pulsegap/jobs';
+import { testConfig } from '@pulsegap/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bearer,
+  createTestServer,
+  expectProblem,
+  signup,
+  type TestOrganization,
+  type TestServer,
+} from '../../test-support.js';
+
+interface Invite {
+  runId: string;
+  keyId: string;
+  publicKey: string;
+  fingerprint: string;
+  questions: { id: string; dimension: string }[];
+  segment: { team: string | null; tier: string };
+}
+
+// The employee's flow through the API, with the browser's half of the blind signature
+// done by the same client code the answer page uses.
+describe('answering anonymously', () => {
+  let t: TestServer;
+  let org: TestOrganization;
+  let runId: string;
+  let links: { to: string; secret: string }[];
+
+  beforeAll(async () => {
+    t = await createTestServer();
+    org = await signup(t.server, 'Answering Co');
+    const rows = ['email,name,team,tier'];
+    for (let i = 0; i < 6; i += 1) rows.push(`l${i}@answer.test,L${i},Support,leadership`);
+    for (let i = 0; i < 6; i += 1) rows.push(`f${i}@answer.test,F${i},Support,frontline`);
+    rows.push('solo@answer.test,Solo,Tiny,frontline');
+    const imported = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import',
+      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
+      payload: rows.join('\n'),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    const priority = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/priorities',
+      headers: bearer(org.token),
+      payload: { title: 'Customer Focus', statedWeight: 5 },
+    });
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: bearer(org.token),
+      payload: {
+        title: 'Pulse',
+        priorityIds: [priority.json<{ id: string }>().id],
+        dimensions: ['staffing', 'clarity'],
+      },
+    });
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
+      headers: bearer(org.token),
+    });
+    runId = run.json<{ id: string }>().id;
+    const request = deliverInvitationsRequest(org.organizationId, runId);
+    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
+    const outbox = await t.server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
+    links = outbox
+      .json<{ items: { to: string; link: string }[] }>()
+      .items.map((m) => ({ to: m.to, secret: m.link.split('/').at(-1) ?? '' }));
+  });
+  afterAll(() => t.close());
+
+  const secretOf = (email: string) => links.find((l) => l.to === email)?.secret ?? '';
+
+  async function openInvite(secret: string): Promise<Invite> {
+    const response = await t.server.inject({ url: `/api/v1/invite/${secret}` });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<Invite>();
+  }
+
+  async function token(secret: string, invite: Invite) {
+    return requestToken(invite.publicKey, async (blinded) => {
+      const response = await t.server.inject({
+        method: 'POST',
+        url: `/api/v1/invite/${secret}/token`,
+        payload: { blindedMessage: toBase64Url(blinded) },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return Buffer.from(response.json<{ blindSignature: string }>().blindSignature, 'base64url');
+    });
+  }
+
+  function submission(invite: Invite, tok: { message: Uint8Array; signature: Uint8Array }) {
+    return {
+      runId: invite.runId,
+      token: {
+        keyId: invite.keyId,
+        message: toBase64Url(tok.message),
+        signature: toBase64Url(tok.signature),
+      },
+      answers: invite.questions.map((q) => ({ questionId: q.id, value: 4 })),
+    };
+  }
+
+  test('every invitee got a link; a segment under k is merged into the whole organization', async () => {
+    expect(links).toHaveLength(13);
+    const solo = await openInvite(secretOf('solo@answer.test'));
+    expect(solo.segment).toEqual({ team: null, tier: 'frontline' });
+    const f0 = await openInvite(secretOf('f0@answer.test'));
+    const f1 = await openInvite(secretOf('f1@answer.test'));
+    expect(f0.segment).toEqual({ team: 'Support', tier: 'frontline' });
+    expect(f1.keyId).toBe(f0.keyId);
+    const keys = await t.server.inject({ url: `/api/v1/runs/${runId}/keys` });
+    const items = keys.json<{ items: { keyId: string; fingerprint: string }[] }>().items;
+    expect(items.map((k) => k.fingerprint)).toContain(f0.fingerprint);
+  });
+
+  test('one token per invitation, one response per token, even when sent twice at once', async () => {
+    const secret = secretOf('f2@answer.test');
+    const invite = await openInvite(secret);
+    const tok = await token(secret, invite);
+    const again = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/invite/${secret}/token`,
+      payload: { blindedMessage: toBase64Url(new Uint8Array(256).fill(1)) },
+    });
+    expectProblem(again, 409);
+    const body = submission(invite, tok);
+    const [a, b] = await Promise.all([
+      t.server.inject({ method: 'POST', url: '/api/v1/responses', payload: body }),
+      t.server.inject({ method: 'POST', url: '/api/v1/responses', payload: body }),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    const third = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: body,
+    });
+    expectProblem(third, 409);
+  });
+
+  test('a forged or altered token, or a key of another run, is a 403', async () => {
+    const secret = secretOf('f3@answer.test');
+    const invite = await openInvite(secret);
+    const tok = await token(secret, invite);
+    const altered = submission(invite, tok);
+    const flipped = Buffer.from(tok.signature);
+    flipped[10] = (flipped[10] ?? 0) ^ 1;
+    altered.token.signature = flipped.toString('base64url');
+    expectProblem(
+      await t.server.inject({ method: 'POST', url: '/api/v1/responses', payload: altered }),
+      403,
+    );
+    const leader = await openInvite(secretOf('l0@answer.test'));
+    const wrongKey = {
+      ...submission(invite, tok),
+      token: { ...submission(invite, tok).token, keyId: leader.keyId },
+    };
+    expectProblem(
+      await t.server.inject({ method: 'POST', url: '/api/v1/responses', payload: wrongKey }),
+      403,
+    );
+    const ok = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: submission(invite, tok),
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+  });
+
+  test('a closed run refuses answers and links with 410', async () => {
+    const secret = secretOf('f4@answer.test');
+    const invite = await openInvite(secret);
+    const tok = await token(secret, invite);
+    const closed = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/runs/${runId}/close`,
+      headers: bearer(org.token),
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    // Refused by the intake's own check, even while the run's facts are still cached.
+    expectProblem(
+      await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/responses',
+        payload: submission(invite, tok),
+      }),
+      410,
+    );
+    expectProblem(
+      await t.server.inject({ url: `/api/v1/invite/${secretOf('f5@answer.test')}` }),
+      410,
+    );
+  });
+});

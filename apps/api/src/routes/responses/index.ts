@@ -1,0 +1,180 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { decodeBase64Url, TOKEN_MESSAGE_LENGTH, tokenHash, verifyToken } from '@pulsegap/anonymity';
+import {
+  getSegmentKey,
+  listPulses,
+  listRuns,
+  organizationOfRun,
+  runQuestions,
+  withTenant,
+  type TierValue,
+} from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
+import Type from 'typebox';
+import { conflict, forbidden, invalid, notFound, type FieldError } from '../../errors.js';
+import { problems, Uuid } from '../../schemas.js';
+import { isClosed, runClosed } from '../invite/index.js';
+import { ResponseIntake } from './intake.js';
+
+const Base64Url = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
+const Submission = Type.Object(
+  {
+    runId: Uuid,
+    token: Type.Object(
+      { keyId: Uuid, message: Base64Url(200), signature: Base64Url(1024) },
+      { additionalProperties: false },
+    ),
+    answers: Type.Array(
+      Type.Object(
+        { questionId: Uuid, value: Type.Integer({ minimum: 1, maximum: 5 }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+    comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX_LENGTH })),
+  },
+  { additionalProperties: false },
+);
+
+/** What a submission is checked against; runs change rarely, so it is kept briefly. */
+interface RunFacts {
+  readonly organizationId: string;
+  readonly questionIds: ReadonlySet<string>;
+  readonly openQuestion: boolean;
+  readonly closed: boolean;
+  readonly expires: number;
+}
+
+interface KeyFacts {
+  readonly runId: string;
+  readonly publicKey: KeyObject;
+  readonly segment: { teamId: string | null; tier: TierValue };
+}
+
+const RUN_FACTS_MS = 2000;
+
+/**
+ * `POST /responses`: an anonymous response with its token. The token is verified against
+ * the run's segment key, which also names the segment the response counts for. Nothing
+ * about the caller is logged or stored.
+ */
+const responses: FastifyPluginAsyncTypebox = async (fastify) => {
+  const intake = new ResponseIntake(fastify.db);
+  const runs = new Map<string, RunFacts>();
+  const keys = new Map<string, KeyFacts>();
+
+  async function runFacts(runId: string): Promise<RunFacts> {
+    const cached = runs.get(runId);
+    if (cached !== undefined && cached.expires > Date.now()) return cached;
+    const organizationId = await organizationOfRun(fastify.db, runId);
+    if (organizationId === null) throw notFound('The run');
+    const facts = await withTenant(fastify.db, organizationId, async (trx) => {
+      const [run] = await listRuns(trx, { runId });
+      if (run === undefined) throw notFound('The run');
+      const [pulse] = await listPulses(trx, run.pulseId);
+      return {
+        organizationId,
+        questionIds: new Set((await runQuestions(trx, runId)).map((q) => q.id)),
+        openQuestion: pulse?.openQuestion ?? false,
+        closed: isClosed(run),
+        expires: Date.now() + RUN_FACTS_MS,
+      };
+    });
+    if (runs.size > 10_000) runs.clear();
+    runs.set(runId, facts);
+    return facts;
+  }
+
+  async function keyFacts(organizationId: string, keyId: string): Promise<KeyFacts | null> {
+    const cached = keys.get(keyId);
+    if (cached !== undefined) return cached;
+    const key = await withTenant(fastify.db, organizationId, (trx) => getSegmentKey(trx, keyId));
+    if (key === null) return null;
+    const facts = {
+      runId: key.runId,
+      publicKey: createPublicKey({ key: key.publicKey, format: 'der', type: 'spki' }),
+      segment: { teamId: key.segmentTeamId, tier: key.segmentTier },
+    };
+    if (keys.size > 10_000) keys.clear();
+    keys.set(keyId, facts);
+    return facts;
+  }
+
+  fastify.post(
+    '/responses',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['answering'],
+        security: [],
+        body: Submission,
+        response: {
+          201: Type.Object({ status: Type.Literal('recorded') }),
+          ...problems(400, 403, 404, 409, 410),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { runId, token, answers, comment } = request.body;
+      const message = decodeBase64Url(token.message, { length: TOKEN_MESSAGE_LENGTH });
+      const signature = decodeBase64Url(token.signature);
+      const errors: FieldError[] = [];
+      if (message === null) {
+        errors.push({
+          path: 'body/token/message',
+          message: `must be ${TOKEN_MESSAGE_LENGTH} bytes of base64url`,
+        });
+      }
+      if (signature === null) {
+        errors.push({ path: 'body/token/signature', message: 'must be base64url without padding' });
+      }
+      const run = await runFacts(runId);
+      const seen = new Set<string>();
+      answers.forEach((answer, i) => {
+        if (!run.questionIds.has(answer.questionId)) {
+          errors.push({
+            path: `body/answers/${i}/questionId`,
+            message: 'is not a question of this run',
+          });
+        } else if (seen.has(answer.questionId)) {
+          errors.push({ path: `body/answers/${i}/questionId`, message: 'is answered twice' });
+        }
+        seen.add(answer.questionId);
+      });
+      const text = comment?.trim() ?? '';
+      if (text !== '' && !run.openQuestion) {
+        errors.push({ path: 'body/comment', message: 'this pulse has no open question' });
+      }
+      if (errors.length > 0 || message === null || signature === null) {
+        throw invalid(
+          `The response is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+          errors,
+        );
+      }
+      if (run.closed) throw runClosed();
+      const key = await keyFacts(run.organizationId, token.keyId);
+      if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
+        throw forbidden('The token is not valid for this run.');
+      }
+      const outcome = await intake.submit(run.organizationId, runId, {
+        segmentTeamId: key.segment.teamId,
+        segmentTier: key.segment.tier,
+        tokenHash: tokenHash(message),
+        comment: text === '' ? null : text,
+        answers,
+      });
+      switch (outcome) {
+        case 'duplicate':
+          throw conflict('PG_ERR_TOKEN_USED', 'A response with this token was already recorded.');
+        case 'closed':
+          throw runClosed();
+        case 'stored':
+          return reply.code(201).send({ status: 'recorded' as const });
+      }
+    },
+  );
+};
+
+export default responses;

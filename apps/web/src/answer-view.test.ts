@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  characterCountText,
+  formatFingerprint,
+  groupByPriority,
+  groupSizeSentence,
+  progressText,
+  secretFromPath,
+  segmentText,
+} from './answer-view.js';
+import { ContractError } from './http.js';
+import { parseInvitation } from './invitation.js';
+
+const body = {
+  runId: 'run-1',
+  title: 'Q3 pulse',
+  closesAt: '2025-07-04T10:00:00.000Z',
+  questions: [
+    { id: 'q1', priorityId: 'b', dimension: 'clarity', text: 'I understand what EU asks.' },
+    { id: 'q2', priorityId: 'a', dimension: 'clarity', text: 'I understand what Support asks.' },
+    { id: 'q3', priorityId: 'b', dimension: 'staffing', text: 'My team is staffed for EU.' },
+  ],
+  openQuestion: true,
+  segment: { team: 'Support', tier: 'frontline' },
+  keyId: 'k1',
+  publicKey: 'AAAA',
+  fingerprint: 'AB'.repeat(32),
+  tokenCollected: false,
+};
+
+describe('parseInvitation', () => {
+  it('reads the invitation and fills what the API may leave out', () => {
+    const invitation = parseInvitation(body);
+    expect(invitation.segment).toEqual({ team: 'Support', tier: 'frontline' });
+    expect(invitation.fingerprint).toBe('ab'.repeat(32));
+    expect(invitation.openQuestionText).toBeNull();
+    expect(invitation.priorities).toEqual([]);
+    expect(invitation.minGroupSize).toBeNull();
+    expect(parseInvitation({ ...body, tokenCollected: undefined }).tokenCollected).toBe(false);
+  });
+
+  it('names the field it cannot read', () => {
+    expect(() => parseInvitation({ ...body, segment: { team: null, tier: 'boss' } })).toThrow(
+      new ContractError('invite.segment.tier'),
+    );
+    expect(() => parseInvitation({ ...body, questions: [{ id: 'q1' }] })).toThrow(ContractError);
+  });
+});
+
+describe('groupByPriority', () => {
+  it('keeps the order priorities first appear in and titles them from the API', () => {
+    const groups = groupByPriority(
+      parseInvitation({
+        ...body,
+        priorities: [
+          { id: 'a', title: 'Support' },
+          { id: 'b', title: 'EU expansion' },
+        ],
+      }),
+    );
+    expect(groups.map((g) => [g.title, g.questions.map((q) => [q.index, q.question.id])])).toEqual([
+      [
+        'EU expansion',
+        [
+          [0, 'q1'],
+          [2, 'q3'],
+        ],
+      ],
+      ['Support', [[1, 'q2']]],
+    ]);
+  });
+
+  it('numbers the priorities when the API sends no titles', () => {
+    expect(groupByPriority(parseInvitation(body)).map((g) => g.title)).toEqual([
+      'Priority 1',
+      'Priority 2',
+    ]);
+  });
+});
+
+describe('sentences', () => {
+  it('says what the page shows', () => {
+    expect(progressText(7, 28)).toBe('7 of 28 answered');
+    expect(segmentText({ team: null, tier: 'leadership' })).toBe(
+      'the whole organization, leadership',
+    );
+    expect(segmentText({ team: 'Support', tier: 'frontline' })).toBe('Support, frontline');
+    expect(groupSizeSentence(5)).toContain('at least 5 people');
+    expect(formatFingerprint('ABCDEF0123456789')).toBe('abcd ef01 2345 6789');
+    expect(characterCountText(1234)).toBe('1,234 of 2,000 characters');
+  });
+});
+
+describe('secretFromPath', () => {
+  it('reads the last path segment of a personal link', () => {
+    expect(secretFromPath('/answer/abc_DEF-123')).toBe('abc_DEF-123');
+    expect(secretFromPath('/answer/abc/')).toBe('abc');
+    expect(secretFromPath('/answer/a%20b')).toBe('a b');
+  });
+
+  it('finds no secret on the bare page', () => {
+    expect(secretFromPath('/answer.html')).toBeNull();
+    expect(secretFromPath('/answer/')).toBeNull();
+    expect(secretFromPath('/answer/%E0%A4%A')).toBeNull();
+  });
+});

@@ -1,0 +1,106 @@
+import { array, boolean, id, optionalNumber, optionalString, record, string } from './fields.js';
+import { ContractError } from './http.js';
+
+/*
+ * What the employee routes (PRODUCT.md §7: `GET /invite/:secret`, `POST /invite/:secret/token`)
+ * answer, with parsers that check it at the boundary.
+ */
+
+export type Tier = 'leadership' | 'frontline';
+
+/** The team and tier a response counts for; `team` null is the whole organization's tier. */
+export interface Segment {
+  team: string | null;
+  tier: Tier;
+}
+
+/** One statement of the pulse, answered on the 1–5 scale. */
+export interface Question {
+  id: string;
+  priorityId: string;
+  dimension: string;
+  text: string;
+}
+
+export interface PriorityTitle {
+  id: string;
+  title: string;
+}
+
+/** What an employee's personal link opens: the run's questions and the segment's key. */
+export interface Invitation {
+  runId: string;
+  title: string;
+  closesAt: string;
+  questions: Question[];
+  openQuestion: boolean;
+  /** The open question's wording; null: the product's own. */
+  openQuestionText: string | null;
+  segment: Segment;
+  keyId: string;
+  /** The segment's RSA public key, SPKI DER, base64url. */
+  publicKey: string;
+  /** Hex SHA-256 of the key's DER bytes, as the server published it; null when not sent. */
+  fingerprint: string | null;
+  tokenCollected: boolean;
+  /** Titles of the priorities asked about, when the API sends them. */
+  priorities: PriorityTitle[];
+  /** The run's minimum group size k, when the API sends it. */
+  minGroupSize: number | null;
+}
+
+function tier(value: unknown, where: string): Tier {
+  if (value === 'leadership' || value === 'frontline') return value;
+  throw new ContractError(where);
+}
+
+function parseQuestion(value: unknown, where: string): Question {
+  const question = record(value, where);
+  return {
+    id: id(question.id, `${where}.id`),
+    priorityId: id(question.priorityId, `${where}.priorityId`),
+    dimension: string(question.dimension, `${where}.dimension`),
+    text: string(question.text, `${where}.text`),
+  };
+}
+
+function parsePriorityTitle(value: unknown, where: string): PriorityTitle {
+  const priority = record(value, where);
+  return { id: id(priority.id, `${where}.id`), title: string(priority.title, `${where}.title`) };
+}
+
+export function parseInvitation(body: unknown): Invitation {
+  const invite = record(body, 'invite');
+  const segment = record(invite.segment, 'invite.segment');
+  const team = optionalString(segment.team, 'invite.segment.team');
+  const fingerprint = optionalString(invite.fingerprint, 'invite.fingerprint');
+  const openQuestionText = optionalString(invite.openQuestionText, 'invite.openQuestionText');
+  return {
+    runId: id(invite.runId, 'invite.runId'),
+    title: string(invite.title, 'invite.title'),
+    closesAt: string(invite.closesAt, 'invite.closesAt'),
+    questions: array(invite.questions, 'invite.questions').map((question, index) =>
+      parseQuestion(question, `invite.questions[${index}]`),
+    ),
+    openQuestion: boolean(invite.openQuestion, 'invite.openQuestion'),
+    openQuestionText: openQuestionText === '' ? null : openQuestionText,
+    segment: { team: team === '' ? null : team, tier: tier(segment.tier, 'invite.segment.tier') },
+    keyId: id(invite.keyId, 'invite.keyId'),
+    publicKey: string(invite.publicKey, 'invite.publicKey'),
+    fingerprint: fingerprint === null ? null : fingerprint.toLowerCase(),
+    // An API that does not say yet is answered by the token route's 409 instead.
+    tokenCollected:
+      invite.tokenCollected === undefined
+        ? false
+        : boolean(invite.tokenCollected, 'invite.tokenCollected'),
+    priorities: array(invite.priorities ?? [], 'invite.priorities').map((priority, index) =>
+      parsePriorityTitle(priority, `invite.priorities[${index}]`),
+    ),
+    minGroupSize: optionalNumber(invite.minGroupSize, 'invite.minGroupSize'),
+  };
+}
+
+/** The answer of `POST /invite/:secret/token`: the blind signature, base64url. */
+export function parseBlindSignature(body: unknown): string {
+  return string(record(body, 'token').blindSignature, 'token.blindSignature');
+}
