@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -189,4 +190,45 @@ export async function closeRun(trx: TenantTransaction, runId: string, now: Date)
     .where('closed_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Participation of one segment team of a run. */
+export interface TeamParticipation extends Participation {
+  readonly teamId: string;
+  readonly team: string;
+}
+
+/**
+ * Participation per segment team of a run, only for teams with at least `minInvited`
+ * invitees: counting a smaller group's tokens or responses would describe too few people.
+ */
+export async function teamParticipation(
+  trx: TenantTransaction,
+  runId: string,
+  minInvited: number,
+): Promise<TeamParticipation[]> {
+  const { rows } = await sql<{
+    team_id: string;
+    team: string;
+    invited: number;
+    tokens_collected: number;
+    responses: number;
+  }>`
+    select i.segment_team_id as team_id, t.name as team, count(*)::int as invited,
+      count(*) filter (where i.token_collected)::int as tokens_collected,
+      (select count(*)::int from responses r
+        where r.run_id = ${runId} and r.segment_team_id = i.segment_team_id) as responses
+    from invitations i join teams t on t.id = i.segment_team_id
+    where i.run_id = ${runId}
+    group by i.segment_team_id, t.name
+    having count(*) >= ${minInvited}
+    order by t.name
+  `.execute(trx);
+  return rows.map((r) => ({
+    teamId: r.team_id,
+    team: r.team,
+    invited: r.invited,
+    tokensCollected: r.tokens_collected,
+    responses: r.responses,
+  }));
 }

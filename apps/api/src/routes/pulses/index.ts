@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createPulse, existingPriorityIds, listPulses, listRuns, listTeams } from '@pulsegap/db';
+import {
+  createPulse,
+  existingPriorityIds,
+  listPulses,
+  listRuns,
+  listTeams,
+  teamParticipation,
+} from '@pulsegap/db';
 import {
   DEFAULT_COMMENT_MIN_GROUP_SIZE,
   DEFAULT_MIN_GROUP_SIZE,
@@ -69,6 +76,13 @@ const PulseSchema = Type.Object({
   latestRunId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
 });
+const TeamParticipation = Type.Object({
+  teamId: Uuid,
+  team: Type.String(),
+  invited: Type.Integer(),
+  tokensCollected: Type.Integer(),
+  responses: Type.Integer(),
+});
 const RunSchema = Type.Object({
   id: Uuid,
   pulseId: Uuid,
@@ -78,6 +92,8 @@ const RunSchema = Type.Object({
   minGroupSize: Type.Integer(),
   commentMinGroupSize: Type.Integer(),
   participation: Participation,
+  /** Per segment team, only for teams with at least minGroupSize invitees. */
+  teams: Type.Array(TeamParticipation),
 });
 
 /** Pulses (survey definitions built from the question bank) and starting their runs. */
@@ -190,7 +206,12 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       fastify.tenant(request, async (trx) => {
         const [pulse] = await listPulses(trx, request.params.id);
         if (pulse === undefined) throw notFound('The pulse');
-        return { items: await listRuns(trx, { pulseId: pulse.id }) };
+        const runs = await listRuns(trx, { pulseId: pulse.id });
+        const items = [];
+        for (const run of runs) {
+          items.push({ ...run, teams: await teamParticipation(trx, run.id, run.minGroupSize) });
+        }
+        return { items };
       }),
   );
 

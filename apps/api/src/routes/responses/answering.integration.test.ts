@@ -171,6 +171,31 @@ describe('answering anonymously', () => {
     expect(ok.statusCode, ok.body).toBe(201);
   });
 
+  test('participation per run and per segment team of at least k invitees', async () => {
+    const pulses = await t.server.inject({ url: '/api/v1/pulses', headers: bearer(org.token) });
+    const pulseId = pulses.json<{ items: { id: string }[] }>().items[0]?.id ?? '';
+    const runs = await t.server.inject({
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: bearer(org.token),
+    });
+    const run = runs.json<{
+      items: { participation: unknown; teams: { team: string; invited: number }[] }[];
+    }>().items[0];
+    // f2 and f3 collected tokens and answered (earlier tests); everyone was invited.
+    expect(run?.participation).toEqual({ invited: 13, tokensCollected: 2, responses: 2 });
+    // Support's leadership and frontline segments (6 each); Tiny's one person counts for
+    // the whole organization and is not shown as a team.
+    expect(run?.teams).toEqual([
+      {
+        teamId: expect.any(String),
+        team: 'Support',
+        invited: 12,
+        tokensCollected: 2,
+        responses: 2,
+      },
+    ]);
+  });
+
   test('a closed run refuses answers and links with 410', async () => {
     const secret = secretOf('f4@answer.test');
     const invite = await openInvite(secret);
