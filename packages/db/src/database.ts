@@ -19,6 +19,10 @@ export class UnsafeDatabaseRoleError extends Error {
 
 const INT8 = 20;
 const NUMERIC = 1700;
+const BYTEA = 17;
+
+// PGlite reads bytea as a plain Uint8Array; the code (like pg) expects a Buffer.
+const toBuffer = (value: string): Buffer => Buffer.from(value.slice(2), 'hex');
 
 const toNumber = (value: string): number => Number(value);
 
@@ -64,7 +68,7 @@ export async function openDatabase(
     return { db, close: () => db.destroy() };
   }
   const pglite = await PGlite.create(config.dataDir, {
-    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer },
   });
   try {
     const owner = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });

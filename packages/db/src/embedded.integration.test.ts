@@ -31,3 +31,14 @@ test('the embedded database runs the same migrations and policies as the applica
     await handle.close();
   }
 });
+
+test('the embedded database reads bytea as Buffer, as pg does', async () => {
+  const handle = await openDatabase({ appDatabaseUrl: null, dataDir: 'memory://' });
+  try {
+    const { rows } = await sql<{ b: Buffer }>`select '\\x00ff10'::bytea as b`.execute(handle.db);
+    expect(Buffer.isBuffer(rows[0]?.b)).toBe(true);
+    expect(rows[0]?.b.toString('hex')).toBe('00ff10');
+  } finally {
+    await handle.close();
+  }
+});
