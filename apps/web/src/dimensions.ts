@@ -1,19 +1,7 @@
-/** The question bank's dimensions (PRODUCT.md §4), in the order the dashboard shows them. */
-export const DIMENSIONS = [
-  'clarity',
-  'importance',
-  'staffing',
-  'feasibility',
-  'tradeoffs',
-  'ownership',
-  'commitment',
-] as const;
+import { DIMENSIONS, isDimension, type Dimension } from '@pulsegap/domain';
 
-export type Dimension = (typeof DIMENSIONS)[number];
-
-export function isBankDimension(name: string): name is Dimension {
-  return (DIMENSIONS as readonly string[]).includes(name);
-}
+/** True for the question bank's own dimensions (PRODUCT.md §4), false for custom items. */
+export const isBankDimension = isDimension;
 
 // Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. Staffing and
 // feasibility, where collisions show, get the two warm ones.

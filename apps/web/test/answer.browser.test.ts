@@ -1,12 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createHttpServer, WEB_ROOT } from '@pulsegap/api';
-import { createJobContext, startInProcessRuntime, type JobRuntime } from '@pulsegap/jobs';
-import { launchBrowser, openTestDatabase, testConfig } from '@pulsegap/testing';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestSite, type TestSite } from './site.js';
 
 interface RunParticipation {
   id: string;
@@ -18,9 +13,7 @@ interface RunParticipation {
 // answers, and gets a receipt. The token is made by blind signature in Chromium's WebCrypto
 // and verified by the API; nothing is mocked.
 describe('the answer page in Chromium', () => {
-  let server: FastifyInstance;
-  let jobs: JobRuntime;
-  let close: () => Promise<void>;
+  let site: TestSite;
   let browser: Browser;
   let baseUrl: string;
   let adminToken: string;
@@ -53,27 +46,8 @@ describe('the answer page in Chromium', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_ROOT, 'answer.html'))) {
-      const { build } = await import('vite');
-      await build({ root: join(WEB_ROOT, '..'), logLevel: 'error' });
-    }
-    const database = await openTestDatabase();
-    jobs = startInProcessRuntime({
-      context: createJobContext(testConfig(), database.db),
-      logger: console,
-      pollMs: 60_000,
-    });
-    await jobs.drain();
-    server = await createHttpServer({ config: testConfig(), db: database.db });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    close = async () => {
-      await server.close();
-      await jobs.close();
-      await database.close();
-    };
-    browser = await launchBrowser();
+    site = await startTestSite();
+    ({ browser, baseUrl } = site);
 
     // An organization of its own, so other tests' data never mixes with this run.
     const signup = await fetch(`${baseUrl}/api/v1/signup`, {
@@ -110,7 +84,7 @@ describe('the answer page in Chromium', () => {
       })
     ).id;
     runId = (await api<{ id: string }>(`/pulses/${pulseId}/runs`, { method: 'POST', body: {} })).id;
-    await jobs.drain();
+    await site.jobs.drain();
     const outbox = await api<{ items: { link: string | null }[] }>('/dev/outbox');
     // The secret is the link's last path segment (PRODUCT.md §7); the host is this server's.
     secrets = outbox.items.flatMap(({ link }) =>
@@ -118,10 +92,7 @@ describe('the answer page in Chromium', () => {
     );
   }, 180_000);
 
-  afterAll(async () => {
-    await browser.close();
-    await close();
-  });
+  afterAll(() => site.close());
 
   test('an employee follows the link, answers on a phone and gets a receipt', async () => {
     const secret = secrets[0];

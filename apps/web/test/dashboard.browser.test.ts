@@ -1,50 +1,25 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { deriveKey } from '@pulsegap/config';
-import { createHttpServer, DEMO_LOGINS, seedDemo, WEB_ROOT } from '@pulsegap/api';
-import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
-import { launchBrowser, openTestDatabase, testConfig } from '@pulsegap/testing';
-import type { FastifyInstance } from 'fastify';
+import { DEMO_LOGINS, seedDemo } from '@pulsegap/api';
+import { testConfig } from '@pulsegap/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestSite, type TestSite } from './site.js';
 
 // The real pages, served by the real API on a real socket, in real Chromium: an executive
 // signs in to the seeded demo organization and finds the gap chart drawn with its numbers.
 describe('the dashboard in Chromium', () => {
-  let server: FastifyInstance;
-  let close: () => Promise<void>;
+  let site: TestSite;
   let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-      const { build } = await import('vite');
-      await build({ root: join(WEB_ROOT, '..'), logLevel: 'error' });
-    }
-    const database = await openTestDatabase();
-    await seedDemo(database.db, deriveKey(testConfig(), 'invitation-secrets'));
-    const jobs = startInProcessRuntime({
-      context: createJobContext(testConfig(), database.db),
-      logger: console,
-      pollMs: 60_000,
-    });
-    await jobs.drain();
-    server = await createHttpServer({ config: testConfig(), db: database.db });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    close = async () => {
-      await server.close();
-      await jobs.close();
-      await database.close();
-    };
-    browser = await launchBrowser();
+    site = await startTestSite();
+    ({ browser, baseUrl } = site);
+    await seedDemo(site.db, deriveKey(testConfig(), 'invitation-secrets'));
+    await site.jobs.drain();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser.close();
-    await close();
-  });
+  afterAll(() => site.close());
 
   test('an unauthenticated visit goes to the login page; a wrong password says so', async () => {
     const page = await browser.newPage();
