@@ -1,31 +1,74 @@
 import type { Config } from '@pulsegap/config';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import app, { type AppOptions } from './app.js';
+import { sendProblem } from './plugins/problem.js';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** What `createHttpServer` needs: the app's options and, optionally, where logs go. */
+export interface HttpServerOptions extends AppOptions {
+  /** Destination of the log lines (default: standard output), e.g. for tests that read them. */
+  readonly logStream?: NodeJS.WritableStream;
+}
 
 /**
  * A Fastify instance with the app registered: request logging through pino, body limits,
  * TypeBox validation. Used by the processes and by the tests (with `inject`); the caller
  * may still add hooks before it listens.
  */
-export async function createHttpServer(options: AppOptions): Promise<FastifyInstance> {
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { logStream, ...appOptions } = options;
   const fastify = Fastify({
-    logger: loggerOptions(options.config),
+    logger: {
+      ...loggerOptions(options.config),
+      ...(logStream === undefined ? {} : { stream: logStream }),
+    },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },
+    // A malformed URL (a stray `%`) or an over-long path parameter is refused before any
+    // route is found, so the error handler never sees it: answer it as a problem too, and
+    // without echoing the URL (it may hold a personal link's secret).
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      void sendProblem(reply, {
+        status,
+        title: status === 414 ? 'URI Too Long' : 'Bad Request',
+        detail: status === 414 ? 'A part of the URL is too long.' : 'The URL is not valid.',
+        code: error.code.replace(/^FST_ERR_/, 'PG_ERR_'),
+      });
+    },
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>();
-  await fastify.register(app, options);
+  await fastify.register(app, appOptions);
   return fastify;
 }
+
+// The secret of a personal link names a person. The employee routes log nothing, but a
+// request that misses them (a trailing slash, another method) reaches the not-found
+// handler, which logs its URL: the segment after /answer/ or /invite/ is never written.
+const PERSONAL_LINK = /\/(answer|invite)\/[^/?#]*/g;
 
 function loggerOptions(config: Config) {
   return {
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      // Fastify's own request serializer, with personal links' secrets left out.
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: request.url.replace(PERSONAL_LINK, '/$1/[secret]'),
+        version: headerValue(request.headers['accept-version']),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket.remotePort,
+      }),
+    },
   };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -38,12 +38,13 @@ describe('loadConfig', () => {
 
   test('production refuses development secrets and the embedded mode', () => {
     expect(() => loadConfig('server', { NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET, SECRET_KEY, APP_DATABASE_PASSWORD, PUBLIC_URL/,
+      /JWT_SECRET, SECRET_KEY, APP_DATABASE_PASSWORD, PUBLIC_URL, SMTP_URL/,
     );
     const secrets = {
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       SECRET_KEY: 'y'.repeat(40),
+      SMTP_URL: 'smtp://mail.example.com:587',
       APP_DATABASE_PASSWORD: 'a-long-password',
       PUBLIC_URL: 'https://pulse.example.com/',
     };

