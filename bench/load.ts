@@ -1,0 +1,125 @@
+// The load generator, run as a child process of a benchmark (see `LoadGenerator` in
+// harness.ts): autocannon's programmatic API, one job per message, each request built from
+// the next line of a pool of prepared requests.
+import { readFile } from 'node:fs/promises';
+import autocannon from 'autocannon';
+
+/** What the benchmark asks for. */
+export interface LoadJob {
+  readonly url: string;
+  readonly connections: number;
+  readonly seconds: number;
+  /**
+   * `submission`: each line is the JSON body of `POST /api/v1/responses` (or the baseline's
+   * path, given in `url`). `token`: each line is `<invitation secret> <JSON body>` for
+   * `POST /api/v1/invite/<secret>/token`.
+   */
+  readonly kind: 'submission' | 'token';
+  /** `once`: every line at most once; `cycle`: round and round. */
+  readonly pool: 'once' | 'cycle';
+  readonly file: string;
+}
+
+/** What came back. */
+export interface LoadResult {
+  /** Responses with a 2xx status. */
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly statusCodes: Record<string, number>;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Seconds, as autocannon measured the window. */
+  readonly duration: number;
+  /** Latency of 2xx responses, milliseconds. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Lines taken from the pool (some may have been built but not sent when time ran out). */
+  readonly taken: number;
+  /** Indexes of the lines whose request was answered with a 2xx. */
+  readonly acknowledged: number[];
+  /** A `once` pool ran out: the last line was sent again. */
+  readonly exhausted: boolean;
+}
+
+interface Context {
+  line?: number;
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const lines = (await readFile(job.file, 'utf8')).split('\n');
+  const base = new URL(job.url);
+  let next = 0;
+  let exhausted = false;
+  const acknowledged: number[] = [];
+  const take = (): number => {
+    if (next >= lines.length) {
+      if (job.pool === 'cycle') {
+        next = 0;
+      } else {
+        exhausted = true;
+        return lines.length - 1;
+      }
+    }
+    const line = next;
+    next += 1;
+    return line;
+  };
+  const result = await autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: job.seconds,
+    pipelining: 1,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request, context: Context) => {
+          const line = take();
+          context.line = line;
+          const text = lines[line] ?? '';
+          if (job.kind === 'submission') return { ...request, path: base.pathname, body: text };
+          const space = text.indexOf(' ');
+          return {
+            ...request,
+            path: `/api/v1/invite/${text.slice(0, space)}/token`,
+            body: text.slice(space + 1),
+          };
+        },
+        // With one request in flight per connection, the context still names the line of
+        // the request this response answers (the next one is built after this call).
+        onResponse: (status, _body, context: Context) => {
+          if (status >= 200 && status < 300 && context.line !== undefined) {
+            acknowledged.push(context.line);
+          }
+        },
+      },
+    ],
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = stat.count ?? 0;
+  }
+  return {
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    statusCodes,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    duration: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    taken: Math.min(next, lines.length),
+    acknowledged,
+    exhausted,
+  };
+}
+
+process.on('message', (job: LoadJob) => {
+  run(job).then(
+    (result) => process.send?.(result),
+    (error: unknown) => process.send?.({ error: String(error) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
