@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -12,10 +11,11 @@ export interface NewResponse {
 }
 
 /**
- * Stores responses of one run in the caller's transaction, in a random order and with
- * random ids, so neither ids nor storage order say anything about who answered when.
- * A response whose token hash is stored already is skipped; returns the token hashes
- * (hex) of the responses stored now.
+ * Stores responses of one run in the caller's transaction, with random ids and in the
+ * order of their token hashes. Those hashes are of random messages, so the storage order
+ * says nothing about who answered when; and because every writer inserts in the same
+ * order, concurrent batches cannot deadlock on a token submitted twice. A response whose
+ * token hash is stored already is skipped; returns the token hashes (hex) stored now.
  */
 export async function storeResponses(
   trx: TenantTransaction,
@@ -23,10 +23,10 @@ export async function storeResponses(
   runId: string,
   responses: readonly NewResponse[],
 ): Promise<Set<string>> {
-  const shuffled = shuffle([...responses]);
+  const ordered = [...responses].sort((x, y) => Buffer.compare(x.tokenHash, y.tokenHash));
   const stored = new Set<string>();
-  for (let start = 0; start < shuffled.length; start += 500) {
-    const chunk = shuffled.slice(start, start + 500);
+  for (let start = 0; start < ordered.length; start += 500) {
+    const chunk = ordered.slice(start, start + 500);
     const inserted = await trx
       .insertInto('responses')
       .values(
@@ -65,16 +65,4 @@ export async function storeResponses(
     }
   }
   return stored;
-}
-
-// Fisher–Yates with a cryptographic source: the order must not be predictable.
-function shuffle<T>(items: T[]): T[] {
-  const random = randomBytes(4 * items.length);
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = random.readUInt32LE(4 * i) % (i + 1);
-    const a = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = a;
-  }
-  return items;
 }

@@ -232,3 +232,22 @@ export async function teamParticipation(
     responses: r.responses,
   }));
 }
+
+/** A run without its counts: what the employee routes check on every request. */
+export type RunRecord = Omit<RunView, 'participation'>;
+
+/** One run, read by primary key alone (no participation counts). */
+export async function findRun(trx: TenantTransaction, runId: string): Promise<RunRecord | null> {
+  const row = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  return row === undefined
+    ? null
+    : {
+        id: row.id,
+        pulseId: row.pulse_id,
+        openedAt: row.opened_at,
+        closesAt: row.closes_at,
+        closedAt: row.closed_at,
+        minGroupSize: row.min_group_size,
+        commentMinGroupSize: row.comment_min_group_size,
+      };
+}

@@ -3,14 +3,14 @@ import { AnonymityError, decodeBase64Url } from '@pulsegap/anonymity';
 import {
   findInvitation,
   listPulses,
-  listRuns,
+  findRun,
   listTeams,
   markTokenCollected,
   organizationOfInvitation,
   runQuestions,
   withTenant,
   type InvitationView,
-  type RunView,
+  type RunRecord,
   type TenantTransaction,
 } from '@pulsegap/db';
 import { OPEN_QUESTION } from '@pulsegap/domain';
@@ -49,7 +49,7 @@ export function runClosed(): AppError {
 }
 
 /** True when the run no longer takes answers. */
-export function isClosed(run: Pick<RunView, 'closedAt' | 'closesAt'>, now = new Date()): boolean {
+export function isClosed(run: Pick<RunRecord, 'closedAt' | 'closesAt'>, now = new Date()): boolean {
   return run.closedAt !== null || run.closesAt <= now;
 }
 
@@ -65,7 +65,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
       trx: TenantTransaction,
       organizationId: string,
       invitation: InvitationView,
-      run: RunView,
+      run: RunRecord,
     ) => Promise<T>,
     options: { forUpdate?: boolean } = {},
   ): Promise<T> {
@@ -75,8 +75,8 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
     return withTenant(fastify.db, organizationId, async (trx) => {
       const invitation = await findInvitation(trx, hash, options);
       if (invitation === null) throw notFound('This link');
-      const [run] = await listRuns(trx, { runId: invitation.runId });
-      if (run === undefined) throw notFound('This link');
+      const run = await findRun(trx, invitation.runId);
+      if (run === null) throw notFound('This link');
       if (isClosed(run)) throw runClosed();
       return work(trx, organizationId, invitation, run);
     });

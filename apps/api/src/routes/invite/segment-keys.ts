@@ -30,6 +30,25 @@ export async function ensureSegmentKey(
   segment: { teamId: string | null; tier: TierValue },
   sealingKey: Buffer,
 ): Promise<SegmentKeyView> {
+  const cacheKey = `${runId}/${segment.teamId ?? ''}/${segment.tier}`;
+  const cached = segmentKeys.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const key = await findOrMakeSegmentKey(trx, organizationId, runId, segment, sealingKey);
+  if (segmentKeys.size > 10_000) segmentKeys.clear();
+  segmentKeys.set(cacheKey, key);
+  return key;
+}
+
+// A segment's key never changes once stored: each process reads it once.
+const segmentKeys = new Map<string, SegmentKeyView>();
+
+async function findOrMakeSegmentKey(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  segment: { teamId: string | null; tier: TierValue },
+  sealingKey: Buffer,
+): Promise<SegmentKeyView> {
   const existing = await findSegmentKey(trx, runId, segment);
   if (existing !== null) return existing;
   const pair = await generateSegmentKey();

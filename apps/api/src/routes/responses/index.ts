@@ -4,7 +4,7 @@ import { decodeBase64Url, TOKEN_MESSAGE_LENGTH, tokenHash, verifyToken } from '@
 import {
   getSegmentKey,
   listPulses,
-  listRuns,
+  findRun,
   organizationOfRun,
   runQuestions,
   withTenant,
@@ -71,8 +71,8 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
     const organizationId = await organizationOfRun(fastify.db, runId);
     if (organizationId === null) throw notFound('The run');
     const facts = await withTenant(fastify.db, organizationId, async (trx) => {
-      const [run] = await listRuns(trx, { runId });
-      if (run === undefined) throw notFound('The run');
+      const run = await findRun(trx, runId);
+      if (run === null) throw notFound('The run');
       const [pulse] = await listPulses(trx, run.pulseId);
       return {
         organizationId,

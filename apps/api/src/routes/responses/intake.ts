@@ -19,22 +19,27 @@ interface Pending {
 }
 
 /**
- * Group commit for anonymous responses. Submissions that arrive while a transaction is
+ * Group commit for anonymous responses. Submissions that arrive while transactions are
  * being written wait for the next one, so under load each transaction stores many
- * responses (shuffled, see `storeResponses`) and each caller is answered only after its
- * response is committed. One transaction at a time per organization (row-level security
- * scopes a transaction to one). Each batch also asks, once per run, for the run's figures
- * to be recomputed.
+ * responses (in token-hash order, see `storeResponses`), and each caller is answered only
+ * after its response is committed. A transaction holds one organization's responses
+ * (row-level security scopes it to one), and at most `maxWriters` of an organization's are
+ * written at once. Each batch also asks, once per run, for the run's figures to be
+ * recomputed.
  */
 export class ResponseIntake {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
+  readonly #maxWriters: number;
   readonly #queues = new Map<string, Pending[]>();
-  readonly #writing = new Set<string>();
+  readonly #writers = new Map<string, number>();
 
-  constructor(db: Kysely<Database>, options: { maxBatch?: number } = {}) {
+  constructor(db: Kysely<Database>, options: { maxBatch?: number; maxWriters?: number } = {}) {
     this.#db = db;
     this.#maxBatch = options.maxBatch ?? 500;
+    // A few transactions of one organization may be written at once, so PostgreSQL can use
+    // more than one core; each still takes everything waiting when it starts.
+    this.#maxWriters = options.maxWriters ?? 3;
   }
 
   /** Resolves once the response is committed, or known to be a duplicate or too late. */
@@ -43,8 +48,9 @@ export class ResponseIntake {
       const queue = this.#queues.get(organizationId) ?? [];
       queue.push({ runId, response, resolve, reject });
       this.#queues.set(organizationId, queue);
-      if (!this.#writing.has(organizationId)) {
-        this.#writing.add(organizationId);
+      const writers = this.#writers.get(organizationId) ?? 0;
+      if (writers < this.#maxWriters && queue.length === 1) {
+        this.#writers.set(organizationId, writers + 1);
         // Let the submissions that arrive in this turn of the event loop join the batch.
         setImmediate(() => {
           void this.#drain(organizationId);
@@ -57,8 +63,13 @@ export class ResponseIntake {
     for (;;) {
       const queue = this.#queues.get(organizationId) ?? [];
       if (queue.length === 0) {
-        this.#queues.delete(organizationId);
-        this.#writing.delete(organizationId);
+        const writers = (this.#writers.get(organizationId) ?? 1) - 1;
+        if (writers === 0) {
+          this.#queues.delete(organizationId);
+          this.#writers.delete(organizationId);
+        } else {
+          this.#writers.set(organizationId, writers);
+        }
         return;
       }
       const batch = queue.splice(0, this.#maxBatch);
@@ -104,7 +115,8 @@ export class ResponseIntake {
         list.push({ index, response: p.response });
         byRun.set(p.runId, list);
       });
-      for (const [runId, entries] of byRun) {
+      // Runs in a fixed order too: concurrent batches take their locks in the same order.
+      for (const [runId, entries] of [...byRun].sort(([x], [y]) => x.localeCompare(y))) {
         const stored = await storeResponses(
           trx,
           organizationId,
