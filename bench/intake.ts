@@ -21,7 +21,7 @@ import {
   verifyToken,
 } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createHttpServer } from '@pulsegap/api';
+import { createHttpServer, ResponseSubmission } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import {
   getSegmentKey,
@@ -36,7 +36,6 @@ import {
   type DatabaseHandle,
   type TierValue,
 } from '@pulsegap/db';
-import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import Type from 'typebox';
@@ -77,30 +76,9 @@ const PRIORITIES = 4;
 const TARGET = { vsBare: 0.3, vsNaive: 2.5, p99Ms: 50 };
 
 // ---------------------------------------------------------------------------------------
-// The body of POST /api/v1/responses: the same TypeBox shape as the route's (which the
-// route module does not export).
+// The body of POST /api/v1/responses: the route's own schema.
 
-const Uuid = Type.String({ format: 'uuid' });
-const Base64Url = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
-const Submission = Type.Object(
-  {
-    runId: Uuid,
-    token: Type.Object(
-      { keyId: Uuid, message: Base64Url(200), signature: Base64Url(1024) },
-      { additionalProperties: false },
-    ),
-    answers: Type.Array(
-      Type.Object(
-        { questionId: Uuid, value: Type.Integer({ minimum: 1, maximum: 5 }) },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 500 },
-    ),
-    comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX_LENGTH })),
-  },
-  { additionalProperties: false },
-);
+const Submission = ResponseSubmission;
 const Recorded = Type.Object({ status: Type.Literal('recorded') });
 
 // ---------------------------------------------------------------------------------------

@@ -37,3 +37,8 @@ export function problems(...statuses: number[]): Record<number, typeof ProblemSc
 
 /** A moment in a response: a `Date` in the handler, an ISO 8601 string on the wire. */
 export const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+
+/** Binary data as unpadded base64url (RFC 4648 §5), at most `maxLength` characters. */
+export function Base64Url(maxLength: number) {
+  return Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
+}

@@ -17,15 +17,13 @@ import { OPEN_QUESTION } from '@pulsegap/domain';
 import { hashInvitationSecret } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
-import { problems, Tier, Timestamp, Uuid } from '../../schemas.js';
+import { Base64Url, problems, Tier, Timestamp, Uuid } from '../../schemas.js';
 import { ensureSegmentKey, signerFor } from './segment-keys.js';
 
 const SecretParams = Type.Object(
   { secret: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) },
   { additionalProperties: false },
 );
-const Base64Url = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
 const Invite = Type.Object({
   runId: Uuid,
   title: Type.String(),

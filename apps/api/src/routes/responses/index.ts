@@ -13,13 +13,12 @@ import {
 import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import Type from 'typebox';
 import { conflict, forbidden, invalid, notFound, type FieldError } from '../../errors.js';
-import { problems, Uuid } from '../../schemas.js';
+import { Base64Url, problems, Uuid } from '../../schemas.js';
 import { isClosed, runClosed } from '../invite/index.js';
 import { ResponseIntake } from './intake.js';
 
-const Base64Url = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
-const Submission = Type.Object(
+/** The body of `POST /responses`. */
+export const ResponseSubmission = Type.Object(
   {
     runId: Uuid,
     token: Type.Object(
@@ -109,7 +108,7 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['answering'],
         security: [],
-        body: Submission,
+        body: ResponseSubmission,
         response: {
           201: Type.Object({ status: Type.Literal('recorded') }),
           ...problems(400, 403, 404, 409, 410),
