@@ -55,14 +55,12 @@ export async function organizationOfRun(
 export async function findInvitation(
   trx: TenantTransaction,
   secretHash: Buffer,
-  options: { forUpdate?: boolean } = {},
 ): Promise<InvitationView | null> {
-  let query = trx
+  const row = await trx
     .selectFrom('invitations')
     .select(['id', 'run_id', 'segment_team_id', 'segment_tier', 'token_collected'])
-    .where('secret_hash', '=', secretHash);
-  if (options.forUpdate === true) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+    .where('secret_hash', '=', secretHash)
+    .executeTakeFirst();
   return row === undefined
     ? null
     : {
@@ -74,16 +72,39 @@ export async function findInvitation(
       };
 }
 
-/** Records that the invitation's one token was issued. */
-export async function markTokenCollected(
+/**
+ * Records that the one token of the invitation whose secret hashes to `secretHash` is being
+ * issued, in one statement: only while it has none and its run is open. Returns the
+ * invitation, or null when any of that does not hold (the caller finds out which). The
+ * row stays locked until the caller's transaction ends, so a second request waits and
+ * then finds the token taken.
+ */
+export async function claimToken(
   trx: TenantTransaction,
-  invitationId: string,
-): Promise<void> {
-  await trx
-    .updateTable('invitations')
-    .set({ token_collected: true })
-    .where('id', '=', invitationId)
-    .execute();
+  secretHash: Buffer,
+): Promise<InvitationView | null> {
+  const { rows } = await sql<{
+    id: string;
+    run_id: string;
+    segment_team_id: string | null;
+    segment_tier: TierValue;
+  }>`
+    update invitations i set token_collected = true
+    from runs r
+    where i.secret_hash = ${secretHash} and r.id = i.run_id and not i.token_collected
+      and r.closed_at is null and r.closes_at > now()
+    returning i.id, i.run_id, i.segment_team_id, i.segment_tier
+  `.execute(trx);
+  const row = rows[0];
+  return row === undefined
+    ? null
+    : {
+        id: row.id,
+        runId: row.run_id,
+        segmentTeamId: row.segment_team_id,
+        segmentTier: row.segment_tier,
+        tokenCollected: true,
+      };
 }
 
 export async function runQuestions(

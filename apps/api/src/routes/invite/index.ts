@@ -5,7 +5,7 @@ import {
   listPulses,
   findRun,
   listTeams,
-  markTokenCollected,
+  claimToken,
   organizationOfInvitation,
   runQuestions,
   withTenant,
@@ -65,13 +65,12 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
       invitation: InvitationView,
       run: RunRecord,
     ) => Promise<T>,
-    options: { forUpdate?: boolean } = {},
   ): Promise<T> {
     const hash = hashInvitationSecret(secret);
     const organizationId = await organizationOfInvitation(fastify.db, hash);
     if (organizationId === null) throw notFound('This link');
     return withTenant(fastify.db, organizationId, async (trx) => {
-      const invitation = await findInvitation(trx, hash, options);
+      const invitation = await findInvitation(trx, hash);
       if (invitation === null) throw notFound('This link');
       const run = await findRun(trx, invitation.runId);
       if (run === null) throw notFound('This link');
@@ -153,36 +152,39 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
           { path: 'body/blindedMessage', message: 'must be base64url without padding' },
         ]);
       }
-      return withInvitation(
-        request.params.secret,
-        async (trx, organizationId, invitation, run) => {
-          if (invitation.tokenCollected) {
-            throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
+      const hash = hashInvitationSecret(request.params.secret);
+      const organizationId = await organizationOfInvitation(fastify.db, hash);
+      if (organizationId === null) throw notFound('This link');
+      return withTenant(fastify.db, organizationId, async (trx) => {
+        const invitation = await claimToken(trx, hash);
+        if (invitation === null) {
+          // Why not: say which, in the order a person would want to know it.
+          const found = await findInvitation(trx, hash);
+          const run = found === null ? null : await findRun(trx, found.runId);
+          if (found === null || run === null) throw notFound('This link');
+          if (isClosed(run)) throw runClosed();
+          throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
+        }
+        const key = await ensureSegmentKey(
+          trx,
+          organizationId,
+          invitation.runId,
+          { teamId: invitation.segmentTeamId, tier: invitation.segmentTier },
+          fastify.keys.segmentKeySealing,
+        );
+        const signer = await signerFor(trx, key.id, fastify.keys.segmentKeySealing);
+        let blindSignature: Buffer;
+        try {
+          blindSignature = signer.sign(blinded);
+        } catch (error) {
+          if (error instanceof AnonymityError && error.code === 'ANON_INVALID_BLINDED_MESSAGE') {
+            throw invalid(error.message, [{ path: 'body/blindedMessage', message: error.message }]);
           }
-          const key = await ensureSegmentKey(
-            trx,
-            organizationId,
-            run.id,
-            { teamId: invitation.segmentTeamId, tier: invitation.segmentTier },
-            fastify.keys.segmentKeySealing,
-          );
-          const signer = await signerFor(trx, key.id, fastify.keys.segmentKeySealing);
-          let blindSignature: Buffer;
-          try {
-            blindSignature = signer.sign(blinded);
-          } catch (error) {
-            if (error instanceof AnonymityError && error.code === 'ANON_INVALID_BLINDED_MESSAGE') {
-              throw invalid(error.message, [
-                { path: 'body/blindedMessage', message: error.message },
-              ]);
-            }
-            throw error;
-          }
-          await markTokenCollected(trx, invitation.id);
-          return { blindSignature: blindSignature.toString('base64url') };
-        },
-        { forUpdate: true },
-      );
+          throw error;
+        }
+        // A signing failure throws, and the claim above rolls back with it.
+        return { blindSignature: blindSignature.toString('base64url') };
+      });
     },
   );
 };
