@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '@pulsegap/config';
-import { createKysely, migrateToLatest, type Database } from '@pulsegap/db';
+import { createKysely, type Database } from '@pulsegap/db';
+import { createScratchDatabase } from '@pulsegap/testing';
 import { createJobContext, deliverInvitationsRequest, runJob } from '@pulsegap/jobs';
 import type { FastifyInstance } from 'fastify';
 import * as prettier from 'prettier';
@@ -44,72 +45,37 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-const PREFIX = 'pulsegap_bench_';
-
 /**
  * Creates `pulsegap_bench_<pid>` on the local PostgreSQL (dropping ones left behind by runs
  * that died), migrates it with the application's migrations and returns a configuration for
  * it. Redis is not used by either benchmark.
  */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const server = new URL(
-    process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  );
-  const name = `${PREFIX}${process.pid}`;
-  const admin = createKysely<unknown>(server.toString(), 1);
-  const { rows } = await sql<{ datname: string }>`
-    select datname from pg_database where datname like ${`${PREFIX}%`}
-  `.execute(admin);
-  for (const { datname } of rows) {
-    if (datname === name || !isAlive(Number(datname.slice(PREFIX.length)))) {
-      await sql`drop database if exists ${sql.id(datname)} with (force)`.execute(admin);
-    }
-  }
-  await sql`create database ${sql.id(name)}`.execute(admin);
-  const settings = await sql<{ name: string; setting: string; unit: string | null }>`
-    select name, setting, unit from pg_settings
-    where name in ('server_version', 'fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')
-  `.execute(admin);
+export async function createBenchDatabase(): Promise<ScratchDatabase> {
+  const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  // Only what the benchmark decides: nothing from the caller's environment leaks in.
+  const password = loadConfig('server', {}).appDatabasePassword;
+  const scratch = await createScratchDatabase('pulsegap_bench_', serverUrl, password);
+  const config = loadConfig('server', { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn' });
+  const owner = createKysely(scratch.url, 2);
+  const settings = await sql<{ name: string; setting: string }>`
+    select name, setting from pg_settings
+    where name in ('server_version', 'fsync', 'synchronous_commit', 'shared_buffers')
+  `.execute(owner);
   const setting = (key: string) => settings.rows.find((r) => r.name === key)?.setting ?? '?';
   const postgres =
     `PostgreSQL ${setting('server_version')} (local; fsync=${setting('fsync')}, ` +
     `synchronous_commit=${setting('synchronous_commit')}, ` +
     `shared_buffers=${Math.round((Number(setting('shared_buffers')) * 8) / 1024)} MB)`;
-
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  // Only what the benchmark decides: nothing from the caller's environment leaks in.
-  const config = loadConfig('server', { DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' });
-  const owner = createKysely(url.toString(), 2);
-  try {
-    await migrateToLatest(owner, config.appDatabasePassword);
-  } catch (error) {
-    await owner.destroy();
-    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
-    await admin.destroy();
-    throw error;
-  }
   return {
-    name,
+    name: scratch.name,
     config,
     owner,
     postgres,
     async drop() {
       await owner.destroy();
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
-      await admin.destroy();
+      await scratch.drop();
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -45,7 +45,7 @@ import {
   CONNECTIONS,
   cpuCell,
   createPriorities,
-  createScratchDatabase,
+  createBenchDatabase,
   describeWindow,
   DURATION_S,
   fmt,
@@ -526,7 +526,7 @@ async function storeCost(
 }
 
 async function main(): Promise<void> {
-  const scratch = await createScratchDatabase();
+  const scratch = await createBenchDatabase();
   log(`scratch database ${scratch.name} migrated`);
   const handles: DatabaseHandle[] = [];
   const load = LoadGenerator.start();

@@ -22,7 +22,7 @@ import {
   CONNECTIONS,
   cpuCell,
   createPriorities,
-  createScratchDatabase,
+  createBenchDatabase,
   describeWindow,
   DURATION_S,
   fmt,
@@ -211,7 +211,7 @@ function hashOf(secret: string): string {
 }
 
 async function main(): Promise<void> {
-  const scratch = await createScratchDatabase();
+  const scratch = await createBenchDatabase();
   log(`scratch database ${scratch.name} migrated`);
   const handles: DatabaseHandle[] = [];
   const load = LoadGenerator.start();

@@ -1,3 +1,4 @@
 export * from './database.js';
 export * from './factories.js';
 export * from './browser.js';
+export * from './scratch-database.js';
