@@ -25,8 +25,8 @@ import { createHttpServer, ResponseSubmission } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import {
   getSegmentKey,
+  findRun,
   listPulses,
-  listRuns,
   openDatabase,
   organizationOfRun,
   runQuestions,
@@ -121,7 +121,8 @@ async function naiveServer(
     string,
     {
       organizationId: string;
-      questionIds: Set<string>;
+      positions: Map<string, number>;
+      questionCount: number;
       openQuestion: boolean;
       closed: boolean;
       expires: number;
@@ -138,12 +139,14 @@ async function naiveServer(
     const organizationId = await organizationOfRun(db, runId);
     if (organizationId === null) return null;
     const facts = await withTenant(db, organizationId, async (trx) => {
-      const [run] = await listRuns(trx, { runId });
-      if (run === undefined) return null;
+      const run = await findRun(trx, runId);
+      if (run === null) return null;
       const [pulse] = await listPulses(trx, run.pulseId);
+      const questions = await runQuestions(trx, runId);
       return {
         organizationId,
-        questionIds: new Set((await runQuestions(trx, runId)).map((q) => q.id)),
+        positions: new Map(questions.map((q) => [q.id, q.position])),
+        questionCount: questions.length,
         openQuestion: pulse?.openQuestion ?? false,
         closed: run.closedAt !== null || run.closesAt <= new Date(),
         expires: Date.now() + 2000,
@@ -182,12 +185,13 @@ async function naiveServer(
         if (message === null || signature === null) return refuse(reply, 400, 'bad token');
         const run = await runFacts(runId);
         if (run === null) return refuse(reply, 404, 'no such run');
-        const seen = new Set<string>();
+        const values = new Array<number | null>(run.questionCount).fill(null);
         for (const answer of answers) {
-          if (!run.questionIds.has(answer.questionId) || seen.has(answer.questionId)) {
+          const position = run.positions.get(answer.questionId);
+          if (position === undefined || values[position] !== null) {
             return refuse(reply, 400, 'bad answers');
           }
-          seen.add(answer.questionId);
+          values[position] = answer.value;
         }
         const text = comment?.trim() ?? '';
         if (text !== '' && !run.openQuestion) return refuse(reply, 400, 'no open question');
@@ -207,7 +211,7 @@ async function naiveServer(
               segmentTier: key.segment.tier,
               tokenHash: tokenHash(message),
               comment: text === '' ? null : text,
-              answers,
+              answers: values,
             },
           ]),
         );
@@ -471,7 +475,8 @@ async function checkDurable(
   });
   const totals = await sql<{ responses: number; answers: number }>`
     select (select count(*)::int from responses where run_id = ${runId}) as responses,
-      (select count(*)::int from answers where run_id = ${runId}) as answers
+      (select count(*)::int from responses r, unnest(r.answers) v
+        where r.run_id = ${runId} and v is not null) as answers
   `.execute(scratch.owner);
   const committed = found.rows[0]?.n ?? 0;
   const responses = (totals.rows[0]?.responses ?? 0) - setupRows;
@@ -509,10 +514,7 @@ async function storeCost(
       segmentTier: segment.tier,
       tokenHash: randomBytes(32),
       comment: null,
-      answers: run.questionIds.map((questionId) => ({
-        questionId,
-        value: 1 + Math.floor(Math.random() * 5),
-      })),
+      answers: run.questionIds.map(() => 1 + Math.floor(Math.random() * 5)),
     };
   };
   const start = performance.now();

@@ -10,7 +10,7 @@ import type { Database } from './schema.js';
 // PRODUCT.md §6.2, "nothing that re-links": checked on the live, migrated schema (as its
 // owner, through the catalogs), not on the migration files, so a column added by any
 // later migration is caught. The lists below are exhaustive on purpose: a new column on
-// `responses`, `answers` or `invitations` fails here until someone has argued why it
+// `responses` or `invitations` fails here until someone has argued why it
 // cannot join an invitation to a response, and written that argument into this list.
 
 /** Every column a response may have, with its type. */
@@ -22,17 +22,8 @@ const RESPONSE_COLUMNS = {
   segment_tier: 'text',
   token_hash: 'bytea',
   comment: 'text',
-};
-
-/** Every column an answer may have, with its type. */
-const ANSWER_COLUMNS = {
-  organization_id: 'uuid',
-  run_id: 'uuid',
-  response_id: 'uuid',
-  question_id: 'uuid',
-  segment_team_id: 'uuid',
-  segment_tier: 'text',
-  value: 'smallint',
+  // Values by the run's question position: the order of the questions, not of anything done.
+  answers: 'smallint[]',
 };
 
 /** Every column an invitation may have: who was invited, never what came back or when. */
@@ -51,7 +42,6 @@ const INVITATION_COLUMNS = {
 /** The tables each table may reference by foreign key. */
 const REFERENCES = {
   responses: ['organizations', 'runs', 'teams'],
-  answers: ['organizations', 'responses', 'run_questions', 'runs', 'teams'],
   invitations: ['organizations', 'people', 'runs', 'teams'],
   segment_keys: ['organizations', 'runs', 'teams'],
 };
@@ -148,15 +138,19 @@ beforeAll(() => {
 });
 afterAll(() => owner.destroy());
 
-describe('responses and answers say nothing about who answered, or when', () => {
-  test.each([
-    ['responses', RESPONSE_COLUMNS],
-    ['answers', ANSWER_COLUMNS],
-  ] as const)('%s has exactly the listed columns', async (table, expected) => {
-    expect(typesOf(await columns(table))).toEqual(expected);
+describe('responses say nothing about who answered, or when', () => {
+  test('responses has exactly the listed columns, and answers are kept nowhere else', async () => {
+    expect(typesOf(await columns('responses'))).toEqual(RESPONSE_COLUMNS);
+    const { rows } = await sql<{ name: string }>`
+      select c.relname as name
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm') and c.relname ~ 'answer'
+    `.execute(owner);
+    expect(rows).toEqual([]);
   });
 
-  test.each(['responses', 'answers'])(
+  test.each(['responses'])(
     '%s has no date or time column and no identifying name',
     async (table) => {
       const rows = await columns(table);
@@ -168,7 +162,7 @@ describe('responses and answers say nothing about who answered, or when', () => 
     },
   );
 
-  test.each(['responses', 'answers'])(
+  test.each(['responses'])(
     '%s takes no default from the clock or a sequence, and no identity column',
     async (table) => {
       const rows = await columns(table);
@@ -202,7 +196,7 @@ describe('responses and answers say nothing about who answered, or when', () => 
     expect(rows).toEqual([{ columns: ['id'] }]);
   });
 
-  test.each(['responses', 'answers'] as const)(
+  test.each(['responses'] as const)(
     '%s references no invitation, person or user',
     async (table) => {
       const found = await references(table);
@@ -213,22 +207,22 @@ describe('responses and answers say nothing about who answered, or when', () => 
     },
   );
 
-  test('no trigger or rule copies a response or an answer anywhere', async () => {
+  test('no trigger or rule copies a response anywhere', async () => {
     const { rows: triggers } = await sql<{ name: string; table: string }>`
       select tgname as name, tgrelid::regclass::text as table
         from pg_trigger
        where not tgisinternal
-         and tgrelid in ('public.responses'::regclass, 'public.answers'::regclass)
+         and tgrelid = 'public.responses'::regclass
     `.execute(owner);
     expect(triggers).toEqual([]);
     const { rows: rules } = await sql<{ name: string }>`
       select rulename as name from pg_rules
-       where schemaname = 'public' and tablename in ('responses', 'answers')
+       where schemaname = 'public' and tablename = 'responses'
     `.execute(owner);
     expect(rules).toEqual([]);
   });
 
-  test('no view and no function joins invitations to responses or answers', async () => {
+  test('no view and no function joins invitations to responses', async () => {
     const { rows: views } = await sql<{ name: string; definition: string }>`
       select c.relname as name, pg_get_viewdef(c.oid) as definition
         from pg_class c

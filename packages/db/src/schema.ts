@@ -13,7 +13,6 @@ export interface Database {
   run_questions: RunQuestionTable;
   invitations: InvitationTable;
   responses: ResponseTable;
-  answers: AnswerTable;
   cells: CellTable;
   run_results: RunResultTable;
   outbox: OutboxTable;
@@ -156,16 +155,8 @@ export interface ResponseTable {
   segment_tier: TierValue;
   token_hash: Buffer;
   comment: string | null;
-}
-
-export interface AnswerTable {
-  organization_id: string;
-  run_id: string;
-  response_id: string;
-  question_id: string;
-  segment_team_id: string | null;
-  segment_tier: TierValue;
-  value: number;
+  /** Values by the run's question position (index 0 is position 0); null: not answered. */
+  answers: (number | null)[];
 }
 
 export interface CellTable {

@@ -83,7 +83,7 @@ export async function createRunFixture(
         segmentTier: tier,
         tokenHash: randomBytes(32),
         comment: null,
-        answers: [{ questionId: question.id, value }],
+        answers: [value],
       })),
     );
     return { organizationId, runId, questionId: question.id };

@@ -181,8 +181,9 @@ async function seedResponses(
   const questions = await trx
     .selectFrom('run_questions')
     .innerJoin('priorities', 'priorities.id', 'run_questions.priority_id')
-    .select(['run_questions.id', 'run_questions.dimension', 'priorities.title'])
+    .select(['run_questions.dimension', 'priorities.title'])
     .where('run_questions.run_id', '=', runId)
+    .orderBy('run_questions.position')
     .execute();
   const invitations = await trx
     .selectFrom('invitations')
@@ -195,13 +196,9 @@ async function seedResponses(
     segmentTier: invitation.segment_tier,
     tokenHash: randomBytes(32),
     comment: null,
-    answers: questions.map((q) => ({
-      questionId: q.id,
-      value: sample(
-        random,
-        targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
-      ),
-    })),
+    answers: questions.map((q) =>
+      sample(random, targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run)),
+    ),
   }));
   await storeResponses(trx, organizationId, runId, responses);
   const collected = [...responders, ...invitations.filter(() => random() < 0.05)];

@@ -28,6 +28,8 @@ export interface RunQuestionView {
   readonly priorityTitle: string;
   readonly dimension: string;
   readonly text: string;
+  /** Where its answer is kept in a response's answers (0 first). */
+  readonly position: number;
 }
 
 /** The organization of the invitation whose secret hashes to `secretHash`, before the tenant is known. */
@@ -120,6 +122,7 @@ export async function runQuestions(
       'priorities.title',
       'run_questions.dimension',
       'run_questions.text',
+      'run_questions.position',
     ])
     .where('run_questions.run_id', '=', runId)
     .orderBy('run_questions.position')
@@ -130,6 +133,7 @@ export async function runQuestions(
     priorityTitle: r.title,
     dimension: r.dimension,
     text: r.text,
+    position: r.position,
   }));
 }
 

@@ -32,10 +32,15 @@ export async function organizationHistograms(
     value: number;
     count: number;
   }>`
-    select q.priority_id, q.dimension, a.segment_tier, a.value, count(*)::int as count
-    from answers a join run_questions q on q.id = a.question_id
-    where a.run_id = ${runId}
-    group by q.priority_id, q.dimension, a.segment_tier, a.value
+    select q.priority_id, q.dimension, h.segment_tier, h.value, h.count
+    from (
+      select r.segment_tier, a.position, a.value, count(*)::int as count
+      from responses r
+      cross join lateral unnest(r.answers) with ordinality as a(value, position)
+      where r.run_id = ${runId} and a.value is not null
+      group by r.segment_tier, a.position, a.value
+    ) h
+    join run_questions q on q.run_id = ${runId} and q.position = h.position - 1
   `.execute(trx);
   return rows.map((r) => ({
     priorityId: r.priority_id,

@@ -119,7 +119,8 @@ async function stored(): Promise<Record<string, Stored>> {
   for (const run of [withComment, withoutComment]) {
     const { rows } = await sql<Stored>`
       select (select count(*)::int from responses where run_id = ${run.id}) as responses,
-             (select count(*)::int from answers where run_id = ${run.id}) as answers,
+             (select count(*)::int from responses r, unnest(r.answers) v
+               where r.run_id = ${run.id} and v is not null) as answers,
              (select count(*)::int from invitations
                where run_id = ${run.id} and token_collected) as "tokensCollected",
              (select count(*)::int from segment_keys where run_id = ${run.id}) as "segmentKeys"

@@ -1,5 +1,6 @@
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import { createJobContext, runJob, deliverInvitationsRequest } from '@pulsegap/jobs';
+import { withTenant } from '@pulsegap/db';
 import { testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -194,6 +195,41 @@ describe('answering anonymously', () => {
         responses: 2,
       },
     ]);
+  });
+
+  test('answers are stored by question position, unanswered ones as null', async () => {
+    const secret = secretOf('l1@answer.test');
+    const invite = await openInvite(secret);
+    const tok = await token(secret, invite);
+    const [first, second] = invite.questions;
+    const body = { ...submission(invite, tok), answers: [{ questionId: second?.id, value: 2 }] };
+    const ok = await t.server.inject({ method: 'POST', url: '/api/v1/responses', payload: body });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const both = await openInvite(secretOf('l2@answer.test'));
+    const reversed = {
+      ...submission(both, await token(secretOf('l2@answer.test'), both)),
+      answers: [
+        { questionId: second?.id, value: 5 },
+        { questionId: first?.id, value: 1 },
+      ],
+    };
+    const ok2 = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: reversed,
+    });
+    expect(ok2.statusCode, ok2.body).toBe(201);
+    const stored = await withTenant(t.db, org.organizationId, (trx) =>
+      trx
+        .selectFrom('responses')
+        .select('answers')
+        .where('run_id', '=', runId)
+        .where('segment_tier', '=', 'leadership')
+        .execute(),
+    );
+    expect(stored.map((r) => r.answers)).toHaveLength(2);
+    expect(stored.map((r) => r.answers)).toContainEqual([1, 5]);
+    expect(stored.map((r) => r.answers)).toContainEqual([null, 2]);
   });
 
   test('a closed run refuses answers and links with 410', async () => {

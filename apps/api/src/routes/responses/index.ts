@@ -40,7 +40,9 @@ export const ResponseSubmission = Type.Object(
 /** What a submission is checked against; runs change rarely, so it is kept briefly. */
 interface RunFacts {
   readonly organizationId: string;
-  readonly questionIds: ReadonlySet<string>;
+  /** Each question's position: where its answer is kept in the stored response. */
+  readonly positions: ReadonlyMap<string, number>;
+  readonly questionCount: number;
   readonly openQuestion: boolean;
   readonly closed: boolean;
   readonly expires: number;
@@ -73,9 +75,11 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
       const run = await findRun(trx, runId);
       if (run === null) throw notFound('The run');
       const [pulse] = await listPulses(trx, run.pulseId);
+      const questions = await runQuestions(trx, runId);
       return {
         organizationId,
-        questionIds: new Set((await runQuestions(trx, runId)).map((q) => q.id)),
+        positions: new Map(questions.map((q) => [q.id, q.position])),
+        questionCount: questions.length,
         openQuestion: pulse?.openQuestion ?? false,
         closed: isClosed(run),
         expires: Date.now() + RUN_FACTS_MS,
@@ -130,17 +134,19 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
         errors.push({ path: 'body/token/signature', message: 'must be base64url without padding' });
       }
       const run = await runFacts(runId);
-      const seen = new Set<string>();
+      const values = new Array<number | null>(run.questionCount).fill(null);
       answers.forEach((answer, i) => {
-        if (!run.questionIds.has(answer.questionId)) {
+        const position = run.positions.get(answer.questionId);
+        if (position === undefined) {
           errors.push({
             path: `body/answers/${i}/questionId`,
             message: 'is not a question of this run',
           });
-        } else if (seen.has(answer.questionId)) {
+        } else if (values[position] !== null) {
           errors.push({ path: `body/answers/${i}/questionId`, message: 'is answered twice' });
+        } else {
+          values[position] = answer.value;
         }
-        seen.add(answer.questionId);
       });
       const text = comment?.trim() ?? '';
       // PostgreSQL cannot store U+0000; refused here, it cannot fail the batch it would join.
@@ -165,7 +171,7 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
         segmentTier: key.segment.tier,
         tokenHash: tokenHash(message),
         comment: text === '' ? null : text,
-        answers,
+        answers: values,
       });
       switch (outcome) {
         case 'duplicate':

@@ -175,20 +175,23 @@ describe('a run from roster to gaps', () => {
     await withTenant(t.db, org.organizationId, async (trx) => {
       const questions = await trx
         .selectFrom('run_questions')
-        .select(['id', 'dimension'])
+        .select(['position', 'dimension'])
         .where('run_id', '=', runId)
         .execute();
-      const id = (dimension: string) => questions.find((q) => q.dimension === dimension)?.id ?? '';
-      const response = (tier: 'leadership' | 'frontline', staffing: number, clarity: number) => ({
-        segmentTeamId: null,
-        segmentTier: tier,
-        tokenHash: randomBytes(32),
-        comment: null,
-        answers: [
-          { questionId: id('staffing'), value: staffing },
-          { questionId: id('clarity'), value: clarity },
-        ],
-      });
+      const response = (tier: 'leadership' | 'frontline', staffing: number, clarity: number) => {
+        const answers = Array<number | null>(questions.length).fill(null);
+        for (const q of questions) {
+          if (q.dimension === 'staffing') answers[q.position] = staffing;
+          if (q.dimension === 'clarity') answers[q.position] = clarity;
+        }
+        return {
+          segmentTeamId: null,
+          segmentTier: tier,
+          tokenHash: randomBytes(32),
+          comment: null,
+          answers,
+        };
+      };
       await storeResponses(trx, org.organizationId, runId, [
         ...leadership.map((v) => response('leadership', v, 5)),
         ...frontline.map((v) => response('frontline', v, 4)),
@@ -261,11 +264,6 @@ describe('a run from roster to gaps', () => {
     });
     const smallRunId = run.json<{ id: string }>().id;
     await withTenant(t.db, org.organizationId, async (trx) => {
-      const question = await trx
-        .selectFrom('run_questions')
-        .select('id')
-        .where('run_id', '=', smallRunId)
-        .executeTakeFirstOrThrow();
       await storeResponses(
         trx,
         org.organizationId,
@@ -275,7 +273,7 @@ describe('a run from roster to gaps', () => {
           segmentTier: i === 0 ? 'leadership' : 'frontline',
           tokenHash: randomBytes(32),
           comment: null,
-          answers: [{ questionId: question.id, value: 3 }],
+          answers: [3],
         })),
       );
     });
