@@ -1,3 +1,4 @@
+import type { SigningPool } from '@pulsegap/anonymity';
 import type { Config } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,8 @@ export interface AppOptions {
   readonly readinessChecks?: Record<string, ReadinessCheck>;
   /** Folder of the built pages (defaults to apps/web/dist). */
   readonly webRoot?: string;
+  /** Threads for blind signatures, closed by the caller (default: one per core, closed with the app). */
+  readonly signingPool?: SigningPool;
 }
 
 /** The whole service as one Fastify plugin: the process that registers it decides how to run it. */
@@ -43,7 +46,10 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(openapi);
   await fastify.register(auth, { secret: options.config.jwtSecret });
   await fastify.register(database, { db: options.db });
-  await fastify.register(keys, { config: options.config });
+  await fastify.register(keys, {
+    config: options.config,
+    ...(options.signingPool === undefined ? {} : { signingPool: options.signingPool }),
+  });
 
   await fastify.register(health, { checks: options.readinessChecks ?? {} });
   await fastify.register(

@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { AnonymityError } from './errors.js';
 import { SEGMENT_KEY_BITS } from './segment-key.js';
+import type { SigningPool } from './signing-pool.js';
 
 /**
  * The server's half of RFC 9474's BlindSign (§4.3) for one segment key. It computes the raw
@@ -65,6 +66,43 @@ export class BlindSigner {
    * could otherwise leak a factor of n, so a mismatch throws `ANON_SIGNATURE_FAULT`.
    */
   sign(blindedMessage: Uint8Array): Buffer {
+    const message = this.#checkedMessage(blindedMessage);
+    let signature: Buffer;
+    try {
+      signature = privateDecrypt(
+        { key: this.#privateKey, padding: constants.RSA_NO_PADDING },
+        message,
+      );
+    } catch (error) {
+      throw signingFailed(error);
+    }
+    return this.#checkedSignature(message, signature);
+  }
+
+  /**
+   * `sign` with the private-key operation done on one of `pool`'s threads, so that signing
+   * uses every core and the event loop stays free. Same checks, same errors.
+   */
+  async signOn(pool: SigningPool, blindedMessage: Uint8Array): Promise<Buffer> {
+    const message = this.#checkedMessage(blindedMessage);
+    let signature: Buffer;
+    try {
+      signature = await pool.rawSign(this.#privateKey, message);
+    } catch (error) {
+      throw signingFailed(error);
+    }
+    return this.#checkedSignature(message, signature);
+  }
+
+  /**
+   * Throws `ANON_INVALID_BLINDED_MESSAGE` for a blinded message this key cannot sign, as
+   * `sign` would: so a caller can refuse it before recording anything.
+   */
+  checkBlindedMessage(blindedMessage: Uint8Array): void {
+    this.#checkedMessage(blindedMessage);
+  }
+
+  #checkedMessage(blindedMessage: Uint8Array): Buffer {
     if (!(blindedMessage instanceof Uint8Array) || blindedMessage.length !== this.modulusLength) {
       throw new AnonymityError(
         'ANON_INVALID_BLINDED_MESSAGE',
@@ -80,25 +118,26 @@ export class BlindSigner {
         'message representative out of range',
       );
     }
-    let signature: Buffer;
+    return message;
+  }
+
+  #checkedSignature(message: Buffer, signature: Buffer): Buffer {
     let recovered: Buffer;
     try {
-      signature = privateDecrypt(
-        { key: this.#privateKey, padding: constants.RSA_NO_PADDING },
-        message,
-      );
       recovered = publicEncrypt(
         { key: this.publicKey, padding: constants.RSA_NO_PADDING },
         signature,
       );
     } catch (error) {
-      throw new AnonymityError('ANON_SIGNATURE_FAULT', 'the RSA signing operation failed', {
-        cause: error,
-      });
+      throw signingFailed(error);
     }
     if (signature.length !== this.modulusLength || !recovered.equals(message)) {
       throw new AnonymityError('ANON_SIGNATURE_FAULT', 'the blind signature failed its check');
     }
     return signature;
   }
+}
+
+function signingFailed(cause: unknown): AnonymityError {
+  return new AnonymityError('ANON_SIGNATURE_FAULT', 'the RSA signing operation failed', { cause });
 }

@@ -1,3 +1,4 @@
+import { SigningPool } from '@pulsegap/anonymity';
 import { deriveKey, type Config } from '@pulsegap/config';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -6,16 +7,28 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Keys derived from the master secret, one per purpose. */
     keys: { invitationSecrets: Buffer; segmentKeySealing: Buffer };
+    /** Threads for blind signatures, one per core; closed with the server. */
+    signingPool: SigningPool;
   }
 }
 
-/** Derives the service's keys once, from `SECRET_KEY`. */
+/** Derives the service's keys once, from `SECRET_KEY`, and keeps the signing threads. */
 export default fp(
-  (fastify: FastifyInstance, options: { config: Pick<Config, 'secretKey'> }) => {
+  (
+    fastify: FastifyInstance,
+    options: { config: Pick<Config, 'secretKey'>; signingPool?: SigningPool },
+  ) => {
     fastify.decorate('keys', {
       invitationSecrets: deriveKey(options.config, 'invitation-secrets'),
       segmentKeySealing: deriveKey(options.config, 'segment-key-sealing'),
     });
+    if (options.signingPool !== undefined) {
+      fastify.decorate('signingPool', options.signingPool);
+    } else {
+      const pool = new SigningPool();
+      fastify.decorate('signingPool', pool);
+      fastify.addHook('onClose', () => pool.close());
+    }
   },
   { name: 'keys' },
 );

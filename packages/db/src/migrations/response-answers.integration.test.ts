@@ -135,7 +135,7 @@ test('answers move into their response, by question position, with nothing lost'
   expect(tables).toEqual([{ name: null }]);
 
   // And back: the old table is filled again from the arrays.
-  const down = await migrator.migrateDown();
+  const down = await migrator.migrateTo('2026-11-25T1200-answering');
   expect(down.error).toBeUndefined();
   const { rows: count } = await sql<{ n: number }>`
     select count(*)::int as n from answers

@@ -74,39 +74,69 @@ export async function findInvitation(
       };
 }
 
+/** Where an invitation belongs: what the token route needs before it knows the tenant. */
+export interface InvitationPlace {
+  readonly organizationId: string;
+  readonly runId: string;
+  readonly segmentTeamId: string | null;
+  readonly segmentTier: TierValue;
+}
+
 /**
- * Records that the one token of the invitation whose secret hashes to `secretHash` is being
- * issued, in one statement: only while it has none and its run is open. Returns the
- * invitation, or null when any of that does not hold (the caller finds out which). The
- * row stays locked until the caller's transaction ends, so a second request waits and
- * then finds the token taken.
+ * The invitations whose secrets hash to `secretHashes`, by hash (hex), in one statement and
+ * before the tenant is known (through the owner-defined `invitations_of_secrets`). A hash
+ * that names no invitation is absent from the result.
  */
-export async function claimToken(
-  trx: TenantTransaction,
-  secretHash: Buffer,
-): Promise<InvitationView | null> {
+export async function invitationsOfSecrets(
+  db: Kysely<Database>,
+  secretHashes: readonly Buffer[],
+): Promise<Map<string, InvitationPlace>> {
   const { rows } = await sql<{
-    id: string;
+    secret_hash: Buffer;
+    organization_id: string;
     run_id: string;
     segment_team_id: string | null;
     segment_tier: TierValue;
   }>`
-    update invitations i set token_collected = true
-    from runs r
-    where i.secret_hash = ${secretHash} and r.id = i.run_id and not i.token_collected
-      and r.closed_at is null and r.closes_at > now()
-    returning i.id, i.run_id, i.segment_team_id, i.segment_tier
-  `.execute(trx);
-  const row = rows[0];
-  return row === undefined
-    ? null
-    : {
-        id: row.id,
-        runId: row.run_id,
-        segmentTeamId: row.segment_team_id,
-        segmentTier: row.segment_tier,
-        tokenCollected: true,
-      };
+    select * from invitations_of_secrets(${hashArray(secretHashes)})
+  `.execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.secret_hash.toString('hex'),
+      {
+        organizationId: r.organization_id,
+        runId: r.run_id,
+        segmentTeamId: r.segment_team_id,
+        segmentTier: r.segment_tier,
+      },
+    ]),
+  );
+}
+
+/**
+ * Records that the one token of each invitation whose secret hashes to one of
+ * `secretHashes` is being issued, in one statement for any number of organizations
+ * (through the owner-defined `claim_tokens`): only for an invitation that has had none and
+ * whose run is open. Returns the hashes (hex) claimed now; the caller finds out why the
+ * others were not.
+ */
+export async function claimTokens(
+  db: Kysely<Database>,
+  secretHashes: readonly Buffer[],
+): Promise<Set<string>> {
+  const { rows } = await sql<{ secret_hash: Buffer }>`
+    select secret_hash from claim_tokens(${hashArray(secretHashes)})
+  `.execute(db);
+  return new Set(rows.map((r) => r.secret_hash.toString('hex')));
+}
+
+/** Gives an invitation its token back when the signature could not be made after the claim. */
+export async function releaseToken(trx: TenantTransaction, secretHash: Buffer): Promise<void> {
+  await trx
+    .updateTable('invitations')
+    .set({ token_collected: false })
+    .where('secret_hash', '=', secretHash)
+    .execute();
 }
 
 export async function runQuestions(
@@ -309,4 +339,9 @@ export async function markDelivered(trx: TenantTransaction, invitationId: string
     .set({ delivered: true })
     .where('id', '=', invitationId)
     .execute();
+}
+
+/** A bytea[] parameter, sent as hex text so that pg and PGlite pass it alike. */
+function hashArray(hashes: readonly Buffer[]) {
+  return sql`array(select decode(h, 'hex') from unnest(${hashes.map((h) => h.toString('hex'))}::text[]) as h)`;
 }

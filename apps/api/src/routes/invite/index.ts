@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AnonymityError, decodeBase64Url } from '@pulsegap/anonymity';
+import { AnonymityError, decodeBase64Url, type BlindSigner } from '@pulsegap/anonymity';
 import {
+  claimTokens,
   findInvitation,
-  listPulses,
   findRun,
+  invitationsOfSecrets,
+  listPulses,
   listTeams,
-  claimToken,
   organizationOfInvitation,
+  releaseToken,
   runQuestions,
   withTenant,
+  type InvitationPlace,
   type InvitationView,
   type RunRecord,
   type TenantTransaction,
@@ -18,7 +21,8 @@ import { hashInvitationSecret } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { Base64Url, problems, Tier, Timestamp, Uuid } from '../../schemas.js';
-import { ensureSegmentKey, signerFor } from './segment-keys.js';
+import { GroupCommit } from '../../group-commit.js';
+import { ensureSegmentKey, knownSigner, signerFor } from './segment-keys.js';
 
 const SecretParams = Type.Object(
   { secret: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) },
@@ -153,40 +157,76 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
         ]);
       }
       const hash = hashInvitationSecret(request.params.secret);
-      const organizationId = await organizationOfInvitation(fastify.db, hash);
-      if (organizationId === null) throw notFound('This link');
-      return withTenant(fastify.db, organizationId, async (trx) => {
-        const invitation = await claimToken(trx, hash);
-        if (invitation === null) {
-          // Why not: say which, in the order a person would want to know it.
+      const place = await lookups.submit('', hash);
+      if (place === null) throw notFound('This link');
+      const signer = await segmentSigner(place);
+      try {
+        signer.checkBlindedMessage(blinded);
+      } catch (error) {
+        throw invalidBlindedMessage(error);
+      }
+      if (!(await claims.submit('', hash))) {
+        // Why not: say which, in the order a person would want to know it.
+        await withTenant(fastify.db, place.organizationId, async (trx) => {
           const found = await findInvitation(trx, hash);
           const run = found === null ? null : await findRun(trx, found.runId);
           if (found === null || run === null) throw notFound('This link');
           if (isClosed(run)) throw runClosed();
-          throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
-        }
-        const key = await ensureSegmentKey(
-          trx,
-          organizationId,
-          invitation.runId,
-          { teamId: invitation.segmentTeamId, tier: invitation.segmentTier },
-          fastify.keys.segmentKeySealing,
-        );
-        const signer = await signerFor(trx, key.id, fastify.keys.segmentKeySealing);
-        let blindSignature: Buffer;
-        try {
-          blindSignature = signer.sign(blinded);
-        } catch (error) {
-          if (error instanceof AnonymityError && error.code === 'ANON_INVALID_BLINDED_MESSAGE') {
-            throw invalid(error.message, [{ path: 'body/blindedMessage', message: error.message }]);
-          }
-          throw error;
-        }
-        // A signing failure throws, and the claim above rolls back with it.
+        });
+        throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
+      }
+      try {
+        const blindSignature = await signer.signOn(fastify.signingPool, blinded);
         return { blindSignature: blindSignature.toString('base64url') };
-      });
+      } catch (error) {
+        // No signature was given out: the link keeps its token for another try.
+        await withTenant(fastify.db, place.organizationId, (trx) => releaseToken(trx, hash));
+        throw error;
+      }
     },
   );
+
+  /** Many links' invitations in one statement: requests arriving together share it. */
+  const lookups = new GroupCommit<Buffer, InvitationPlace | null>(async (_lane, hashes) => {
+    const found = await invitationsOfSecrets(fastify.db, hashes);
+    return hashes.map((h) => found.get(h.toString('hex')) ?? null);
+  });
+
+  /** Claims, one statement per batch; a hash twice in a batch is claimed once. */
+  const claims = new GroupCommit<Buffer, boolean>(async (_lane, hashes) => {
+    const claimed = await claimTokens(fastify.db, hashes);
+    return hashes.map((h) => claimed.delete(h.toString('hex')));
+  });
+
+  /**
+   * The signer of the invitation's segment key: from memory once known, otherwise read (or
+   * made) in the tenant's transaction, for an open run only.
+   */
+  async function segmentSigner(place: InvitationPlace): Promise<BlindSigner> {
+    const segment = { teamId: place.segmentTeamId, tier: place.segmentTier };
+    const known = knownSigner(place.runId, segment);
+    if (known !== undefined) return known;
+    return withTenant(fastify.db, place.organizationId, async (trx) => {
+      const run = await findRun(trx, place.runId);
+      if (run === null) throw notFound('This link');
+      if (isClosed(run)) throw runClosed();
+      const key = await ensureSegmentKey(
+        trx,
+        place.organizationId,
+        place.runId,
+        segment,
+        fastify.keys.segmentKeySealing,
+      );
+      return signerFor(trx, key.id, fastify.keys.segmentKeySealing);
+    });
+  }
 };
+
+function invalidBlindedMessage(error: unknown): unknown {
+  if (error instanceof AnonymityError && error.code === 'ANON_INVALID_BLINDED_MESSAGE') {
+    return invalid(error.message, [{ path: 'body/blindedMessage', message: error.message }]);
+  }
+  return error;
+}
 
 export default invite;

@@ -30,7 +30,7 @@ export async function ensureSegmentKey(
   segment: { teamId: string | null; tier: TierValue },
   sealingKey: Buffer,
 ): Promise<SegmentKeyView> {
-  const cacheKey = `${runId}/${segment.teamId ?? ''}/${segment.tier}`;
+  const cacheKey = segmentCacheKey(runId, segment);
   const cached = segmentKeys.get(cacheKey);
   if (cached !== undefined) return cached;
   const key = await findOrMakeSegmentKey(trx, organizationId, runId, segment, sealingKey);
@@ -41,6 +41,19 @@ export async function ensureSegmentKey(
 
 // A segment's key never changes once stored: each process reads it once.
 const segmentKeys = new Map<string, SegmentKeyView>();
+
+function segmentCacheKey(runId: string, segment: { teamId: string | null; tier: TierValue }) {
+  return `${runId}/${segment.teamId ?? ''}/${segment.tier}`;
+}
+
+/** The signer of a run's segment when this process has used it before, without a query. */
+export function knownSigner(
+  runId: string,
+  segment: { teamId: string | null; tier: TierValue },
+): BlindSigner | undefined {
+  const key = segmentKeys.get(segmentCacheKey(runId, segment));
+  return key === undefined ? undefined : signers.get(key.id);
+}
 
 async function findOrMakeSegmentKey(
   trx: TenantTransaction,

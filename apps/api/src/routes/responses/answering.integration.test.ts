@@ -1,6 +1,8 @@
+import { SigningPool } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import { createJobContext, runJob, deliverInvitationsRequest } from '@pulsegap/jobs';
 import { withTenant } from '@pulsegap/db';
+import { createHttpServer } from '../../http-server.js';
 import { testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -230,6 +232,43 @@ describe('answering anonymously', () => {
     expect(stored.map((r) => r.answers)).toHaveLength(2);
     expect(stored.map((r) => r.answers)).toContainEqual([1, 5]);
     expect(stored.map((r) => r.answers)).toContainEqual([null, 2]);
+  });
+
+  test('two token requests for one link at once: one signature, one 409', async () => {
+    const secret = secretOf('l3@answer.test');
+    await openInvite(secret);
+    const blinded = { blindedMessage: toBase64Url(new Uint8Array(256).fill(1)) };
+    const replies = await Promise.all(
+      [1, 2, 3].map(() =>
+        t.server.inject({
+          method: 'POST',
+          url: `/api/v1/invite/${secret}/token`,
+          payload: blinded,
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
+  });
+
+  test('when signing fails after the claim, the link keeps its token', async () => {
+    const secret = secretOf('l4@answer.test');
+    const invite = await openInvite(secret);
+    const broken = new SigningPool(1);
+    await broken.close();
+    const failing = await createHttpServer({ config: testConfig(), db: t.db, signingPool: broken });
+    try {
+      const failed = await failing.inject({
+        method: 'POST',
+        url: `/api/v1/invite/${secret}/token`,
+        payload: { blindedMessage: toBase64Url(new Uint8Array(256).fill(1)) },
+      });
+      expectProblem(failed, 500);
+    } finally {
+      await failing.close();
+    }
+    // The same link gets its one token afterwards.
+    const tok = await token(secret, invite);
+    expect(tok.signature.length).toBe(256);
   });
 
   test('a closed run refuses answers and links with 410', async () => {
