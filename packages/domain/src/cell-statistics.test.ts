@@ -104,7 +104,46 @@ describe('computeCell', () => {
       leadership: null,
       frontline: null,
       gap: null,
+      ci95: null,
+      pValue: null,
+      cliffsDelta: null,
+      hedgesG: null,
     });
+  });
+
+  test('reports the gap’s Welch interval, Mann–Whitney p, Cliff’s delta and Hedges’ g', () => {
+    // R 4.2.2 on rep(1:5, LEADERSHIP) against rep(1:5, FRONTLINE): t.test(...)$conf.int,
+    // wilcox.test(..., exact = FALSE, correct = TRUE)$p.value; g and delta by their formulas.
+    const cell = computeCell({ leadership: LEADERSHIP, frontline: FRONTLINE, minGroupSize: 5 });
+    if (cell.suppressed) throw new Error('expected a reported cell');
+    expect(Math.abs((cell.ci95?.[0] ?? Number.NaN) - 1.00368879494412)).toBeLessThan(1e-12);
+    expect(Math.abs((cell.ci95?.[1] ?? Number.NaN) - 3.1963112050558795)).toBeLessThan(1e-12);
+    expect(Math.abs((cell.pValue ?? Number.NaN) - 0.0071666209346100034)).toBeLessThan(1e-15);
+    expectClose(cell.cliffsDelta, 0.88);
+    expect(Math.abs((cell.hedgesG ?? Number.NaN) - 2.0833829290521089)).toBeLessThan(1e-12);
+  });
+
+  test('no interval and no g when neither tier varies; the p-value stays', () => {
+    const cell = computeCell({
+      leadership: [0, 0, 0, 5, 0],
+      frontline: [0, 0, 6, 0, 0],
+      minGroupSize: 5,
+    });
+    if (cell.suppressed) throw new Error('expected a reported cell');
+    expect(cell.ci95).toBeNull();
+    expect(cell.hedgesG).toBeNull();
+    expect(cell.cliffsDelta).toBe(1);
+    // R: wilcox.test(rep(4, 5), rep(3, 6), exact = FALSE, correct = TRUE)$p.value.
+    expect(cell.pValue?.toPrecision(7)).toBe('0.002236624');
+  });
+
+  test('no p-value when both tiers gave one and the same answer', () => {
+    const cell = computeCell({
+      leadership: [0, 0, 0, 5, 0],
+      frontline: [0, 0, 0, 6, 0],
+      minGroupSize: 5,
+    });
+    expect(cell).toMatchObject({ suppressed: false, gap: 0, pValue: null, cliffsDelta: 0 });
   });
 
   test('a tier of exactly k is shown', () => {

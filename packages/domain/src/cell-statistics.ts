@@ -1,5 +1,12 @@
 import { assertMinGroupSize } from './group-size.js';
 import { assertHistogram, type Histogram } from './histogram.js';
+import {
+  cliffsDelta,
+  hedgesG,
+  mannWhitneyTest,
+  welchTest,
+  type ConfidenceInterval,
+} from './statistics.js';
 
 /**
  * What one tier answered in a cell: the number of answers, their mean, their sample
@@ -20,6 +27,21 @@ export interface ReportedCellStatistics {
   readonly frontline: TierSummary;
   /** Leadership mean minus frontline mean; positive when leadership is more optimistic. */
   readonly gap: number;
+  /**
+   * The Welch 95% interval of the gap, as R's `t.test(lead, front)$conf.int`; `null` when
+   * every answer in each tier is the same value, where the standard error is zero and R stops.
+   */
+  readonly ci95: ConfidenceInterval | null;
+  /**
+   * The two-sided Mann–Whitney p-value, as R's `wilcox.test(lead, front, exact = FALSE,
+   * correct = TRUE)$p.value`; `null` when both tiers gave one and the same answer throughout
+   * (R answers NaN). The run's q-values come from these, see `benjaminiHochberg`.
+   */
+  readonly pValue: number | null;
+  /** P(lead > front) − P(lead < front), from −1 to 1. */
+  readonly cliffsDelta: number;
+  /** Hedges' g of the gap; `null` when the pooled sd is zero (see `hedgesG`). */
+  readonly hedgesG: number | null;
 }
 
 /** A cell under the minimum group size: it says so and carries no statistics at all. */
@@ -28,6 +50,10 @@ export interface SuppressedCellStatistics {
   readonly leadership: null;
   readonly frontline: null;
   readonly gap: null;
+  readonly ci95: null;
+  readonly pValue: null;
+  readonly cliffsDelta: null;
+  readonly hedgesG: null;
 }
 
 /**
@@ -73,7 +99,9 @@ export function summarize(histogram: Histogram): TierSummary {
 }
 
 /**
- * The statistics of one cell from its two histograms. Throws `DOMAIN_INVALID_GROUP_SIZE`
+ * The statistics of one cell from its two histograms: each tier's summary, and the gap with
+ * its Welch interval, Mann–Whitney p-value, Cliff's delta and Hedges' g (PRODUCT.md §5; the
+ * q-value needs the whole run, see `benjaminiHochberg`). Throws `DOMAIN_INVALID_GROUP_SIZE`
  * when `minGroupSize` is not an integer of at least 3, and `DOMAIN_INVALID_HISTOGRAM` on a
  * malformed histogram.
  */
@@ -81,13 +109,34 @@ export function computeCell(input: CellInput): CellStatistics {
   assertMinGroupSize(input.minGroupSize);
   const leadership = summarize(input.leadership);
   const frontline = summarize(input.frontline);
+  // Null only without answers in a tier, which suppresses the cell anyway.
+  const delta = cliffsDelta(input.leadership, input.frontline);
   if (
     leadership.mean === null ||
     frontline.mean === null ||
+    delta === null ||
     leadership.n < input.minGroupSize ||
     frontline.n < input.minGroupSize
   ) {
-    return { suppressed: true, leadership: null, frontline: null, gap: null };
+    return {
+      suppressed: true,
+      leadership: null,
+      frontline: null,
+      gap: null,
+      ci95: null,
+      pValue: null,
+      cliffsDelta: null,
+      hedgesG: null,
+    };
   }
-  return { suppressed: false, leadership, frontline, gap: leadership.mean - frontline.mean };
+  return {
+    suppressed: false,
+    leadership,
+    frontline,
+    gap: leadership.mean - frontline.mean,
+    ci95: welchTest(input.leadership, input.frontline)?.ci95 ?? null,
+    pValue: mannWhitneyTest(input.leadership, input.frontline)?.pValue ?? null,
+    cliffsDelta: delta,
+    hedgesG: hedgesG(input.leadership, input.frontline),
+  };
 }

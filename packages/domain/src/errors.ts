@@ -3,7 +3,13 @@
  * callers branch on the code, never on the message.
  */
 export type DomainErrorCode =
-  'DOMAIN_INVALID_ANSWER' | 'DOMAIN_INVALID_GROUP_SIZE' | 'DOMAIN_INVALID_HISTOGRAM';
+  | 'DOMAIN_INVALID_ANSWER'
+  | 'DOMAIN_INVALID_COUNT'
+  | 'DOMAIN_INVALID_GROUP_SIZE'
+  | 'DOMAIN_INVALID_HISTOGRAM'
+  | 'DOMAIN_INVALID_PROBABILITY'
+  | 'DOMAIN_INVALID_SAMPLE'
+  | 'DOMAIN_INVALID_STATED_WEIGHT';
 
 /**
  * An input the domain cannot work with, such as an answer outside 1..5 or a minimum group

@@ -39,4 +39,47 @@ export {
   type SuppressedCellStatistics,
   type TierSummary,
 } from './cell-statistics.js';
+export {
+  benjaminiHochberg,
+  cliffsDelta,
+  cliffsDeltaOfValues,
+  hedgesG,
+  hedgesGOfValues,
+  mannWhitneyTest,
+  mannWhitneyTestOfValues,
+  welchTest,
+  welchTestOfValues,
+  wilsonInterval,
+  Z_975,
+  type ConfidenceInterval,
+  type MannWhitneyTest,
+  type WelchTest,
+} from './statistics.js';
+export {
+  CLARITY_INDEX_TARGET,
+  clarityIndex,
+  COLLISION_SIGNIFICANCE_LEVEL,
+  collisionScore,
+  COMMITMENT_DRIFT_THRESHOLD,
+  commitmentDrift,
+  committedClarity,
+  type ClarityIndex,
+  type CollisionCell,
+  type CollisionDimension,
+  type CollisionInput,
+  type CollisionScore,
+  type CommitmentDrift,
+  type CommittedClarityInput,
+  type DriftRun,
+  type ShareEstimate,
+} from './run-metrics.js';
 export { assignSegments, type Segment, type TeamNode } from './segments.js';
+export {
+  derivableSmallGroups,
+  planSuppression,
+  type DerivableGroup,
+  type SuppressionInput,
+  type SuppressionPlan,
+  type SuppressionReason,
+  type TeamCount,
+} from './suppression.js';
