@@ -3,8 +3,9 @@
  * under load each database round trip and commit serves many requests, and each caller is
  * answered only once its own batch is done. Batches are kept per lane (an organization, so
  * that row-level security scopes a batch to one tenant), at most `maxBatch` items each, and
- * at most `maxWriters` of a lane are written at once: several lanes, or a few batches of
- * one lane, let PostgreSQL use more than one core.
+ * at most `maxWriters` of a lane are written at once (8 by default): a batch spends most of
+ * its time waiting for round trips and the commit, so several in flight keep both the
+ * server and PostgreSQL busy.
  */
 export class GroupCommit<Item, Outcome> {
   readonly #write: (lane: string, items: readonly Item[]) => Promise<readonly Outcome[]>;
@@ -23,7 +24,7 @@ export class GroupCommit<Item, Outcome> {
   ) {
     this.#write = write;
     this.#maxBatch = options.maxBatch ?? 500;
-    this.#maxWriters = options.maxWriters ?? 3;
+    this.#maxWriters = options.maxWriters ?? 8;
   }
 
   /** Resolves with the item's outcome once the batch it joined is written. */

@@ -5,36 +5,43 @@ import { TOKEN_SALT_LENGTH } from './token-format.js';
  * Checks a submitted token: true if `signature` is a valid RSASSA-PSS signature (SHA-384,
  * MGF1-SHA-384, 48-byte salt) of `message` under the segment's public key, which is what
  * RFC 9474's Finalize produces. `message` is the prepared message exactly as the client
- * returned it (random prefix followed by the random message). Never throws: a key that is
+ * returned it (random prefix followed by the random message). Never rejects: a key that is
  * not RSA, a signature that is not exactly the modulus length, or any garbage gives false.
+ * The RSA operation runs on libuv's thread pool, off the event loop.
  */
 export function verifyToken(
   publicKeySpki: Uint8Array | KeyObject,
   message: Uint8Array,
   signature: Uint8Array,
-): boolean {
+): Promise<boolean> {
+  let key: KeyObject;
   try {
-    const key =
+    key =
       publicKeySpki instanceof Uint8Array
         ? createPublicKey({ key: Buffer.from(publicKeySpki), format: 'der', type: 'spki' })
         : publicKeySpki;
-    const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (key.asymmetricKeyType !== 'rsa' || bits === undefined) {
-      return false;
-    }
-    // RFC 8017 §8.1.2 step 1: a signature of any other length is invalid.
-    if (signature.length !== Math.ceil(bits / 8)) {
-      return false;
-    }
-    return verify(
-      'sha384',
-      message,
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: TOKEN_SALT_LENGTH },
-      signature,
-    );
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  // RFC 8017 §8.1.2 step 1: a signature of any other length is invalid.
+  if (key.asymmetricKeyType !== 'rsa' || bits === undefined) return Promise.resolve(false);
+  if (signature.length !== Math.ceil(bits / 8)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify(
+        'sha384',
+        message,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: TOKEN_SALT_LENGTH },
+        signature,
+        (error, valid) => {
+          resolve(error === null && valid);
+        },
+      );
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**

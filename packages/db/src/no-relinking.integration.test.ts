@@ -346,7 +346,13 @@ describe('jobs carry no invitation', () => {
       }),
     );
     const calls = sources.flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g)].map((m) => ({
+      [
+        ...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g),
+        // admitResponses(trx, organizationId, runId, responses, followUp)
+        ...readFileSync(file, 'utf8').matchAll(
+          /(?<!function )admitResponses\(\s*(?:[^,]+,\s*){4}(?:\/\/[^\n]*\n\s*)?([^)]*\)?)/g,
+        ),
+      ].map((m) => ({
         file,
         argument: m[1] ?? '',
       })),

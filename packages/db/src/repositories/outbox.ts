@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -20,11 +20,20 @@ export async function enqueueJob(
   trx: TenantTransaction | Kysely<Database>,
   job: OutboxJob,
 ): Promise<void> {
-  await sql`
+  await outboxInsert(job).execute(trx);
+}
+
+/**
+ * The statement that writes `job` to the outbox, for use inside a larger statement too;
+ * `condition` (a `where` clause) decides whether it is written. Pending rows with the
+ * same key coalesce.
+ */
+export function outboxInsert(job: OutboxJob, condition: RawBuilder<unknown> = sql``) {
+  return sql`
     insert into outbox (job_name, job_key, payload)
-    values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
+    select ${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb ${condition}
     on conflict (job_key) where dispatched_at is null do nothing
-  `.execute(trx);
+  `;
 }
 
 /**

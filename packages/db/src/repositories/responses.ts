@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
+import { outboxInsert, type OutboxJob } from './outbox.js';
 
 /**
  * One anonymous response to store: its segment, token hash, optional comment, and its
@@ -50,4 +52,57 @@ export async function storeResponses(
     for (const row of inserted) stored.add(row.token_hash.toString('hex'));
   }
   return stored;
+}
+
+/** What `admitResponses` did: whether the run was open, and the token hashes (hex) stored. */
+export interface Admission {
+  readonly open: boolean;
+  readonly stored: Set<string>;
+}
+
+/**
+ * The intake's write, in one statement: if the run is open (checked under `FOR SHARE`, so
+ * a concurrent close comes before or after the whole batch), stores the responses as
+ * `storeResponses` does and, when any of them is new, writes `followUp` to the outbox
+ * (the run's recompute request) in the same transaction. Nothing is stored for a run that
+ * is closed.
+ */
+export async function admitResponses(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  responses: readonly NewResponse[],
+  followUp: OutboxJob,
+): Promise<Admission> {
+  const ordered = [...responses].sort((x, y) => Buffer.compare(x.tokenHash, y.tokenHash));
+  const rows = ordered.map(
+    (r) =>
+      sql`(${r.segmentTeamId}::uuid, ${r.segmentTier}::text, ${r.tokenHash}::bytea, ${r.comment}::text, ${[...r.answers]}::smallint[])`,
+  );
+  const { rows: result } = await sql<{ open: boolean; stored: Buffer[] }>`
+    with open_run as (
+      select id from runs
+       where id = ${runId} and closed_at is null and closes_at > now()
+         for share
+    ), stored as (
+      insert into responses (organization_id, run_id, segment_team_id, segment_tier, token_hash,
+                             comment, answers)
+      select ${organizationId}::uuid, o.id, v.segment_team_id, v.segment_tier, v.token_hash,
+             v.comment, v.answers
+        from open_run o,
+             (values ${sql.join(rows)}) as v(segment_team_id, segment_tier, token_hash, comment,
+                                              answers)
+      on conflict (token_hash) do nothing
+      returning token_hash
+    ), follow_up as (
+      ${outboxInsert(followUp, sql`where exists (select 1 from stored)`)}
+    )
+    select exists (select 1 from open_run) as open,
+           array(select token_hash from stored) as stored
+  `.execute(trx);
+  const row = result[0];
+  return {
+    open: row?.open ?? false,
+    stored: new Set((row?.stored ?? []).map((hash) => hash.toString('hex'))),
+  };
 }

@@ -163,7 +163,11 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
       }
       if (run.closed) throw runClosed();
       const key = await keyFacts(run.organizationId, token.keyId);
-      if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
+      if (
+        key === null ||
+        key.runId !== runId ||
+        !(await verifyToken(key.publicKey, message, signature))
+      ) {
         throw forbidden('The token is not valid for this run.');
       }
       const outcome = await intake.submit(run.organizationId, runId, {

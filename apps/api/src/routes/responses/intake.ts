@@ -1,10 +1,4 @@
-import {
-  enqueueJob,
-  storeResponses,
-  withTenant,
-  type Database,
-  type NewResponse,
-} from '@pulsegap/db';
+import { admitResponses, withTenant, type Database, type NewResponse } from '@pulsegap/db';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import type { Kysely } from 'kysely';
 import { GroupCommit } from '../../group-commit.js';
@@ -19,7 +13,7 @@ interface Submission {
 
 /**
  * Group commit for anonymous responses: each batch is one transaction of one organization,
- * storing its responses in token-hash order (see `storeResponses`), and each caller is
+ * storing its responses in token-hash order (see `admitResponses`), and each caller is
  * answered only after its response is committed. Each batch also asks, once per run, for
  * the run's figures to be recomputed.
  */
@@ -43,50 +37,33 @@ async function writeBatch(
   organizationId: string,
   batch: readonly Submission[],
 ): Promise<IntakeOutcome[]> {
-  return withTenant(db, organizationId, async (trx) => {
-    const runIds = [...new Set(batch.map((p) => p.runId))];
-    // FOR SHARE: a run closed concurrently is closed before or after this whole batch.
-    const open = new Set(
-      (
-        await trx
-          .selectFrom('runs')
-          .select('id')
-          .where('id', 'in', runIds)
-          .where('closed_at', 'is', null)
-          .where('closes_at', '>', new Date())
-          .forShare()
-          .execute()
-      ).map((r) => r.id),
-    );
-    const outcomes: IntakeOutcome[] = batch.map((p) => (open.has(p.runId) ? 'stored' : 'closed'));
-    const seen = new Set<string>();
-    const byRun = new Map<string, { index: number; response: NewResponse }[]>();
-    batch.forEach((p, index) => {
-      if (outcomes[index] !== 'stored') return;
-      const hash = p.response.tokenHash.toString('hex');
-      if (seen.has(hash)) {
-        outcomes[index] = 'duplicate';
-        return;
-      }
-      seen.add(hash);
-      const list = byRun.get(p.runId) ?? [];
-      list.push({ index, response: p.response });
-      byRun.set(p.runId, list);
-    });
-    // Runs in a fixed order too: concurrent batches take their locks in the same order.
+  const outcomes: IntakeOutcome[] = batch.map(() => 'duplicate');
+  const seen = new Set<string>();
+  const byRun = new Map<string, { index: number; response: NewResponse }[]>();
+  batch.forEach((p, index) => {
+    const hash = p.response.tokenHash.toString('hex');
+    if (seen.has(hash)) return;
+    seen.add(hash);
+    const list = byRun.get(p.runId) ?? [];
+    list.push({ index, response: p.response });
+    byRun.set(p.runId, list);
+  });
+  await withTenant(db, organizationId, async (trx) => {
+    // Runs in a fixed order: concurrent batches take their locks in the same order.
     for (const [runId, entries] of [...byRun].sort(([x], [y]) => x.localeCompare(y))) {
-      const stored = await storeResponses(
+      const { open, stored } = await admitResponses(
         trx,
         organizationId,
         runId,
         entries.map((e) => e.response),
+        // New answers mark the run for recomputation, in the same transaction (coalesced).
+        recomputeRunRequest(organizationId, runId),
       );
       for (const e of entries) {
-        if (!stored.has(e.response.tokenHash.toString('hex'))) outcomes[e.index] = 'duplicate';
+        if (!open) outcomes[e.index] = 'closed';
+        else if (stored.has(e.response.tokenHash.toString('hex'))) outcomes[e.index] = 'stored';
       }
-      // New answers mark the run for recomputation, in the same transaction (coalesced).
-      if (stored.size > 0) await enqueueJob(trx, recomputeRunRequest(organizationId, runId));
     }
-    return outcomes;
   });
+  return outcomes;
 }
