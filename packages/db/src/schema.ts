@@ -175,6 +175,8 @@ export interface RunResultTable {
   organization_id: string;
   computed_at: Date;
   responses: number;
+  /** JSON text on write; the parsed document on read. */
+  summary: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface OutboxTable {

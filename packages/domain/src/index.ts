@@ -83,3 +83,14 @@ export {
   type SuppressionReason,
   type TeamCount,
 } from './suppression.js';
+export {
+  computeRunFigures,
+  type PriorityFigures,
+  type RunCell,
+  type RunFigures,
+  type RunFiguresInput,
+  type RunQuestion,
+  type SegmentCount,
+  type ShownCellStatistics,
+  type WithheldCellStatistics,
+} from './run-figures.js';

@@ -1,19 +1,22 @@
 import {
-  listRuns,
-  organizationHistograms,
   countResponses,
+  findRun,
+  listPriorities,
+  listTeams,
+  pairCounts,
   replaceRunCells,
+  segmentHistograms,
   withTenant,
   type Database,
-  type StoredCell,
 } from '@pulsegap/db';
-import { addToHistogram, computeCell, emptyHistogram, type Histogram } from '@pulsegap/domain';
+import { computeRunFigures } from '@pulsegap/domain';
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Computes a run's organization-level cells from per-value answer counts aggregated in SQL
- * and replaces the stored cells in one transaction. Idempotent: running it twice stores
- * the same figures.
+ * Computes a run's figures (PRODUCT.md §5, §6) from its answer counts by segment, which
+ * PostgreSQL aggregates in one pass over the responses, and replaces the stored cells and
+ * run summary in one transaction: readers see the previous figures or the new ones, never
+ * a mixture. Idempotent: running it twice stores the same figures.
  */
 export async function recomputeRun(
   db: Kysely<Database>,
@@ -23,47 +26,56 @@ export async function recomputeRun(
   await withTenant(db, organizationId, async (trx) => {
     // One recomputation of a run at a time, whichever worker runs it.
     await sql`select pg_advisory_xact_lock(hashtext(${runId}))`.execute(trx);
-    const run = (await listRuns(trx, { runId }))[0];
-    if (run === undefined) return; // deleted since the job was requested: nothing to do
+    const run = await findRun(trx, runId);
+    if (run === null) return; // deleted since the job was requested: nothing to do
     const questions = await trx
       .selectFrom('run_questions')
-      .select(['priority_id', 'dimension'])
+      .select(['position', 'priority_id', 'dimension'])
       .where('run_id', '=', runId)
       .orderBy('position')
       .execute();
-    const bins = await organizationHistograms(trx, runId);
-    const histograms = new Map<string, { leadership: Histogram; frontline: Histogram }>();
-    for (const bin of bins) {
-      const key = cellKey(bin.priorityId, bin.dimension);
-      const h = histograms.get(key) ?? {
-        leadership: emptyHistogram(),
-        frontline: emptyHistogram(),
-      };
-      histograms.set(key, { ...h, [bin.tier]: addToHistogram(h[bin.tier], bin.value, bin.count) });
-    }
-    const cells: StoredCell[] = questions.map((q) => {
-      const h = histograms.get(cellKey(q.priority_id, q.dimension));
-      const statistics = computeCell({
-        leadership: h?.leadership ?? emptyHistogram(),
-        frontline: h?.frontline ?? emptyHistogram(),
-        minGroupSize: run.minGroupSize,
-      });
-      return {
+    const priorityIds = [...new Set(questions.map((q) => q.priority_id))];
+    const priorities = (await listPriorities(trx)).filter((p) => priorityIds.includes(p.id));
+    const positionOf = (priorityId: string, dimension: string) =>
+      questions.find((q) => q.priority_id === priorityId && q.dimension === dimension)?.position;
+    // Committed clarity pairs a priority's clarity and commitment answers in each response.
+    const pairs = priorityIds.flatMap((priorityId) => {
+      const first = positionOf(priorityId, 'clarity');
+      const second = positionOf(priorityId, 'commitment');
+      return first === undefined || second === undefined ? [] : [{ priorityId, first, second }];
+    });
+    const paired = await pairCounts(trx, runId, pairs);
+    const figures = computeRunFigures({
+      teams: (await listTeams(trx)).map((t) => ({ id: t.id, parentId: t.parentId })),
+      questions: questions.map((q) => ({
+        position: q.position,
         priorityId: q.priority_id,
         dimension: q.dimension,
-        teamId: null,
-        suppressed: statistics.suppressed,
-        statistics,
-      };
+      })),
+      priorities: priorities.map((p) => ({ id: p.id, statedWeight: p.statedWeight })),
+      counts: await segmentHistograms(trx, runId),
+      committedClarity: new Map(
+        pairs.map((p, i) => [
+          p.priorityId,
+          {
+            clearAndCommitted: paired[i]?.bothHigh ?? 0,
+            answeredBoth: paired[i]?.answeredBoth ?? 0,
+          },
+        ]),
+      ),
+      minGroupSize: run.minGroupSize,
     });
     await replaceRunCells(trx, organizationId, runId, {
       computedAt: new Date(),
       responses: await countResponses(trx, runId),
-      cells,
+      cells: figures.cells.map((c) => ({
+        priorityId: c.priorityId,
+        dimension: c.dimension,
+        teamId: c.teamId,
+        suppressed: c.statistics.suppressed,
+        statistics: c.statistics,
+      })),
+      summary: { priorities: figures.priorities },
     });
   });
-}
-
-function cellKey(priorityId: string, dimension: string): string {
-  return `${priorityId}/${dimension}`;
 }

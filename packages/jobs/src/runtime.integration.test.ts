@@ -114,7 +114,7 @@ describe('job runtimes', () => {
       readRunCells(trx, fixture.runId),
     );
     expect(computedAt).toBeInstanceOf(Date);
-    expect(cells).toMatchObject([
+    expect(cells.filter((c) => c.teamId === null)).toMatchObject([
       { dimension: 'staffing', teamId: null, suppressed: false, statistics: { gap: 4.4 - 2 } },
     ]);
   });

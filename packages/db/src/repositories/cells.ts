@@ -2,15 +2,6 @@ import { sql } from 'kysely';
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
-/** Count of one answer value in one question of one tier: a histogram bin. */
-export interface HistogramBin {
-  readonly priorityId: string;
-  readonly dimension: string;
-  readonly tier: TierValue;
-  readonly value: number;
-  readonly count: number;
-}
-
 /** A stored cell: run × priority × dimension × (organization | team). */
 export interface StoredCell {
   readonly priorityId: string;
@@ -20,34 +11,88 @@ export interface StoredCell {
   readonly statistics: unknown;
 }
 
-/** Per-value answer counts of a run for the whole organization, aggregated in SQL. */
-export async function organizationHistograms(
+/** Count of one answer value to one question in one segment: a histogram bin. */
+export interface SegmentBin {
+  /** The segment's team; null for responses stored under the whole organization. */
+  readonly segmentTeamId: string | null;
+  readonly tier: TierValue;
+  /** The question's position in the run. */
+  readonly position: number;
+  readonly value: number;
+  readonly count: number;
+}
+
+/**
+ * Per-value answer counts of a run by segment and question, aggregated in SQL in one pass
+ * over the run's responses: everything the run's cells are computed from.
+ */
+export async function segmentHistograms(
   trx: TenantTransaction,
   runId: string,
-): Promise<HistogramBin[]> {
+): Promise<SegmentBin[]> {
   const { rows } = await sql<{
-    priority_id: string;
-    dimension: string;
+    segment_team_id: string | null;
     segment_tier: TierValue;
+    position: number;
     value: number;
     count: number;
   }>`
-    select q.priority_id, q.dimension, h.segment_tier, h.value, h.count
-    from (
-      select r.segment_tier, a.position, a.value, count(*)::int as count
+    select r.segment_team_id, r.segment_tier, a.position::int - 1 as position,
+           a.value::int as value, count(*)::int as count
       from responses r
-      cross join lateral unnest(r.answers) with ordinality as a(value, position)
-      where r.run_id = ${runId} and a.value is not null
-      group by r.segment_tier, a.position, a.value
-    ) h
-    join run_questions q on q.run_id = ${runId} and q.position = h.position - 1
+     cross join lateral unnest(r.answers) with ordinality as a(value, position)
+     where r.run_id = ${runId} and a.value is not null
+     group by r.segment_team_id, r.segment_tier, a.position, a.value
   `.execute(trx);
   return rows.map((r) => ({
-    priorityId: r.priority_id,
-    dimension: r.dimension,
+    segmentTeamId: r.segment_team_id,
     tier: r.segment_tier,
+    position: r.position,
     value: r.value,
     count: r.count,
+  }));
+}
+
+/** Two questions of a run whose answers are counted together, per response. */
+export interface QuestionPair {
+  readonly first: number;
+  readonly second: number;
+}
+
+/** How many responses answered both questions of a pair, and how many of those 4+ on both. */
+export interface PairCount {
+  readonly answeredBoth: number;
+  readonly bothHigh: number;
+}
+
+/**
+ * For each pair of question positions, over the run's whole organization: responses that
+ * answered both, and responses that answered 4 or 5 to both (committed clarity pairs a
+ * priority's clarity and commitment answers within one response).
+ */
+export async function pairCounts(
+  trx: TenantTransaction,
+  runId: string,
+  pairs: readonly QuestionPair[],
+): Promise<PairCount[]> {
+  if (pairs.length === 0) return [];
+  const columns = pairs.map((p, i) => {
+    // Positions are integers of the run's own questions; PostgreSQL arrays start at 1.
+    const first = sql.lit(p.first + 1);
+    const second = sql.lit(p.second + 1);
+    return sql`
+      count(*) filter (where answers[${first}] is not null and answers[${second}] is not null)::int
+        as ${sql.ref(`both_${i}`)},
+      count(*) filter (where answers[${first}] >= 4 and answers[${second}] >= 4)::int
+        as ${sql.ref(`high_${i}`)}`;
+  });
+  const { rows } = await sql<Record<string, number>>`
+    select ${sql.join(columns)} from responses where run_id = ${runId}
+  `.execute(trx);
+  const row = rows[0] ?? {};
+  return pairs.map((_, i) => ({
+    answeredBoth: row[`both_${i}`] ?? 0,
+    bothHigh: row[`high_${i}`] ?? 0,
   }));
 }
 
@@ -69,7 +114,12 @@ export async function replaceRunCells(
   trx: TenantTransaction,
   organizationId: string,
   runId: string,
-  result: { computedAt: Date; responses: number; cells: readonly StoredCell[] },
+  result: {
+    computedAt: Date;
+    responses: number;
+    cells: readonly StoredCell[];
+    summary: unknown;
+  },
 ): Promise<void> {
   await trx.deleteFrom('cells').where('run_id', '=', runId).execute();
   for (let start = 0; start < result.cells.length; start += 500) {
@@ -95,26 +145,67 @@ export async function replaceRunCells(
       organization_id: organizationId,
       computed_at: result.computedAt,
       responses: result.responses,
+      summary: JSON.stringify(result.summary),
     })
     .onConflict((oc) =>
-      oc
-        .column('run_id')
-        .doUpdateSet({ computed_at: result.computedAt, responses: result.responses }),
+      oc.column('run_id').doUpdateSet({
+        computed_at: result.computedAt,
+        responses: result.responses,
+        summary: JSON.stringify(result.summary),
+      }),
     )
     .execute();
 }
 
-/** A run's stored cells and when they were computed (null: not yet). */
+/** What a recompute stored for a run besides its cells. */
+export interface RunResult {
+  /** When the figures were computed; null: not yet. */
+  readonly computedAt: Date | null;
+  readonly responses: number;
+  /** Run-level figures as the recompute wrote them (`{}` before the first). */
+  readonly summary: unknown;
+}
+
+/** A stored cell with the run it belongs to. */
+export interface RunCell extends StoredCell {
+  readonly runId: string;
+}
+
+/** A run's stored figures: its result and its cells in question order, organization first. */
 export async function readRunCells(
   trx: TenantTransaction,
   runId: string,
-): Promise<{ computedAt: Date | null; cells: StoredCell[] }> {
-  const computed = await trx
+  options: { organizationOnly?: boolean } = {},
+): Promise<RunResult & { cells: StoredCell[] }> {
+  const result = await trx
     .selectFrom('run_results')
-    .select('computed_at')
+    .select(['computed_at', 'responses', 'summary'])
     .where('run_id', '=', runId)
     .executeTakeFirst();
-  const rows = await trx
+  const cells = await readCells(trx, [runId], options.organizationOnly ?? false);
+  return {
+    computedAt: result?.computed_at ?? null,
+    responses: result?.responses ?? 0,
+    summary: result?.summary ?? {},
+    cells,
+  };
+}
+
+/** The whole organization's stored cells of several runs (e.g. a pulse's, for trends). */
+export async function readOrganizationCells(
+  trx: TenantTransaction,
+  runIds: readonly string[],
+): Promise<RunCell[]> {
+  return readCells(trx, runIds, true);
+}
+
+async function readCells(
+  trx: TenantTransaction,
+  runIds: readonly string[],
+  organizationOnly: boolean,
+): Promise<RunCell[]> {
+  if (runIds.length === 0) return [];
+  let query = trx
     .selectFrom('cells')
     .innerJoin('run_questions', (join) =>
       join
@@ -123,24 +214,26 @@ export async function readRunCells(
         .onRef('run_questions.dimension', '=', 'cells.dimension'),
     )
     .select([
+      'cells.run_id',
       'cells.priority_id',
       'cells.dimension',
       'cells.team_id',
       'cells.suppressed',
       'cells.statistics',
     ])
-    .where('cells.run_id', '=', runId)
+    .where('cells.run_id', 'in', [...runIds]);
+  if (organizationOnly) query = query.where('cells.team_id', 'is', null);
+  const rows = await query
+    .orderBy('cells.run_id')
     .orderBy('run_questions.position')
     .orderBy('cells.team_id', (ob) => ob.nullsFirst())
     .execute();
-  return {
-    computedAt: computed?.computed_at ?? null,
-    cells: rows.map((r) => ({
-      priorityId: r.priority_id,
-      dimension: r.dimension,
-      teamId: r.team_id,
-      suppressed: r.suppressed,
-      statistics: r.statistics,
-    })),
-  };
+  return rows.map((r) => ({
+    runId: r.run_id,
+    priorityId: r.priority_id,
+    dimension: r.dimension,
+    teamId: r.team_id,
+    suppressed: r.suppressed,
+    statistics: r.statistics,
+  }));
 }

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { storeResponses, withTenant } from '@pulsegap/db';
+import {
+  benjaminiHochberg,
+  cliffsDeltaOfValues,
+  hedgesGOfValues,
+  mannWhitneyTestOfValues,
+  welchTestOfValues,
+} from '@pulsegap/domain';
 import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
 import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -208,13 +215,26 @@ describe('a run from roster to gaps', () => {
     expect(gaps.statusCode, gaps.body).toBe(200);
     const body = gaps.json<{ computedAt: string; cells: Record<string, unknown>[] }>();
     expect(Date.parse(body.computedAt)).not.toBeNaN();
-    expect(body.cells).toHaveLength(2);
-    const staffing = body.cells[0] as {
+    // Every response counts for the whole organization here (no team segment): the teams'
+    // cells are there, withheld as too small.
+    const organization = body.cells.filter((c) => c.teamId === null);
+    expect(organization).toHaveLength(2);
+    const teamCells = body.cells.filter((c) => c.teamId !== null);
+    expect(teamCells.length).toBeGreaterThan(0);
+    for (const cell of teamCells) {
+      expect(cell).toMatchObject({ suppressed: true, suppressionReason: 'small', gap: null });
+    }
+    const staffing = organization[0] as {
       leadership: { n: number; mean: number; sd: number; top2: number };
       frontline: { n: number; mean: number; sd: number; top2: number };
       gap: number;
+      ci95: [number, number];
+      pValue: number;
+      qValue: number;
+      cliffsDelta: number;
+      hedgesG: number;
     };
-    expect(body.cells[0]).toMatchObject({
+    expect(organization[0]).toMatchObject({
       priorityId,
       dimension: 'staffing',
       teamId: null,
@@ -230,7 +250,18 @@ describe('a run from roster to gaps', () => {
     expect(staffing.frontline).toMatchObject({ n: 8, mean: 2, top2: 0 });
     expect(staffing.frontline.sd).toBeCloseTo(Math.sqrt(4 / 7), 12);
     expect(staffing.gap).toBeCloseTo(26 / 6 - 2, 12);
-    expect(body.cells[1]).toMatchObject({
+    // The inferential figures, against the plain raw-array implementations.
+    const welch = welchTestOfValues(leadership, frontline);
+    expect(staffing.ci95[0]).toBeCloseTo(welch?.ci95[0] ?? NaN, 12);
+    expect(staffing.ci95[1]).toBeCloseTo(welch?.ci95[1] ?? NaN, 12);
+    const p = mannWhitneyTestOfValues(leadership, frontline)?.pValue ?? NaN;
+    expect(staffing.pValue).toBeCloseTo(p, 12);
+    // Two shown cells (staffing and clarity); the clarity one's p-value is the larger.
+    const clarityP = mannWhitneyTestOfValues([5, 5, 5, 5, 5, 5], [4, 4, 4, 4, 4, 4, 4, 4])?.pValue;
+    expect(staffing.qValue).toBeCloseTo(benjaminiHochberg([p, clarityP ?? null])[0] ?? NaN, 12);
+    expect(staffing.cliffsDelta).toBeCloseTo(cliffsDeltaOfValues(leadership, frontline) ?? NaN, 12);
+    expect(staffing.hedgesG).toBeCloseTo(hedgesGOfValues(leadership, frontline) ?? NaN, 12);
+    expect(organization[1]).toMatchObject({
       dimension: 'clarity',
       leadership: { n: 6, mean: 5, sd: 0, top2: 1 },
       frontline: { n: 8, mean: 4, sd: 0, top2: 1 },
@@ -283,11 +314,24 @@ describe('a run from roster to gaps', () => {
       url: `/api/v1/runs/${smallRunId}/gaps`,
       headers: admin(),
     });
-    expect(gaps.json<{ minGroupSize: number; cells: unknown[] }>()).toMatchObject({
-      minGroupSize: 7,
-      cells: [
-        { dimension: 'ownership', suppressed: true, leadership: null, frontline: null, gap: null },
-      ],
-    });
+    const body = gaps.json<{ minGroupSize: number; cells: { teamId: string | null }[] }>();
+    expect(body.minGroupSize).toBe(7);
+    expect(body.cells.filter((c) => c.teamId === null)).toEqual([
+      {
+        priorityId,
+        dimension: 'ownership',
+        teamId: null,
+        suppressed: true,
+        suppressionReason: 'small',
+        leadership: null,
+        frontline: null,
+        gap: null,
+        ci95: null,
+        pValue: null,
+        qValue: null,
+        cliffsDelta: null,
+        hedgesG: null,
+      },
+    ]);
   });
 });

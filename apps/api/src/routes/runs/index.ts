@@ -8,8 +8,9 @@ import {
   organizationOfRun,
   readRunCells,
   withTenant,
+  type StoredCell,
 } from '@pulsegap/db';
-import type { CellStatistics } from '@pulsegap/domain';
+import type { ShownCellStatistics, WithheldCellStatistics } from '@pulsegap/domain';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, notFound } from '../../errors.js';
@@ -30,7 +31,14 @@ const GapCell = Type.Object({
   leadership: Nullable(TierSummary),
   frontline: Nullable(TierSummary),
   gap: Nullable(Type.Number()),
+  ci95: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  pValue: Nullable(Type.Number()),
+  qValue: Nullable(Type.Number()),
+  cliffsDelta: Nullable(Type.Number()),
+  hedgesG: Nullable(Type.Number()),
   suppressed: Type.Boolean(),
+  /** Why a suppressed cell shows nothing: `small` (under k) or `complementary`. */
+  suppressionReason: Nullable(Type.Union([Type.Literal('small'), Type.Literal('complementary')])),
 });
 const Gaps = Type.Object({
   runId: Uuid,
@@ -130,21 +138,57 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
           runId: run.id,
           computedAt,
           minGroupSize: run.minGroupSize,
-          cells: cells.map((cell) => {
-            const statistics = cell.statistics as CellStatistics;
-            return {
-              priorityId: cell.priorityId,
-              dimension: cell.dimension,
-              teamId: cell.teamId,
-              leadership: statistics.leadership,
-              frontline: statistics.frontline,
-              gap: statistics.gap,
-              suppressed: cell.suppressed,
-            };
-          }),
+          cells: cells.map((cell) => gapCell(cell)),
         };
       }),
   );
 };
+
+/**
+ * A cell's statistics as stored: figures computed by an earlier version lack the fields
+ * added since, until the run is next recomputed.
+ */
+type StoredStatistics =
+  | (Omit<ShownCellStatistics, Inferential> & Partial<Pick<ShownCellStatistics, Inferential>>)
+  | (Omit<WithheldCellStatistics, 'reason'> & Partial<Pick<WithheldCellStatistics, 'reason'>>);
+type Inferential = 'ci95' | 'pValue' | 'qValue' | 'cliffsDelta' | 'hedgesG';
+
+/** A stored cell as `/runs/:id/gaps` shows it: a suppressed cell carries no statistics. */
+function gapCell(cell: StoredCell) {
+  const place = { priorityId: cell.priorityId, dimension: cell.dimension, teamId: cell.teamId };
+  const statistics = cell.statistics as StoredStatistics;
+  if (statistics.suppressed) {
+    return {
+      ...place,
+      leadership: null,
+      frontline: null,
+      gap: null,
+      ci95: null,
+      pValue: null,
+      qValue: null,
+      cliffsDelta: null,
+      hedgesG: null,
+      suppressed: true,
+      // Cells stored before reasons were recorded were all under k.
+      suppressionReason: statistics.reason ?? 'small',
+    };
+  }
+  return {
+    ...place,
+    leadership: statistics.leadership,
+    frontline: statistics.frontline,
+    gap: statistics.gap,
+    ci95:
+      statistics.ci95 === null || statistics.ci95 === undefined
+        ? null
+        : ([...statistics.ci95] as [number, number]),
+    pValue: statistics.pValue ?? null,
+    qValue: statistics.qValue ?? null,
+    cliffsDelta: statistics.cliffsDelta ?? null,
+    hedgesG: statistics.hedgesG ?? null,
+    suppressed: false,
+    suppressionReason: null,
+  };
+}
 
 export default runs;
