@@ -7,6 +7,11 @@ export const Created = Type.Object({ id: Uuid });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Tier = Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]);
 
+/** A value that may be null. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
 /** `{items: [...]}`, the shape of every list. */
 export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item) });

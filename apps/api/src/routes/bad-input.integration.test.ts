@@ -685,10 +685,15 @@ const BAD_REQUESTS: readonly BadRequest[] = [
       method: 'POST',
       url: () => '/runs/1%27%20or%201=1/close',
     },
+    ...['gaps', 'collisions', 'comments', 'export.csv', 'brief'].map((report) => ({
+      name: `GET /runs/:id/${report} with an id that is not a uuid`,
+      method: 'GET' as const,
+      url: () => `/runs/latest/${report}`,
+    })),
     {
-      name: 'GET /runs/:id/gaps with an id that is not a uuid',
+      name: 'GET /pulses/:id/trends with an id that is not a uuid',
       method: 'GET',
-      url: () => '/runs/latest/gaps',
+      url: () => '/pulses/all/trends',
     },
   ].map((c) => ({
     ...c,
@@ -743,10 +748,22 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     },
     { name: 'POST /runs/:id/close of no run', url: () => `/runs/${MISSING_ID}/close`, status: 404 },
   ].map((c) => ({ ...c, method: 'POST' as const })),
+  ...['gaps', 'collisions', 'comments', 'export.csv', 'brief', 'brief?format=md'].map((report) => ({
+    name: `GET /runs/:id/${report} of no run`,
+    method: 'GET' as const,
+    url: () => `/runs/${MISSING_ID}/${report}`,
+    status: 404,
+  })),
   {
-    name: 'GET /runs/:id/gaps of no run',
+    name: 'GET /runs/:id/brief?format=pdf',
     method: 'GET',
-    url: () => `/runs/${MISSING_ID}/gaps`,
+    url: () => `/runs/${main.runId}/brief?format=pdf`,
+    status: 400,
+  },
+  {
+    name: 'GET /pulses/:id/trends of no pulse',
+    method: 'GET',
+    url: () => `/pulses/${MISSING_ID}/trends`,
     status: 404,
   },
 ];

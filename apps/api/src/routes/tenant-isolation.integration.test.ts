@@ -34,6 +34,11 @@ const ROUTES_BY_ID: readonly {
   { method: 'GET', path: '/pulses/:id', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'GET', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'GET', path: '/runs/:id/gaps', id: (t) => t.runId, ownerStatus: 200 },
+  { method: 'GET', path: '/runs/:id/collisions', id: (t) => t.runId, ownerStatus: 200 },
+  { method: 'GET', path: '/runs/:id/comments', id: (t) => t.runId, ownerStatus: 200 },
+  { method: 'GET', path: '/runs/:id/export.csv', id: (t) => t.runId, ownerStatus: 200 },
+  { method: 'GET', path: '/runs/:id/brief', id: (t) => t.runId, ownerStatus: 200 },
+  { method: 'GET', path: '/pulses/:id/trends', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'POST', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 201 },
   { method: 'POST', path: '/runs/:id/close', id: (t) => t.runId, ownerStatus: 200 },
 ];

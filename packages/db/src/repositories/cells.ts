@@ -237,3 +237,35 @@ async function readCells(
     statistics: r.statistics,
   }));
 }
+
+/** Responses of a run per segment team (null: stored under the whole organization), both tiers. */
+export async function responsesBySegment(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<{ segmentTeamId: string | null; responses: number }[]> {
+  const rows = await trx
+    .selectFrom('responses')
+    .select(['segment_team_id', (eb) => eb.fn.countAll<number>().as('responses')])
+    .where('run_id', '=', runId)
+    .groupBy('segment_team_id')
+    .execute();
+  return rows.map((r) => ({ segmentTeamId: r.segment_team_id, responses: r.responses }));
+}
+
+/**
+ * A run's comments with the segment team they were given in, in random order (response ids
+ * are random), never with anything that dates them.
+ */
+export async function runComments(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<{ segmentTeamId: string | null; comment: string }[]> {
+  const rows = await trx
+    .selectFrom('responses')
+    .select(['segment_team_id', 'comment'])
+    .where('run_id', '=', runId)
+    .where('comment', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ segmentTeamId: r.segment_team_id, comment: r.comment ?? '' }));
+}

@@ -5,6 +5,7 @@ import {
   listPulses,
   listRuns,
   listTeams,
+  readOrganizationCells,
   teamParticipation,
 } from '@pulsegap/db';
 import {
@@ -15,8 +16,37 @@ import {
 } from '@pulsegap/domain';
 import Type from 'typebox';
 import { invalid, notFound, type FieldError } from '../../errors.js';
-import { Created, IdParams, ListOf, problems, Tier, Timestamp, Uuid } from '../../schemas.js';
+import {
+  Created,
+  IdParams,
+  ListOf,
+  Nullable,
+  problems,
+  Tier,
+  Timestamp,
+  Uuid,
+} from '../../schemas.js';
+import { shownStatistics } from '../runs/figures.js';
 import { startRun } from './run-service.js';
+
+const TrendPoint = Type.Object({
+  runId: Uuid,
+  openedAt: Timestamp,
+  suppressed: Type.Boolean(),
+  leadershipMean: Nullable(Type.Number()),
+  frontlineMean: Nullable(Type.Number()),
+  leadershipTop2: Nullable(Type.Number()),
+  frontlineTop2: Nullable(Type.Number()),
+  gap: Nullable(Type.Number()),
+  ci95: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  qValue: Nullable(Type.Number()),
+});
+const Trends = Type.Object({
+  pulseId: Uuid,
+  items: Type.Array(
+    Type.Object({ priorityId: Uuid, dimension: Type.String(), points: Type.Array(TrendPoint) }),
+  ),
+});
 
 const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
 const Schedule = Type.Object(
@@ -190,6 +220,61 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       if (pulse === undefined) throw notFound('The pulse');
       return pulse;
     },
+  );
+
+  fastify.get(
+    '/pulses/:id/trends',
+    {
+      preHandler: fastify.authorize('admin', 'executive'),
+      schema: {
+        tags: ['analytics'],
+        description:
+          'Per priority and dimension, one point per run of the pulse (oldest first): the whole organization’s figures, null where the cell is withheld.',
+        params: IdParams,
+        response: { 200: Trends, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      fastify.tenant(request, async (trx) => {
+        const [pulse] = await listPulses(trx, request.params.id);
+        if (pulse === undefined) throw notFound('The pulse');
+        const runs = (await listRuns(trx, { pulseId: pulse.id })).sort(
+          (a, b) => a.openedAt.getTime() - b.openedAt.getTime(),
+        );
+        const cells = await readOrganizationCells(
+          trx,
+          runs.map((r) => r.id),
+        );
+        const series = new Map<string, { priorityId: string; dimension: string }>();
+        for (const c of cells) series.set(`${c.priorityId}/${c.dimension}`, c);
+        return {
+          pulseId: pulse.id,
+          items: [...series.values()].map(({ priorityId, dimension }) => ({
+            priorityId,
+            dimension,
+            points: runs.map((run) => {
+              const s = shownStatistics(
+                cells.find(
+                  (c) =>
+                    c.runId === run.id && c.priorityId === priorityId && c.dimension === dimension,
+                ),
+              );
+              return {
+                runId: run.id,
+                openedAt: run.openedAt,
+                suppressed: s === null,
+                leadershipMean: s?.leadership.mean ?? null,
+                frontlineMean: s?.frontline.mean ?? null,
+                leadershipTop2: s?.leadership.top2 ?? null,
+                frontlineTop2: s?.frontline.top2 ?? null,
+                gap: s?.gap ?? null,
+                ci95: s?.ci95 == null ? null : ([...s.ci95] as [number, number]),
+                qValue: s?.qValue ?? null,
+              };
+            }),
+          })),
+        };
+      }),
   );
 
   fastify.get(

@@ -10,14 +10,13 @@ import {
   withTenant,
   type StoredCell,
 } from '@pulsegap/db';
-import type { ShownCellStatistics, WithheldCellStatistics } from '@pulsegap/domain';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, notFound } from '../../errors.js';
-import { IdParams, ListOf, problems, Timestamp, Uuid } from '../../schemas.js';
+import { IdParams, ListOf, Nullable, problems, Timestamp, Uuid } from '../../schemas.js';
+import type { StoredStatistics } from './figures.js';
+import reports from './reports.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 const TierSummary = Type.Object({
   n: Type.Integer(),
   mean: Nullable(Type.Number()),
@@ -59,6 +58,8 @@ const SegmentKeyItem = Type.Object({
 
 /** A run's life (close early), its public keys and its figures, read from the stored cells. */
 const runs: FastifyPluginAsyncTypebox = async (fastify) => {
+  await fastify.register(reports);
+
   fastify.get(
     '/runs/:id/keys',
     {
@@ -143,15 +144,6 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
       }),
   );
 };
-
-/**
- * A cell's statistics as stored: figures computed by an earlier version lack the fields
- * added since, until the run is next recomputed.
- */
-type StoredStatistics =
-  | (Omit<ShownCellStatistics, Inferential> & Partial<Pick<ShownCellStatistics, Inferential>>)
-  | (Omit<WithheldCellStatistics, 'reason'> & Partial<Pick<WithheldCellStatistics, 'reason'>>);
-type Inferential = 'ci95' | 'pValue' | 'qValue' | 'cliffsDelta' | 'hedgesG';
 
 /** A stored cell as `/runs/:id/gaps` shows it: a suppressed cell carries no statistics. */
 function gapCell(cell: StoredCell) {

@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { storeResponses, withTenant, type NewResponse } from '@pulsegap/db';
+import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
+import { testConfig } from '@pulsegap/testing';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bearer,
+  createTestServer,
+  signup,
+  type TestOrganization,
+  type TestServer,
+} from '../../test-support.js';
+
+// Leadership says Customer Focus is staffed and feasible; the frontline of every team says
+// it is not. Sales (East and West beneath it) and Support answer in their own segments.
+const DIMENSIONS = ['staffing', 'feasibility', 'clarity', 'commitment'] as const;
+
+describe('reports of a run: collisions, team cells, comments, CSV, trends', () => {
+  let t: TestServer;
+  let org: TestOrganization;
+  let pulseId: string;
+  let runIds: string[];
+  let teamIds: Record<string, string>;
+
+  async function startRun(): Promise<string> {
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: bearer(org.token),
+    });
+    expect(run.statusCode, run.body).toBe(201);
+    return run.json<{ id: string }>().id;
+  }
+
+  /** Stores responses: per segment, answers by dimension; a comment on every response. */
+  async function answer(
+    runId: string,
+    groups: {
+      team: string | null;
+      tier: 'leadership' | 'frontline';
+      n: number;
+      values: number[];
+    }[],
+  ) {
+    await withTenant(t.db, org.organizationId, async (trx) => {
+      const questions = await trx
+        .selectFrom('run_questions')
+        .select(['position', 'dimension'])
+        .where('run_id', '=', runId)
+        .execute();
+      const responses: NewResponse[] = groups.flatMap((g) =>
+        Array.from({ length: g.n }, (_, i) => {
+          const answers = Array<number | null>(questions.length).fill(null);
+          for (const q of questions) {
+            answers[q.position] =
+              g.values[DIMENSIONS.indexOf(q.dimension as (typeof DIMENSIONS)[number])] ?? null;
+          }
+          return {
+            segmentTeamId: g.team === null ? null : (teamIds[g.team] ?? null),
+            segmentTier: g.tier,
+            tokenHash: randomBytes(32),
+            comment: `${g.team ?? 'organization'} ${g.tier} comment ${i}`,
+            answers,
+          };
+        }),
+      );
+      await storeResponses(trx, org.organizationId, runId, responses);
+    });
+    const request = recomputeRunRequest(org.organizationId, runId);
+    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
+  }
+
+  beforeAll(async () => {
+    t = await createTestServer();
+    org = await signup(t.server, 'Reports Co');
+    const rows = ['email,name,team,tier,parent_team', 'x@r.test,X,Sales,leadership,'];
+    for (const [team, parent] of [
+      ['East', 'Sales'],
+      ['West', 'Sales'],
+      ['Support', ''],
+    ]) {
+      rows.push(`${team}@r.test,${team},${team},frontline,${parent}`);
+    }
+    const imported = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import',
+      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
+      payload: rows.join('\n'),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    const teams = await t.server.inject({ url: '/api/v1/teams', headers: bearer(org.token) });
+    teamIds = Object.fromEntries(
+      teams.json<{ items: { id: string; name: string }[] }>().items.map((x) => [x.name, x.id]),
+    );
+    const priority = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/priorities',
+      headers: bearer(org.token),
+      payload: { title: 'Customer Focus', statedWeight: 5 },
+    });
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: bearer(org.token),
+      payload: {
+        title: 'Quarterly',
+        priorityIds: [priority.json<{ id: string }>().id],
+        dimensions: DIMENSIONS,
+      },
+    });
+    pulseId = pulse.json<{ id: string }>().id;
+    runIds = [await startRun()];
+    await answer(runIds[0] ?? '', [
+      { team: null, tier: 'leadership', n: 8, values: [5, 4, 5, 5] },
+      { team: 'East', tier: 'frontline', n: 6, values: [1, 2, 4, 4] },
+      { team: 'West', tier: 'frontline', n: 6, values: [2, 2, 4, 5] },
+      { team: 'Support', tier: 'frontline', n: 3, values: [2, 1, 5, 5] },
+    ]);
+  });
+  afterAll(() => t.close());
+
+  test('the collision is found, significant, with each tier’s means', async () => {
+    const response = await t.server.inject({
+      url: `/api/v1/runs/${runIds[0]}/collisions`,
+      headers: bearer(org.token),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const [item] = response.json<{ items: Record<string, unknown>[] }>().items;
+    expect(item).toMatchObject({
+      title: 'Customer Focus',
+      statedWeight: 5,
+      significant: true,
+      leadership: { staffing: 5, feasibility: 4 },
+    });
+    const frontline = item?.frontline as { staffing: number; feasibility: number };
+    expect(frontline.staffing).toBeCloseTo((6 * 1 + 6 * 2 + 3 * 2) / 15, 12);
+    // 5/5 × mean gap over staffing and feasibility / 4.
+    const meanGap = (5 - frontline.staffing + (4 - frontline.feasibility)) / 2;
+    expect(item?.collisionScore).toBeCloseTo(meanGap / 4, 12);
+  });
+
+  test('team cells: roll-ups shown, small teams withheld, no sibling left to subtract', async () => {
+    const response = await t.server.inject({
+      url: `/api/v1/runs/${runIds[0]}/gaps`,
+      headers: bearer(org.token),
+    });
+    const cells = response
+      .json<{ cells: { dimension: string; teamId: string | null; suppressed: boolean }[] }>()
+      .cells.filter((c) => c.dimension === 'staffing');
+    const of = (team: string) => cells.find((c) => c.teamId === teamIds[team]);
+    // Frontline: East 6 and West 6 (Sales 12), Support 3. Support is under k; showing
+    // Sales with the organization (15) would give Support away (15 − 12), and so would
+    // East and West together: Sales and one of its two teams are withheld as well.
+    expect(of('Support')).toMatchObject({ suppressed: true, suppressionReason: 'small' });
+    expect(of('Sales')).toMatchObject({ suppressed: true, suppressionReason: 'complementary' });
+    const organization = cells.find((c) => c.teamId === null);
+    expect(organization).toMatchObject({ suppressed: false, frontline: { n: 15 } });
+    const shownTeams = ['East', 'West'].filter((team) => of(team)?.suppressed === false);
+    expect(shownTeams).toHaveLength(1);
+    expect(of(shownTeams[0] ?? '')).toMatchObject({ frontline: { n: 6 } });
+  });
+
+  test('comments: only groups at or above the comment threshold, in random order', async () => {
+    const response = await t.server.inject({
+      url: `/api/v1/runs/${runIds[0]}/comments`,
+      headers: bearer(org.token),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json<{
+      commentMinGroupSize: number;
+      items: { teamId: string | null; comments: string[] }[];
+      withheld: { teamId: string | null; reason: string }[];
+    }>();
+    expect(body.commentMinGroupSize).toBe(10);
+    const organization = body.items.find((i) => i.teamId === null);
+    expect(organization?.comments).toHaveLength(23);
+    for (const group of body.items) {
+      const size = group.teamId === null ? 23 : group.comments.length;
+      expect(size).toBeGreaterThanOrEqual(10);
+    }
+    expect(body.withheld).toContainEqual({ teamId: teamIds.East, team: 'East', reason: 'small' });
+  });
+
+  test('the CSV export holds every shown cell and nothing withheld', async () => {
+    const [csv, gaps] = await Promise.all([
+      t.server.inject({ url: `/api/v1/runs/${runIds[0]}/export.csv`, headers: bearer(org.token) }),
+      t.server.inject({ url: `/api/v1/runs/${runIds[0]}/gaps`, headers: bearer(org.token) }),
+    ]);
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = parse<Record<string, string>>(csv.body, { columns: true });
+    const shown = gaps
+      .json<{ cells: { suppressed: boolean; gap: number | null }[] }>()
+      .cells.filter((c) => !c.suppressed);
+    expect(rows).toHaveLength(shown.length);
+    expect(rows.map((r) => Number(r.gap))).toEqual(shown.map((c) => c.gap));
+    expect(rows[0]).toMatchObject({ priority: 'Customer Focus', dimension: 'staffing' });
+  });
+
+  test('the brief presents the significant collision with its numbers, and questions', async () => {
+    const response = await t.server.inject({
+      url: `/api/v1/runs/${runIds[0]}/brief`,
+      headers: bearer(org.token),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const brief = response.json<{
+      findings: { kind: string; text: string }[];
+      questions: { text: string }[];
+      notes: string[];
+    }>();
+    expect(brief.findings[0]?.kind).toBe('collision');
+    expect(brief.findings[0]?.text).toMatch(/Customer Focus/);
+    expect(brief.findings[0]?.text).toMatch(/95% CI \d\.\d–\d\.\d/);
+    expect(brief.findings.length).toBeLessThanOrEqual(5);
+    expect(brief.questions.length).toBeGreaterThanOrEqual(2);
+    expect(brief.questions.length).toBeLessThanOrEqual(3);
+    const markdown = await t.server.inject({
+      url: `/api/v1/runs/${runIds[0]}/brief?format=md`,
+      headers: bearer(org.token),
+    });
+    expect(markdown.statusCode).toBe(200);
+    expect(markdown.headers['content-type']).toMatch(/^text\/markdown/);
+    expect(markdown.body).toContain('Customer Focus');
+    expect(markdown.body).toContain(brief.questions[0]?.text.slice(0, 20) ?? 'missing');
+  });
+
+  test('trends: one point per run, oldest first', async () => {
+    const second = await startRun();
+    runIds.push(second);
+    await answer(second, [
+      { team: null, tier: 'leadership', n: 8, values: [5, 5, 5, 5] },
+      { team: 'East', tier: 'frontline', n: 6, values: [3, 3, 4, 2] },
+      { team: 'West', tier: 'frontline', n: 6, values: [3, 3, 4, 2] },
+    ]);
+    const response = await t.server.inject({
+      url: `/api/v1/pulses/${pulseId}/trends`,
+      headers: bearer(org.token),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json<{
+      items: { dimension: string; points: { runId: string; frontlineMean: number | null }[] }[];
+    }>().items;
+    const staffing = items.find((i) => i.dimension === 'staffing');
+    expect(staffing?.points.map((p) => p.runId)).toEqual(runIds);
+    expect(staffing?.points[1]?.frontlineMean).toBe(3);
+  });
+});
