@@ -269,3 +269,22 @@ export async function runComments(
     .execute();
   return rows.map((r) => ({ segmentTeamId: r.segment_team_id, comment: r.comment ?? '' }));
 }
+
+/**
+ * What identifies a run's stored figures: its minimum group size and when they were last
+ * computed (null: not yet), in one query; null when the run is not the tenant's.
+ */
+export async function readRunStamp(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<{ minGroupSize: number; computedAt: Date | null } | null> {
+  const row = await trx
+    .selectFrom('runs')
+    .leftJoin('run_results', 'run_results.run_id', 'runs.id')
+    .select(['runs.min_group_size', 'run_results.computed_at'])
+    .where('runs.id', '=', runId)
+    .executeTakeFirst();
+  return row === undefined
+    ? null
+    : { minGroupSize: row.min_group_size, computedAt: row.computed_at };
+}

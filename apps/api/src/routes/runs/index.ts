@@ -7,11 +7,12 @@ import {
   listTeams,
   organizationOfRun,
   readRunCells,
+  readRunStamp,
   withTenant,
   type StoredCell,
 } from '@pulsegap/db';
 import { recomputeRunRequest } from '@pulsegap/jobs';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { conflict, notFound } from '../../errors.js';
 import { IdParams, ListOf, Nullable, problems, Timestamp, Uuid } from '../../schemas.js';
 import type { StoredStatistics } from './figures.js';
@@ -130,20 +131,42 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Gaps, ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) =>
-      fastify.tenant(request, async (trx) => {
-        const [run] = await listRuns(trx, { runId: request.params.id });
-        if (run === undefined) throw notFound('The run');
-        const { computedAt, cells } = await readRunCells(trx, run.id);
-        return {
-          runId: run.id,
+    async (request, reply) => {
+      const runId = request.params.id;
+      const entry = await fastify.tenant(request, async (trx) => {
+        const stamp = await readRunStamp(trx, runId);
+        if (stamp === null) throw notFound('The run');
+        const cached = gapsCache.get(runId);
+        if (cached !== undefined && cached.computedAt === stamp.computedAt?.getTime()) {
+          return cached;
+        }
+        const { computedAt, cells } = await readRunCells(trx, runId);
+        const body = {
+          runId,
           computedAt,
-          minGroupSize: run.minGroupSize,
+          minGroupSize: stamp.minGroupSize,
           cells: cells.map((cell) => gapCell(cell)),
         };
-      }),
+        const serialize = reply.getSerializationFunction('200');
+        if (serialize === undefined) throw new Error('the gaps route has no serializer');
+        const fresh = { computedAt: computedAt?.getTime(), body, json: serialize(body) };
+        if (gapsCache.size >= GAPS_CACHE_RUNS) gapsCache.clear();
+        gapsCache.set(runId, fresh);
+        return fresh;
+      });
+      // Stored figures change only when the run is recomputed: the JSON of the latest ones
+      // is kept, and sent again as long as the run's computedAt has not moved.
+      return reply.serializer(() => entry.json).send(entry.body);
+    },
   );
+  const gapsCache = new Map<
+    string,
+    { computedAt: number | undefined; body: GapsBody; json: string }
+  >();
 };
+
+type GapsBody = Static<typeof Gaps>;
+const GAPS_CACHE_RUNS = 100;
 
 /** A stored cell as `/runs/:id/gaps` shows it: a suppressed cell carries no statistics. */
 function gapCell(cell: StoredCell) {
