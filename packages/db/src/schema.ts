@@ -177,6 +177,8 @@ export interface RunResultTable {
   responses: number;
   /** JSON text on write; the parsed document on read. */
   summary: ColumnType<unknown, string | undefined, string>;
+  /** When the recompute that wrote these figures began counting (PostgreSQL's clock). */
+  counted_at: Date | null;
 }
 
 export interface OutboxTable {

@@ -34,11 +34,19 @@ export function createJobContext(
   };
 }
 
+/**
+ * When a job was asked for: a moment (PostgreSQL's clock) after the request was committed,
+ * or null when unknown (a direct call).
+ */
+export interface JobRequest {
+  readonly requestedAt: Date | null;
+}
+
 /** A job: its queue name, the schema its payload must satisfy, and its handler. */
 export interface JobDefinition<S extends TSchema> {
   readonly name: string;
   readonly schema: S;
-  handle(context: JobContext, payload: Static<S>): Promise<void>;
+  handle(context: JobContext, payload: Static<S>, request: JobRequest): Promise<void>;
 }
 
 const RecomputeRunPayload = Type.Object(
@@ -46,11 +54,17 @@ const RecomputeRunPayload = Type.Object(
   { additionalProperties: false },
 );
 
-/** Recomputes a run's cells from its answers. Keyed by run, so requests coalesce. */
+/**
+ * Recomputes a run's figures from its answers. Keyed by run, so pending requests coalesce
+ * in the outbox; and a request made before the last recompute began counting is skipped,
+ * so requests queued while a long recompute runs cost one recompute, not one each.
+ */
 export const recomputeRunJob: JobDefinition<typeof RecomputeRunPayload> = {
   name: 'recompute-run',
   schema: RecomputeRunPayload,
-  handle: (context, payload) => recomputeRun(context.db, payload.organizationId, payload.runId),
+  handle: async (context, payload, request) => {
+    await recomputeRun(context.db, payload.organizationId, payload.runId, request.requestedAt);
+  },
 };
 
 const DeliverInvitationsPayload = RecomputeRunPayload;
@@ -83,7 +97,12 @@ export class InvalidJobPayloadError extends Error {
 }
 
 /** Parses a payload at the worker boundary and runs the job's handler. */
-export async function runJob(context: JobContext, name: string, payload: unknown): Promise<void> {
+export async function runJob(
+  context: JobContext,
+  name: string,
+  payload: unknown,
+  request: JobRequest = { requestedAt: null },
+): Promise<void> {
   const job = JOBS.get(name);
   if (job === undefined) throw new InvalidJobPayloadError(`no handler for job ${name}`);
   if (!Value.Check(job.schema, payload)) {
@@ -92,7 +111,7 @@ export async function runJob(context: JobContext, name: string, payload: unknown
       `invalid payload for ${name}: ${first?.instancePath ?? ''} ${first?.message ?? ''}`,
     );
   }
-  await job.handle(context, payload);
+  await job.handle(context, payload, request);
 }
 
 /** The outbox entry that asks for a run's recomputation. */

@@ -4,7 +4,9 @@ import {
   listPriorities,
   listTeams,
   pairCounts,
+  clockTimestamp,
   replaceRunCells,
+  runCountedAt,
   segmentHistograms,
   withTenant,
   type Database,
@@ -16,18 +18,27 @@ import { sql, type Kysely } from 'kysely';
  * Computes a run's figures (PRODUCT.md §5, §6) from its answer counts by segment, which
  * PostgreSQL aggregates in one pass over the responses, and replaces the stored cells and
  * run summary in one transaction: readers see the previous figures or the new ones, never
- * a mixture. Idempotent: running it twice stores the same figures.
+ * a mixture. Idempotent: running it twice stores the same figures. A request made
+ * (`requestedAt`, PostgreSQL's clock) before the stored figures began counting is already
+ * answered by them and is skipped. Returns whether it recomputed.
  */
 export async function recomputeRun(
   db: Kysely<Database>,
   organizationId: string,
   runId: string,
-): Promise<void> {
-  await withTenant(db, organizationId, async (trx) => {
+  requestedAt: Date | null = null,
+): Promise<boolean> {
+  return withTenant(db, organizationId, async (trx) => {
     // One recomputation of a run at a time, whichever worker runs it.
     await sql`select pg_advisory_xact_lock(hashtext(${runId}))`.execute(trx);
+    if (requestedAt !== null) {
+      const countedAt = await runCountedAt(trx, runId);
+      if (countedAt !== null && countedAt > requestedAt) return false;
+    }
     const run = await findRun(trx, runId);
-    if (run === null) return; // deleted since the job was requested: nothing to do
+    if (run === null) return false; // deleted since the job was requested: nothing to do
+    // Taken before the counts are read: every response committed before it is counted.
+    const countedAt = await clockTimestamp(trx);
     const questions = await trx
       .selectFrom('run_questions')
       .select(['position', 'priority_id', 'dimension'])
@@ -67,6 +78,7 @@ export async function recomputeRun(
     });
     await replaceRunCells(trx, organizationId, runId, {
       computedAt: new Date(),
+      countedAt,
       responses: await countResponses(trx, runId),
       cells: figures.cells.map((c) => ({
         priorityId: c.priorityId,
@@ -77,5 +89,6 @@ export async function recomputeRun(
       })),
       summary: { priorities: figures.priorities },
     });
+    return true;
   });
 }

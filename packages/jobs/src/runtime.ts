@@ -68,7 +68,7 @@ export function startInProcessRuntime(options: {
 async function runWithRetries(context: JobContext, job: PendingJob, logger: JobLogger) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await runJob(context, job.name, job.payload);
+      await runJob(context, job.name, job.payload, { requestedAt: job.requestedAt });
       return;
     } catch (error) {
       if (attempt >= 3 || error instanceof InvalidJobPayloadError) {
@@ -123,7 +123,8 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const workers = [...JOBS.keys()].map((name) => {
     const process = async (job: Job) => {
       try {
-        await runJob(context, job.name, job.data);
+        // The relay sets the job's timestamp to when it saw the committed request.
+        await runJob(context, job.name, job.data, { requestedAt: new Date(job.timestamp) });
       } catch (error) {
         if (error instanceof InvalidJobPayloadError) throw new UnrecoverableError(error.message);
         throw error;
@@ -150,6 +151,7 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       if (queue === undefined) throw new Error(`no queue for job ${job.name}`);
       await queue.add(job.name, job.payload, {
         jobId: `${job.key}-${job.id}`,
+        timestamp: job.requestedAt.getTime(),
         attempts: 5,
         backoff: { type: 'exponential', delay: 500 },
         removeOnComplete: { age: 3600, count: 10_000 },

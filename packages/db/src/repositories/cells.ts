@@ -116,6 +116,8 @@ export async function replaceRunCells(
   runId: string,
   result: {
     computedAt: Date;
+    /** When the recompute began counting, PostgreSQL's clock (`clockTimestamp`). */
+    countedAt: Date;
     responses: number;
     cells: readonly StoredCell[];
     summary: unknown;
@@ -144,12 +146,14 @@ export async function replaceRunCells(
       run_id: runId,
       organization_id: organizationId,
       computed_at: result.computedAt,
+      counted_at: result.countedAt,
       responses: result.responses,
       summary: JSON.stringify(result.summary),
     })
     .onConflict((oc) =>
       oc.column('run_id').doUpdateSet({
         computed_at: result.computedAt,
+        counted_at: result.countedAt,
         responses: result.responses,
         summary: JSON.stringify(result.summary),
       }),
@@ -287,4 +291,22 @@ export async function readRunStamp(
   return row === undefined
     ? null
     : { minGroupSize: row.min_group_size, computedAt: row.computed_at };
+}
+
+/** PostgreSQL's clock now (not the transaction's start): for `countedAt`. */
+export async function clockTimestamp(trx: TenantTransaction): Promise<Date> {
+  const { rows } = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(trx);
+  const now = rows[0]?.now;
+  if (now === undefined) throw new Error('PostgreSQL gave no clock_timestamp()');
+  return new Date(now);
+}
+
+/** When the run's stored figures began counting; null before the first recompute. */
+export async function runCountedAt(trx: TenantTransaction, runId: string): Promise<Date | null> {
+  const row = await trx
+    .selectFrom('run_results')
+    .select('counted_at')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return row?.counted_at == null ? null : new Date(row.counted_at);
 }

@@ -13,6 +13,11 @@ export interface OutboxJob {
 /** A pending outbox row. */
 export interface PendingJob extends OutboxJob {
   readonly id: string;
+  /**
+   * A moment (PostgreSQL's clock) after the row was committed, so after the data that asked
+   * for the job: work that began counting later than this has seen that data.
+   */
+  readonly requestedAt: Date;
 }
 
 /** Writes the intent to run a job in the caller's transaction (transactional outbox). */
@@ -50,7 +55,7 @@ export async function relayOutbox(
   return db.transaction().execute(async (trx) => {
     const rows = await trx
       .selectFrom('outbox')
-      .select(['id', 'job_name', 'job_key', 'payload'])
+      .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
       .where('dispatched_at', 'is', null)
       .orderBy('id')
       .limit(limit)
@@ -76,7 +81,7 @@ export async function relayOutbox(
 export async function pendingJobs(db: Kysely<Database>, limit: number): Promise<PendingJob[]> {
   const rows = await db
     .selectFrom('outbox')
-    .select(['id', 'job_name', 'job_key', 'payload'])
+    .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
     .where('dispatched_at', 'is', null)
     .orderBy('id')
     .limit(limit)
@@ -94,12 +99,19 @@ export async function markDispatched(db: Kysely<Database>, ids: readonly string[
     .execute();
 }
 
-function toPendingJob(row: { id: number; job_name: string; job_key: string; payload: unknown }) {
+function toPendingJob(row: {
+  id: number;
+  job_name: string;
+  job_key: string;
+  payload: unknown;
+  seen_at: Date;
+}): PendingJob {
   return {
     id: String(row.id),
     name: row.job_name,
     key: row.job_key,
     payload: row.payload as Record<string, unknown>,
+    requestedAt: new Date(row.seen_at),
   };
 }
 
