@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { storeResponses, withTenant } from '@pulsegap/db';
 import {
   benjaminiHochberg,
@@ -267,6 +268,15 @@ describe('a run from roster to gaps', () => {
       frontline: { n: 8, mean: 4, sd: 0, top2: 1 },
       gap: 1,
     });
+
+    // Gzipped for a client that takes it: the same document.
+    const zipped = await t.server.inject({
+      url: `/api/v1/runs/${runId}/gaps`,
+      headers: { ...bearer(executiveToken), 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(gaps.json());
 
     const runs = await t.server.inject({ url: `/api/v1/pulses/${pulseId}/runs`, headers: admin() });
     expect(runs.json<{ items: { participation: unknown }[] }>().items[0]?.participation).toEqual({

@@ -161,6 +161,15 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
     expect(of(shownTeams[0] ?? '')).toMatchObject({ frontline: { n: 6 } });
   });
 
+  test('figures kept for one organization are never served to another', async () => {
+    const url = `/api/v1/runs/${runIds[0]}/gaps`;
+    expect((await t.server.inject({ url, headers: bearer(org.token) })).statusCode).toBe(200);
+    const other = await signup(t.server, 'Other Co');
+    const refused = await t.server.inject({ url, headers: bearer(other.token) });
+    expect(refused.statusCode).toBe(404);
+    expect((await t.server.inject({ url, headers: bearer(org.token) })).statusCode).toBe(200);
+  });
+
   test('comments: only groups at or above the comment threshold, in random order', async () => {
     const response = await t.server.inject({
       url: `/api/v1/runs/${runIds[0]}/comments`,
