@@ -50,6 +50,22 @@ describe('row-level security', () => {
     expect(orgs).toEqual([{ id: a }]);
   });
 
+  test('parallel workers see the tenant setting: a parallel plan filters the same', async () => {
+    const plan = await withTenant(handle.db, a, async (trx) => {
+      // Force a parallel plan even for a small table (PostgreSQL 15's setting).
+      await sql`set local force_parallel_mode = on`.execute(trx);
+      await sql`set local parallel_setup_cost = 0`.execute(trx);
+      await sql`set local parallel_tuple_cost = 0`.execute(trx);
+      const explained = await sql<{ 'QUERY PLAN': string }>`
+        explain select title from priorities
+      `.execute(trx);
+      const rows = await trx.selectFrom('priorities').select('title').execute();
+      return { text: explained.rows.map((r) => r['QUERY PLAN']).join('\n'), rows };
+    });
+    expect(plan.text).toMatch(/Gather/);
+    expect(plan.rows).toEqual([{ title: 'A only' }]);
+  });
+
   test('outside a tenant transaction nothing is visible', async () => {
     const rows = await handle.db.selectFrom('priorities').select('id').execute();
     expect(rows).toEqual([]);
