@@ -322,6 +322,29 @@ function cpuShare(before: CpuSnapshot | null, after: CpuSnapshot | null): CpuSha
 }
 
 /**
+ * Cores' worth of CPU the whole machine used over `seconds`: measured while the benchmark
+ * itself is idle, it says how busy the rest of the machine is. Null where /proc is missing.
+ */
+export async function machineBusyCores(seconds: number): Promise<number | null> {
+  try {
+    const before = machineBusyTicks();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return (machineBusyTicks() - before) / ticksPerSecond() / seconds;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts sampling CPU as the load windows do, with `pid` (e.g. a worker child doing the
+ * work measured) in place of the load generator; the function returned ends the sample.
+ */
+export function sampleCpu(pid: number | undefined): () => CpuShare | null {
+  const before = cpuSnapshot(pid);
+  return () => cpuShare(before, cpuSnapshot(pid));
+}
+
+/**
  * autocannon's programmatic API in a child process of its own, so that generating load and
  * serving it do not share one event loop (they do share the machine's two cores, and
  * PostgreSQL). Pools of prepared requests are handed over in temporary files.
@@ -354,8 +377,9 @@ export class LoadGenerator {
   }
 
   /**
-   * Runs autocannon for `seconds` at `CONNECTIONS` connections. Each request takes the next
-   * line of `lines` (`pool: 'once'`: each line at most once; `'cycle'`: round and round).
+   * Runs autocannon for `seconds` at `CONNECTIONS` connections (or `connections`). Each
+   * request takes the next line of `lines` (`pool: 'once'`: each line at most once;
+   * `'cycle'`: round and round).
    */
   async run(options: {
     url: string;
@@ -363,6 +387,10 @@ export class LoadGenerator {
     kind: LoadJob['kind'];
     pool: 'once' | 'cycle';
     lines: readonly string[];
+    /** Default: `CONNECTIONS`. */
+    connections?: number;
+    /** Sent with every request (e.g. `authorization`). */
+    headers?: Readonly<Record<string, string>>;
   }): Promise<Window> {
     this.#files += 1;
     const file = path.join(os.tmpdir(), `pulsegap-bench-${process.pid}-${this.#files}.txt`);
@@ -370,9 +398,10 @@ export class LoadGenerator {
     try {
       const job: LoadJob = {
         url: options.url,
-        connections: CONNECTIONS,
+        connections: options.connections ?? CONNECTIONS,
         seconds: options.seconds,
         kind: options.kind,
+        headers: options.headers ?? {},
         pool: options.pool,
         file,
       };
@@ -431,15 +460,51 @@ export function describeCpu(cpu: CpuShare | null): string {
 }
 
 // ---------------------------------------------------------------------------------------
+// Repetitions and memory
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) throw new Error('median of nothing');
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Resident memory of a process from /proc/<pid>/status, in MB (2^20 bytes); null where missing. */
+export interface ProcessMemory {
+  /** Resident now (VmRSS). */
+  readonly rssMb: number;
+  /** The highest resident size so far (VmHWM, the kernel's high-water mark). */
+  readonly peakMb: number;
+}
+
+export function processMemory(pid: number): ProcessMemory | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const rss = kb('VmRSS');
+    const peak = kb('VmHWM');
+    return Number.isFinite(rss) && Number.isFinite(peak)
+      ? { rssMb: rss / 1024, peakMb: peak / 1024 }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // docs/PERFORMANCE.md
 
 const DOC = path.join(ROOT, 'docs', 'PERFORMANCE.md');
 
 const DOC_HEADER = `# Performance
 
-Benchmarks of the two hot paths of anonymous answering. Each runs with
-\`npm run bench -- <name>\` (\`intake\`, \`issuance\`) and rewrites its own section below with
-its latest run. They are not part of CI: numbers depend on the machine, and every figure
+Benchmarks of the hot paths of anonymous answering (\`intake\`, \`issuance\`) and of the
+figures (\`recompute\`, \`gaps-api\`). Each runs with \`npm run bench -- <name>\` and
+rewrites its own section below with its latest run. They are not part of CI: numbers depend on the machine, and every figure
 below states the one it was measured on. See \`bench/\` for the code.
 `;
 

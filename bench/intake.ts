@@ -710,7 +710,7 @@ Output: \`${r.finalLine}\`
 - For scale: \`storeResponses\` alone (the intake's database work, ${STORE_BATCH} responses per
   transaction, one connection, nothing else running) took ${r.storeMs.toFixed(2)} ms per
   response, i.e. at most ${fmt(1000 / r.storeMs)} responses/s for one organization, whose
-  batches the intake writes at most three at a time.
+  batches the intake writes at most eight at a time.
 
 **What is measured.** Verified, durable submissions per second: 2xx responses per second of
 the measured window, each to a request carrying a different valid token, so each is a new

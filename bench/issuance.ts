@@ -50,7 +50,7 @@ const TARGET_PER_S = 2000;
 const ORGANIZATIONS = 4;
 const TEAMS = 5;
 const LEADERS_PER_TEAM = 100;
-const FRONTLINE_PER_TEAM = 1400;
+const FRONTLINE_PER_TEAM = 2900;
 
 /** The blinded message of one request. */
 function blindedMessage(): string {

@@ -6,7 +6,7 @@ import process from 'node:process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['intake', 'issuance'];
+const BENCHMARKS = ['intake', 'issuance', 'recompute', 'gaps-api'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
 
