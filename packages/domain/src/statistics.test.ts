@@ -26,8 +26,9 @@ import {
   type WelchTest,
 } from './statistics.js';
 
-// The published reference values of PRODUCT.md §5, in the shared folder beside the repository.
-const REFERENCE = new URL('../../../../shared/reference/statistics-vectors.json', import.meta.url);
+// The published reference values of PRODUCT.md §5 (R, SciPy and R package documentation, as
+// each source printed them), kept with the package so the tests need nothing outside it.
+const REFERENCE = new URL('../reference/statistics-vectors.json', import.meta.url);
 
 interface TwoSampleVector {
   readonly id: string;
