@@ -1,4 +1,6 @@
+import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import type { Database } from '@pulsegap/db';
+import { createJobContext, deliverInvitationsRequest, runJob } from '@pulsegap/jobs';
 import { openTestDatabase, testConfig } from '@pulsegap/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -66,4 +68,128 @@ export function expectProblem(
   expect(body.title).toEqual(expect.any(String));
   expect(body.detail).toEqual(expect.any(String));
   return body;
+}
+
+/** A personal link from the development outbox: who it was sent to, and its secret. */
+export interface TestLink {
+  readonly to: string;
+  readonly secret: string;
+}
+
+/** An organization with a roster, one priority, a pulse and a started run, links delivered. */
+export interface AnsweringRun {
+  readonly org: TestOrganization;
+  readonly pulseId: string;
+  readonly runId: string;
+  readonly links: readonly TestLink[];
+  /** The secret of the link sent to `email`. */
+  readonly secretOf: (email: string) => string;
+}
+
+/**
+ * Signs up `organization`, imports `people` (CSV rows `email,name,team,tier`, no header),
+ * creates a priority and a pulse asking `dimensions`, starts a run and runs its
+ * deliver-invitations job into the development outbox, as HR and the worker would.
+ */
+export async function startAnsweringRun(
+  server: FastifyInstance,
+  db: Kysely<Database>,
+  options: { organization: string; people: readonly string[]; dimensions: readonly string[] },
+): Promise<AnsweringRun> {
+  const org = await signup(server, options.organization);
+  const imported = await server.inject({
+    method: 'POST',
+    url: '/api/v1/people/import',
+    headers: { ...bearer(org.token), 'content-type': 'text/csv' },
+    payload: ['email,name,team,tier', ...options.people].join('\n'),
+  });
+  expect(imported.statusCode, imported.body).toBe(200);
+  const priority = await server.inject({
+    method: 'POST',
+    url: '/api/v1/priorities',
+    headers: bearer(org.token),
+    payload: { title: 'Customer Focus', statedWeight: 5 },
+  });
+  const pulse = await server.inject({
+    method: 'POST',
+    url: '/api/v1/pulses',
+    headers: bearer(org.token),
+    payload: {
+      title: 'Pulse',
+      priorityIds: [priority.json<{ id: string }>().id],
+      dimensions: options.dimensions,
+    },
+  });
+  const pulseId = pulse.json<{ id: string }>().id;
+  const run = await server.inject({
+    method: 'POST',
+    url: `/api/v1/pulses/${pulseId}/runs`,
+    headers: bearer(org.token),
+  });
+  expect(run.statusCode, run.body).toBe(201);
+  const runId = run.json<{ id: string }>().id;
+  const request = deliverInvitationsRequest(org.organizationId, runId);
+  await runJob(createJobContext(testConfig(), db), request.name, request.payload);
+  const outbox = await server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
+  const links = outbox
+    .json<{ items: { to: string; link: string }[] }>()
+    .items.map((m) => ({ to: m.to, secret: m.link.split('/').at(-1) ?? '' }));
+  return {
+    org,
+    pulseId,
+    runId,
+    links,
+    secretOf: (email) => links.find((l) => l.to === email)?.secret ?? '',
+  };
+}
+
+/** What `GET /invite/:secret` tells the answer page. */
+export interface TestInvite {
+  readonly runId: string;
+  readonly keyId: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly questions: readonly { id: string; dimension: string }[];
+  readonly segment: { team: string | null; tier: string };
+}
+
+/** Opens a personal link as the answer page does; expects 200. */
+export async function openInvite(server: FastifyInstance, secret: string): Promise<TestInvite> {
+  const response = await server.inject({ url: `/api/v1/invite/${secret}` });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<TestInvite>();
+}
+
+/** The link's one token, by the blind round trip of the answer page's client code. */
+export async function collectToken(
+  server: FastifyInstance,
+  secret: string,
+  invite: TestInvite,
+): Promise<{ message: Uint8Array; signature: Uint8Array }> {
+  return requestToken(invite.publicKey, async (blinded) => {
+    const response = await server.inject({
+      method: 'POST',
+      url: `/api/v1/invite/${secret}/token`,
+      payload: { blindedMessage: toBase64Url(blinded) },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return Buffer.from(response.json<{ blindSignature: string }>().blindSignature, 'base64url');
+  });
+}
+
+/** The body of `POST /responses` for a token, answering every question with `value`. */
+export function submission(
+  invite: TestInvite,
+  token: { message: Uint8Array; signature: Uint8Array },
+  value = 4,
+) {
+  return {
+    runId: invite.runId,
+    token: {
+      keyId: invite.keyId,
+      message: toBase64Url(token.message),
+      signature: toBase64Url(token.signature),
+    },
+    answers: invite.questions.map((q) => ({ questionId: q.id, value })),
+  };
 }

@@ -1,27 +1,21 @@
 import { SigningPool } from '@pulsegap/anonymity';
-import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createJobContext, runJob, deliverInvitationsRequest } from '@pulsegap/jobs';
+import { toBase64Url } from '@pulsegap/anonymity/client';
 import { withTenant } from '@pulsegap/db';
 import { createHttpServer } from '../../http-server.js';
 import { testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  collectToken,
   createTestServer,
   expectProblem,
-  signup,
+  openInvite as openLink,
+  startAnsweringRun,
+  submission,
+  type TestInvite,
   type TestOrganization,
   type TestServer,
 } from '../../test-support.js';
-
-interface Invite {
-  runId: string;
-  keyId: string;
-  publicKey: string;
-  fingerprint: string;
-  questions: { id: string; dimension: string }[];
-  segment: { team: string | null; tier: string };
-}
 
 // The employee's flow through the API, with the browser's half of the blind signature
 // done by the same client code the answer page uses.
@@ -29,84 +23,26 @@ describe('answering anonymously', () => {
   let t: TestServer;
   let org: TestOrganization;
   let runId: string;
-  let links: { to: string; secret: string }[];
+  let links: readonly { to: string; secret: string }[];
+  let secretOf: (email: string) => string;
 
   beforeAll(async () => {
     t = await createTestServer();
-    org = await signup(t.server, 'Answering Co');
-    const rows = ['email,name,team,tier'];
-    for (let i = 0; i < 6; i += 1) rows.push(`l${i}@answer.test,L${i},Support,leadership`);
-    for (let i = 0; i < 6; i += 1) rows.push(`f${i}@answer.test,F${i},Support,frontline`);
-    rows.push('solo@answer.test,Solo,Tiny,frontline');
-    const imported = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/people/import',
-      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
-      payload: rows.join('\n'),
+    const people: string[] = [];
+    for (let i = 0; i < 6; i += 1) people.push(`l${i}@answer.test,L${i},Support,leadership`);
+    for (let i = 0; i < 6; i += 1) people.push(`f${i}@answer.test,F${i},Support,frontline`);
+    people.push('solo@answer.test,Solo,Tiny,frontline');
+    const started = await startAnsweringRun(t.server, t.db, {
+      organization: 'Answering Co',
+      people,
+      dimensions: ['staffing', 'clarity'],
     });
-    expect(imported.statusCode, imported.body).toBe(200);
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: bearer(org.token),
-      payload: { title: 'Customer Focus', statedWeight: 5 },
-    });
-    const pulse = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/pulses',
-      headers: bearer(org.token),
-      payload: {
-        title: 'Pulse',
-        priorityIds: [priority.json<{ id: string }>().id],
-        dimensions: ['staffing', 'clarity'],
-      },
-    });
-    const run = await t.server.inject({
-      method: 'POST',
-      url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
-      headers: bearer(org.token),
-    });
-    runId = run.json<{ id: string }>().id;
-    const request = deliverInvitationsRequest(org.organizationId, runId);
-    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
-    const outbox = await t.server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
-    links = outbox
-      .json<{ items: { to: string; link: string }[] }>()
-      .items.map((m) => ({ to: m.to, secret: m.link.split('/').at(-1) ?? '' }));
+    ({ org, runId, links, secretOf } = started);
   });
   afterAll(() => t.close());
 
-  const secretOf = (email: string) => links.find((l) => l.to === email)?.secret ?? '';
-
-  async function openInvite(secret: string): Promise<Invite> {
-    const response = await t.server.inject({ url: `/api/v1/invite/${secret}` });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json<Invite>();
-  }
-
-  async function token(secret: string, invite: Invite) {
-    return requestToken(invite.publicKey, async (blinded) => {
-      const response = await t.server.inject({
-        method: 'POST',
-        url: `/api/v1/invite/${secret}/token`,
-        payload: { blindedMessage: toBase64Url(blinded) },
-      });
-      expect(response.statusCode, response.body).toBe(200);
-      return Buffer.from(response.json<{ blindSignature: string }>().blindSignature, 'base64url');
-    });
-  }
-
-  function submission(invite: Invite, tok: { message: Uint8Array; signature: Uint8Array }) {
-    return {
-      runId: invite.runId,
-      token: {
-        keyId: invite.keyId,
-        message: toBase64Url(tok.message),
-        signature: toBase64Url(tok.signature),
-      },
-      answers: invite.questions.map((q) => ({ questionId: q.id, value: 4 })),
-    };
-  }
+  const openInvite = (secret: string) => openLink(t.server, secret);
+  const token = (secret: string, invite: TestInvite) => collectToken(t.server, secret, invite);
 
   test('every invitee got a link; a segment under k is merged into the whole organization', async () => {
     expect(links).toHaveLength(13);

@@ -1,110 +1,59 @@
-import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import {
-  createJobContext,
-  deliverInvitationsRequest,
-  runJob,
-  startInProcessRuntime,
-  type JobRuntime,
-} from '@pulsegap/jobs';
+import { createJobContext, startInProcessRuntime, type JobRuntime } from '@pulsegap/jobs';
 import { openDatabase, type DatabaseHandle } from '@pulsegap/db';
 import { testConfig } from '@pulsegap/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createHttpServer } from '../../http-server.js';
-import { bearer, signup, type TestOrganization } from '../../test-support.js';
+import {
+  bearer,
+  collectToken,
+  openInvite,
+  startAnsweringRun,
+  submission,
+  type AnsweringRun,
+} from '../../test-support.js';
 
 // While a run is open, answers reach the figures within seconds: the intake asks for a
 // recompute in its own transaction, the relay hands it on, the job replaces the cells.
 // On the embedded database with the in-process jobs, as `npm start` runs (and apart from
 // the shared test database, whose pending jobs belong to other tests).
 let handle: DatabaseHandle;
-let t: { server: FastifyInstance; db: DatabaseHandle['db'] };
-let org: TestOrganization;
+let server: FastifyInstance;
 let runtime: JobRuntime;
-let runId: string;
-let links: { to: string; secret: string }[];
+let run: AnsweringRun;
 
 beforeAll(async () => {
   handle = await openDatabase({ appDatabaseUrl: null, dataDir: 'memory://' });
-  t = { server: await createHttpServer({ config: testConfig(), db: handle.db }), db: handle.db };
+  server = await createHttpServer({ config: testConfig(), db: handle.db });
   runtime = startInProcessRuntime({
-    context: createJobContext(testConfig(), t.db),
+    context: createJobContext(testConfig(), handle.db),
     logger: { info: () => undefined, error: () => undefined },
     pollMs: 100,
   });
-  org = await signup(t.server, 'Live Co');
-  const rows = ['email,name,team,tier'];
-  for (let i = 0; i < 6; i += 1) rows.push(`l${i}@live.test,L${i},Ops,leadership`);
-  for (let i = 0; i < 6; i += 1) rows.push(`f${i}@live.test,F${i},Ops,frontline`);
-  await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/people/import',
-    headers: { ...bearer(org.token), 'content-type': 'text/csv' },
-    payload: rows.join('\n'),
+  const people: string[] = [];
+  for (let i = 0; i < 6; i += 1) people.push(`l${i}@live.test,L${i},Ops,leadership`);
+  for (let i = 0; i < 6; i += 1) people.push(`f${i}@live.test,F${i},Ops,frontline`);
+  run = await startAnsweringRun(server, handle.db, {
+    organization: 'Live Co',
+    people,
+    dimensions: ['staffing'],
   });
-  const priority = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/priorities',
-    headers: bearer(org.token),
-    payload: { title: 'Uptime', statedWeight: 4 },
-  });
-  const pulse = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/pulses',
-    headers: bearer(org.token),
-    payload: {
-      title: 'Live',
-      priorityIds: [priority.json<{ id: string }>().id],
-      dimensions: ['staffing'],
-    },
-  });
-  const run = await t.server.inject({
-    method: 'POST',
-    url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
-    headers: bearer(org.token),
-  });
-  runId = run.json<{ id: string }>().id;
-  const request = deliverInvitationsRequest(org.organizationId, runId);
-  await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
-  const outbox = await t.server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
-  links = outbox
-    .json<{ items: { to: string; link: string }[] }>()
-    .items.map((m) => ({ to: m.to, secret: m.link.split('/').at(-1) ?? '' }));
 });
 afterAll(async () => {
   await runtime.close();
-  await t.server.close();
+  await server.close();
   await handle.close();
 });
 
 /** One employee answers staffing with `value`, through the answer page's own client code. */
 async function answer(email: string, value: number): Promise<void> {
-  const secret = links.find((l) => l.to === email)?.secret ?? '';
-  const invite = (await t.server.inject({ url: `/api/v1/invite/${secret}` })).json<{
-    keyId: string;
-    publicKey: string;
-    questions: { id: string }[];
-  }>();
-  const tok = await requestToken(invite.publicKey, async (blinded) => {
-    const reply = await t.server.inject({
-      method: 'POST',
-      url: `/api/v1/invite/${secret}/token`,
-      payload: { blindedMessage: toBase64Url(blinded) },
-    });
-    return Buffer.from(reply.json<{ blindSignature: string }>().blindSignature, 'base64url');
-  });
-  const submitted = await t.server.inject({
+  const secret = run.secretOf(email);
+  const invite = await openInvite(server, secret);
+  const token = await collectToken(server, secret, invite);
+  const submitted = await server.inject({
     method: 'POST',
     url: '/api/v1/responses',
-    payload: {
-      runId,
-      token: {
-        keyId: invite.keyId,
-        message: toBase64Url(tok.message),
-        signature: toBase64Url(tok.signature),
-      },
-      answers: invite.questions.map((q) => ({ questionId: q.id, value })),
-    },
+    payload: submission(invite, token, value),
   });
   expect(submitted.statusCode, submitted.body).toBe(201);
 }
@@ -113,9 +62,9 @@ async function answer(email: string, value: number): Promise<void> {
 async function cellWithin(ms: number, frontlineN: number) {
   const started = Date.now();
   for (;;) {
-    const gaps = await t.server.inject({
-      url: `/api/v1/runs/${runId}/gaps`,
-      headers: bearer(org.token),
+    const gaps = await server.inject({
+      url: `/api/v1/runs/${run.runId}/gaps`,
+      headers: bearer(run.org.token),
     });
     const cell = gaps
       .json<{ cells: { teamId: string | null; frontline: { n: number } | null }[] }>()

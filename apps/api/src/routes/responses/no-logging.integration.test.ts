@@ -2,14 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createJobContext, deliverInvitationsRequest, runJob } from '@pulsegap/jobs';
 import { openTestDatabase, testConfig } from '@pulsegap/testing';
 import type { DatabaseHandle } from '@pulsegap/db';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHttpServer } from '../../http-server.js';
 import { WEB_ROOT } from '../../plugins/web.js';
-import { bearer, expectProblem, signup, type TestOrganization } from '../../test-support.js';
+import {
+  bearer,
+  expectProblem,
+  startAnsweringRun,
+  type TestOrganization,
+} from '../../test-support.js';
 
 interface Invite {
   runId: string;
@@ -44,44 +48,13 @@ describe('the employee routes log nothing', () => {
         },
       }),
     });
-    org = await signup(server, 'Quiet Logs Co');
-    const rows = ['email,name,team,tier'];
-    for (let i = 0; i < 5; i += 1) rows.push(`q${i}@quiet.test,Q${i},Ops,frontline`);
-    const imported = await server.inject({
-      method: 'POST',
-      url: '/api/v1/people/import',
-      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
-      payload: rows.join('\n'),
+    const run = await startAnsweringRun(server, database.db, {
+      organization: 'Quiet Logs Co',
+      people: Array.from({ length: 5 }, (_, i) => `q${i}@quiet.test,Q${i},Ops,frontline`),
+      dimensions: ['staffing'],
     });
-    expect(imported.statusCode, imported.body).toBe(200);
-    const priority = await server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: bearer(org.token),
-      payload: { title: 'Reliability', statedWeight: 4 },
-    });
-    const pulse = await server.inject({
-      method: 'POST',
-      url: '/api/v1/pulses',
-      headers: bearer(org.token),
-      payload: {
-        title: 'Quiet pulse',
-        priorityIds: [priority.json<{ id: string }>().id],
-        dimensions: ['staffing'],
-      },
-    });
-    const run = await server.inject({
-      method: 'POST',
-      url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
-      headers: bearer(org.token),
-    });
-    expect(run.statusCode, run.body).toBe(201);
-    const request = deliverInvitationsRequest(org.organizationId, run.json<{ id: string }>().id);
-    const context = createJobContext(testConfig(), database.db);
-    await runJob(context, request.name, request.payload);
-    const outbox = await server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
-    const link = outbox.json<{ items: { link: string | null }[] }>().items[0]?.link ?? '';
-    secret = link.split('/').at(-1) ?? '';
+    org = run.org;
+    secret = run.links[0]?.secret ?? '';
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
   afterAll(async () => {
