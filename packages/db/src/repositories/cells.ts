@@ -171,7 +171,7 @@ export interface RunResult {
 }
 
 /** A stored cell with the run it belongs to. */
-export interface RunCell extends StoredCell {
+export interface StoredRunCell extends StoredCell {
   readonly runId: string;
 }
 
@@ -199,7 +199,7 @@ export async function readRunCells(
 export async function readOrganizationCells(
   trx: TenantTransaction,
   runIds: readonly string[],
-): Promise<RunCell[]> {
+): Promise<StoredRunCell[]> {
   return readCells(trx, runIds, true);
 }
 
@@ -207,7 +207,7 @@ async function readCells(
   trx: TenantTransaction,
   runIds: readonly string[],
   organizationOnly: boolean,
-): Promise<RunCell[]> {
+): Promise<StoredRunCell[]> {
   if (runIds.length === 0) return [];
   let query = trx
     .selectFrom('cells')
