@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { TierValue } from '../schema.js';
+import { sql, type Selectable } from 'kysely';
+import type { RunTable, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
 /** How many were invited, collected a token, and responded. */
@@ -239,15 +239,29 @@ export type RunRecord = Omit<RunView, 'participation'>;
 /** One run, read by primary key alone (no participation counts). */
 export async function findRun(trx: TenantTransaction, runId: string): Promise<RunRecord | null> {
   const row = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-  return row === undefined
-    ? null
-    : {
-        id: row.id,
-        pulseId: row.pulse_id,
-        openedAt: row.opened_at,
-        closesAt: row.closes_at,
-        closedAt: row.closed_at,
-        minGroupSize: row.min_group_size,
-        commentMinGroupSize: row.comment_min_group_size,
-      };
+  return row === undefined ? null : toRunRecord(row);
+}
+
+/** The runs of a pulse, oldest first, without participation counts (see `listRuns`). */
+export async function runsOfPulse(trx: TenantTransaction, pulseId: string): Promise<RunRecord[]> {
+  const rows = await trx
+    .selectFrom('runs')
+    .selectAll()
+    .where('pulse_id', '=', pulseId)
+    .orderBy('opened_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRunRecord);
+}
+
+function toRunRecord(row: Selectable<RunTable>): RunRecord {
+  return {
+    id: row.id,
+    pulseId: row.pulse_id,
+    openedAt: row.opened_at,
+    closesAt: row.closes_at,
+    closedAt: row.closed_at,
+    minGroupSize: row.min_group_size,
+    commentMinGroupSize: row.comment_min_group_size,
+  };
 }

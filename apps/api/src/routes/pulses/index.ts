@@ -6,6 +6,7 @@ import {
   listRuns,
   listTeams,
   readOrganizationCells,
+  runsOfPulse,
   teamParticipation,
 } from '@pulsegap/db';
 import {
@@ -238,9 +239,7 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       fastify.tenant(request, async (trx) => {
         const [pulse] = await listPulses(trx, request.params.id);
         if (pulse === undefined) throw notFound('The pulse');
-        const runs = (await listRuns(trx, { pulseId: pulse.id })).sort(
-          (a, b) => a.openedAt.getTime() - b.openedAt.getTime(),
-        );
+        const runs = await runsOfPulse(trx, pulse.id);
         const cells = await readOrganizationCells(
           trx,
           runs.map((r) => r.id),

@@ -2,9 +2,9 @@ import {
   findRun,
   listPriorities,
   listPulses,
-  listRuns,
   readOrganizationCells,
   readRunCells,
+  runsOfPulse,
   type RunRecord,
   type StoredCell,
   type TenantTransaction,
@@ -94,9 +94,8 @@ export async function commitmentDrifts(
   trx: TenantTransaction,
   run: RunRecord,
 ): Promise<Map<string, CommitmentDrift | null>> {
-  const runs = (await listRuns(trx, { pulseId: run.pulseId }))
+  const runs = (await runsOfPulse(trx, run.pulseId))
     .filter((r) => r.openedAt <= run.openedAt)
-    .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime())
     .slice(-3);
   const cells = await readOrganizationCells(
     trx,
