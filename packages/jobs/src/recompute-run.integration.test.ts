@@ -4,6 +4,7 @@ import {
   enqueueJob,
   pendingJobs,
   readRunCells,
+  replaceRunCells,
   storeResponses,
   withTenant,
   type DatabaseHandle,
@@ -69,3 +70,57 @@ describe('recompute-run coalesces requests', () => {
     expect(await recomputeRun(handle.db, organizationId, runId)).toBe(true);
   });
 });
+
+describe('recompute-run writes a run’s figures atomically', () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(() => handle.close());
+
+  test('while new figures are being written, readers see the previous ones whole', async () => {
+    const { organizationId, runId } = await createRunFixture(handle.db, {
+      leadership: [4, 4, 4, 4, 4],
+      frontline: [2, 2, 2, 2, 2],
+    });
+    await recomputeRun(handle.db, organizationId, runId);
+    const read = () =>
+      withTenant(handle.db, organizationId, (trx) => readRunCells(trx, runId)).then((r) => ({
+        computedAt: r.computedAt?.getTime(),
+        gaps: r.cells.map((c) => (c.statistics as { gap?: number | null }).gap ?? null),
+      }));
+    const before = await read();
+    expect(before.gaps[0]).toBe(2);
+
+    // A writer that has replaced the cells but not committed yet.
+    const held = latch();
+    const halfway = latch();
+    const writer = withTenant(handle.db, organizationId, async (trx) => {
+      await replaceRunCells(trx, organizationId, runId, {
+        computedAt: new Date(),
+        countedAt: new Date(),
+        responses: 0,
+        cells: [],
+        summary: {},
+      });
+      halfway.resolve();
+      await held.promise;
+    });
+    await halfway.promise;
+    expect(await read()).toEqual(before);
+    held.resolve();
+    await writer;
+    const after = await read();
+    expect(after.gaps).toEqual([]);
+    expect(after.computedAt).not.toBe(before.computedAt);
+  });
+});
+
+/** A promise and the function that settles it. */
+function latch(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
