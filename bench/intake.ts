@@ -723,7 +723,7 @@ run. per_s and p99 are the real route's; the ratios divide its rate by the basel
 - Three servers in the benchmark's process, one after another, each with a pool of 10
   connections (the API's default): *bare*, plain Fastify with the route's TypeBox body schema
   and a 201 reply; *naive*, the real app (\`createHttpServer\`) plus a route that checks
-  exactly as the real one does, then stores the response alone with \`storeResponses\` in its
+  what the real one checks (each token on its own, with \`verifyToken\`), then stores the response alone with \`storeResponses\` in its
   own \`withTenant\` transaction (it skips the run row lock and the recompute request the
   real intake adds per batch, so it is if anything favoured); *real*, \`createHttpServer\`
   and \`POST /api/v1/responses\`.
