@@ -47,11 +47,12 @@ interface Thread {
 }
 
 /**
- * Threads for RSA private-key operations. One signature costs about 0.3 ms of CPU, and
- * `privateDecrypt` has no asynchronous form, so on the event loop it would cap a process at
- * one core of signing and hold up every other request meanwhile. The pool keeps one thread
- * per core by default, started on first use and not keeping the process alive; `close()`
- * stops them.
+ * Threads for the RSA work of tokens: blind signatures and, in batches, checks of submitted
+ * tokens. One signature costs about 0.3 ms of CPU, and `privateDecrypt` has no asynchronous
+ * form, so on the event loop it would cap a process at one core of signing and hold up
+ * every other request meanwhile; checks sent in batches wake a thread once per batch. The
+ * pool keeps one thread per core by default, started on first use and not keeping the
+ * process alive; `close()` stops them.
  */
 export class SigningPool {
   readonly #size: number;
