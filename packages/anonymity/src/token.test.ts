@@ -7,7 +7,8 @@ import { requestToken } from './client.js';
 import { AnonymityError } from './errors.js';
 import { generateSegmentKey, keyFingerprint, type SegmentKeyPair } from './segment-key.js';
 import { TOKEN_MESSAGE_LENGTH } from './token-format.js';
-import { tokenHash, verifyToken } from './token.js';
+import { SigningPool } from './signing-pool.js';
+import { tokenHash, verifyToken, verifyTokensOn } from './token.js';
 
 async function codeOf(action: () => Promise<unknown>): Promise<string | undefined> {
   try {
@@ -214,5 +215,31 @@ describe('properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('verifyTokensOn', () => {
+  test('checks a batch on a signing thread as verifyToken does, in order', async () => {
+    const pool = new SigningPool(1);
+    try {
+      const key = createPublicKey({ key: segmentKey.publicKeySpki, format: 'der', type: 'spki' });
+      const other = createPublicKey({ key: otherKey.publicKeySpki, format: 'der', type: 'spki' });
+      const [a, b] = await Promise.all([issue(), issue()]);
+      const batch = [
+        { publicKey: key, message: a.message, signature: a.signature },
+        { publicKey: key, message: flipBit(a.message, 3), signature: a.signature },
+        { publicKey: other, message: b.message, signature: b.signature },
+        { publicKey: key, message: b.message, signature: b.signature.subarray(1) },
+        { publicKey: key, message: b.message, signature: b.signature },
+      ];
+      const expected = await Promise.all(
+        batch.map((t) => verifyToken(t.publicKey, t.message, t.signature)),
+      );
+      expect(expected).toEqual([true, false, false, false, true]);
+      expect(await verifyTokensOn(pool, batch)).toEqual(expected);
+      expect(await verifyTokensOn(pool, [])).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 });
