@@ -87,21 +87,27 @@ export interface AnsweringRun {
 }
 
 /**
- * Signs up `organization`, imports `people` (CSV rows `email,name,team,tier`, no header),
- * creates a priority and a pulse asking `dimensions`, starts a run and runs its
- * deliver-invitations job into the development outbox, as HR and the worker would.
+ * Signs up `organization`, imports `people` (CSV rows under `header`, by default
+ * `email,name,team,tier`), creates a priority and a pulse asking `dimensions`, starts a run
+ * and runs its deliver-invitations job into the development outbox, as HR and the worker
+ * would.
  */
 export async function startAnsweringRun(
   server: FastifyInstance,
   db: Kysely<Database>,
-  options: { organization: string; people: readonly string[]; dimensions: readonly string[] },
+  options: {
+    organization: string;
+    people: readonly string[];
+    header?: string;
+    dimensions: readonly string[];
+  },
 ): Promise<AnsweringRun> {
   const org = await signup(server, options.organization);
   const imported = await server.inject({
     method: 'POST',
     url: '/api/v1/people/import',
     headers: { ...bearer(org.token), 'content-type': 'text/csv' },
-    payload: ['email,name,team,tier', ...options.people].join('\n'),
+    payload: [options.header ?? 'email,name,team,tier', ...options.people].join('\n'),
   });
   expect(imported.statusCode, imported.body).toBe(200);
   const priority = await server.inject({

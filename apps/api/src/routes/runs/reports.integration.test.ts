@@ -8,6 +8,7 @@ import {
   bearer,
   createTestServer,
   signup,
+  startAnsweringRun,
   type TestOrganization,
   type TestServer,
 } from '../../test-support.js';
@@ -73,44 +74,26 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
 
   beforeAll(async () => {
     t = await createTestServer();
-    org = await signup(t.server, 'Reports Co');
-    const rows = ['email,name,team,tier,parent_team', 'x@r.test,X,Sales,leadership,'];
+    const people = ['x@r.test,X,Sales,leadership,'];
     for (const [team, parent] of [
       ['East', 'Sales'],
       ['West', 'Sales'],
       ['Support', ''],
     ]) {
-      rows.push(`${team}@r.test,${team},${team},frontline,${parent}`);
+      people.push(`${team}@r.test,${team},${team},frontline,${parent}`);
     }
-    const imported = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/people/import',
-      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
-      payload: rows.join('\n'),
+    const started = await startAnsweringRun(t.server, t.db, {
+      organization: 'Reports Co',
+      header: 'email,name,team,tier,parent_team',
+      people,
+      dimensions: DIMENSIONS,
     });
-    expect(imported.statusCode, imported.body).toBe(200);
+    ({ org, pulseId } = started);
     const teams = await t.server.inject({ url: '/api/v1/teams', headers: bearer(org.token) });
     teamIds = Object.fromEntries(
       teams.json<{ items: { id: string; name: string }[] }>().items.map((x) => [x.name, x.id]),
     );
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: bearer(org.token),
-      payload: { title: 'Customer Focus', statedWeight: 5 },
-    });
-    const pulse = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/pulses',
-      headers: bearer(org.token),
-      payload: {
-        title: 'Quarterly',
-        priorityIds: [priority.json<{ id: string }>().id],
-        dimensions: DIMENSIONS,
-      },
-    });
-    pulseId = pulse.json<{ id: string }>().id;
-    runIds = [await startRun()];
+    runIds = [started.runId];
     await answer(runIds[0] ?? '', [
       { team: null, tier: 'leadership', n: 8, values: [5, 4, 5, 5] },
       { team: 'East', tier: 'frontline', n: 6, values: [1, 2, 4, 4] },

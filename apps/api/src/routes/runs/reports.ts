@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listTeams, responsesBySegment, runComments } from '@pulsegap/db';
+import { findRun, listTeams, responsesBySegment, runComments } from '@pulsegap/db';
 import {
   briefMarkdown,
   facilitationBrief,
@@ -8,6 +8,7 @@ import {
 } from '@pulsegap/domain';
 import { stringify } from 'csv-stringify/sync';
 import Type from 'typebox';
+import { notFound } from '../../errors.js';
 import { IdParams, ListOf, Nullable, problems, Uuid } from '../../schemas.js';
 import { commitmentDrifts, readRunReport, shownStatistics } from './figures.js';
 
@@ -157,7 +158,8 @@ const reports: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) =>
       fastify.tenant(request, async (trx) => {
-        const { run } = await readRunReport(trx, request.params.id, { organizationOnly: true });
+        const run = await findRun(trx, request.params.id);
+        if (run === null) throw notFound('The run');
         const teams = await listTeams(trx);
         const bySegment = new Map(
           (await responsesBySegment(trx, run.id)).map((s) => [s.segmentTeamId, s.responses]),
