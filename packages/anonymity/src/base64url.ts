@@ -22,35 +22,46 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes unpadded base64url strictly, returning null rather than guessing: characters
- * outside the base64url alphabet (`+`, `/`, `=`, whitespace), an impossible length, unused
- * trailing bits that are not zero (so each byte string has exactly one encoding) and, with
- * `options.length`, any other decoded length are all invalid.
+ * Whether `text` is unpadded base64url in its one canonical form: only characters of the
+ * base64url alphabet (no `+`, `/`, `=` or whitespace), a possible length, unused trailing
+ * bits that are zero (so each byte string has exactly one encoding) and, with
+ * `options.length`, exactly that many decoded bytes.
  */
-export function fromBase64Url(
-  text: string,
-  options: Base64UrlDecodeOptions = {},
-): Uint8Array<ArrayBuffer> | null {
+export function isCanonicalBase64Url(text: string, options: Base64UrlDecodeOptions = {}): boolean {
   if (typeof text !== 'string' || text.length % 4 === 1) {
-    return null;
+    return false;
   }
   const decodedLength = Math.floor((text.length * 3) / 4);
   if (options.length !== undefined && decodedLength !== options.length) {
-    return null;
+    return false;
   }
   if (!BASE64URL.test(text)) {
-    return null;
+    return false;
   }
   const remainder = text.length % 4;
   if (remainder !== 0) {
     const last = ALPHABET.indexOf(text.charAt(text.length - 1));
     const unusedBits = remainder === 2 ? 0b1111 : 0b11;
     if ((last & unusedBits) !== 0) {
-      return null;
+      return false;
     }
   }
+  return true;
+}
+
+/**
+ * Decodes unpadded base64url strictly, returning null rather than guessing: anything
+ * `isCanonicalBase64Url` refuses is invalid.
+ */
+export function fromBase64Url(
+  text: string,
+  options: Base64UrlDecodeOptions = {},
+): Uint8Array<ArrayBuffer> | null {
+  if (!isCanonicalBase64Url(text, options)) {
+    return null;
+  }
   const binary = atob(
-    text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - remainder) % 4),
+    text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4),
   );
   const bytes = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index += 1) {
