@@ -1,8 +1,8 @@
 /**
  * Group commit: items submitted while a batch is being written wait for the next one, so
  * under load each database round trip and commit serves many requests, and each caller is
- * answered only once its own batch is done. Batches are kept per lane (an organization, so
- * that row-level security scopes a batch to one tenant), at most `maxBatch` items each, and
+ * answered only once its own batch is done. Batches are kept per lane (the caller's key,
+ * e.g. a run, so that a batch belongs to one tenant), at most `maxBatch` items each, and
  * at most `maxWriters` of a lane are written at once (8 by default): a batch spends most of
  * its time waiting for round trips and the commit, so several in flight keep both the
  * server and PostgreSQL busy.

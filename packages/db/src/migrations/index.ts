@@ -4,6 +4,7 @@ import * as answering from './2026-11-25T1200-answering.js';
 import * as responseAnswers from './2026-11-25T1400-response-answers.js';
 import * as tokenBatches from './2026-11-25T1500-token-batches.js';
 import * as runSummary from './2026-11-25T1600-run-summary.js';
+import * as admitResponses from './2026-11-25T1700-admit-responses.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T1400-response-answers': responseAnswers,
   '2026-11-25T1500-token-batches': tokenBatches,
   '2026-11-25T1600-run-summary': runSummary,
+  '2026-11-25T1700-admit-responses': admitResponses,
 };
 
 export const migrationProvider: MigrationProvider = {

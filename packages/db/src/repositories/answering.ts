@@ -342,6 +342,6 @@ export async function markDelivered(trx: TenantTransaction, invitationId: string
 }
 
 /** A bytea[] parameter, sent as hex text so that pg and PGlite pass it alike. */
-function hashArray(hashes: readonly Buffer[]) {
+export function hashArray(hashes: readonly Buffer[]) {
   return sql`array(select decode(h, 'hex') from unnest(${hashes.map((h) => h.toString('hex'))}::text[]) as h)`;
 }

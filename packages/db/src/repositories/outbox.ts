@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -20,25 +20,20 @@ export interface PendingJob extends OutboxJob {
   readonly requestedAt: Date;
 }
 
-/** Writes the intent to run a job in the caller's transaction (transactional outbox). */
+/**
+ * Writes the intent to run a job in the caller's transaction (transactional outbox).
+ * Pending rows with the same key coalesce. (`admitResponses` writes its job the same way,
+ * inside `admit_responses`.)
+ */
 export async function enqueueJob(
   trx: TenantTransaction | Kysely<Database>,
   job: OutboxJob,
 ): Promise<void> {
-  await outboxInsert(job).execute(trx);
-}
-
-/**
- * The statement that writes `job` to the outbox, for use inside a larger statement too;
- * `condition` (a `where` clause) decides whether it is written. Pending rows with the
- * same key coalesce.
- */
-export function outboxInsert(job: OutboxJob, condition: RawBuilder<unknown> = sql``) {
-  return sql`
+  await sql`
     insert into outbox (job_name, job_key, payload)
-    select ${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb ${condition}
+    values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
     on conflict (job_key) where dispatched_at is null do nothing
-  `;
+  `.execute(trx);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
-import type { TierValue } from '../schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
-import { outboxInsert, type OutboxJob } from './outbox.js';
+import { hashArray } from './answering.js';
+import type { OutboxJob } from './outbox.js';
 
 /**
  * One anonymous response to store: its segment, token hash, optional comment, and its
@@ -61,48 +62,56 @@ export interface Admission {
 }
 
 /**
- * The intake's write, in one statement: if the run is open (checked under `FOR SHARE`, so
- * a concurrent close comes before or after the whole batch), stores the responses as
- * `storeResponses` does and, when any of them is new, writes `followUp` to the outbox
- * (the run's recompute request) in the same transaction. Nothing is stored for a run that
- * is closed.
+ * The intake's write, in one statement that is its own transaction (`admit_responses`),
+ * scoped to the organization as `withTenant` would: if the run is open (checked under
+ * `FOR SHARE`, so a concurrent close comes before or after the whole batch), stores the
+ * responses as `storeResponses` does and, when any of them is new, writes `followUp` to
+ * the outbox (the run's recompute request). Nothing is stored for a run that is closed.
+ * It resolves only once the statement has committed. The responses must all answer the
+ * run's questions, one value or null per position.
  */
 export async function admitResponses(
-  trx: TenantTransaction,
+  db: Kysely<Database>,
   organizationId: string,
   runId: string,
   responses: readonly NewResponse[],
   followUp: OutboxJob,
 ): Promise<Admission> {
   const ordered = [...responses].sort((x, y) => Buffer.compare(x.tokenHash, y.tokenHash));
-  const rows = ordered.map(
-    (r) =>
-      sql`(${r.segmentTeamId}::uuid, ${r.segmentTier}::text, ${r.tokenHash}::bytea, ${r.comment}::text, ${[...r.answers]}::smallint[])`,
-  );
-  const { rows: result } = await sql<{ open: boolean; stored: Buffer[] }>`
-    with open_run as (
-      select id from runs
-       where id = ${runId} and closed_at is null and closes_at > now()
-         for share
-    ), stored as (
-      insert into responses (organization_id, run_id, segment_team_id, segment_tier, token_hash,
-                             comment, answers)
-      select ${organizationId}::uuid, o.id, v.segment_team_id, v.segment_tier, v.token_hash,
-             v.comment, v.answers
-        from open_run o,
-             (values ${sql.join(rows)}) as v(segment_team_id, segment_tier, token_hash, comment,
-                                              answers)
-      on conflict (token_hash) do nothing
-      returning token_hash
-    ), follow_up as (
-      ${outboxInsert(followUp, sql`where exists (select 1 from stored)`)}
-    )
-    select exists (select 1 from open_run) as open,
-           array(select token_hash from stored) as stored
-  `.execute(trx);
-  const row = result[0];
-  return {
-    open: row?.open ?? false,
-    stored: new Set((row?.stored ?? []).map((hash) => hash.toString('hex'))),
-  };
+  const width = ordered[0]?.answers.length ?? 0;
+  if (ordered.some((r) => r.answers.length !== width)) {
+    throw new RangeError('every response of a batch answers the same questions');
+  }
+  const { rows } = await sql<{ open: boolean; refused: Buffer[] }>`
+    select open, refused from admit_responses(
+      ${organizationId}::uuid, ${runId}::uuid,
+      ${ordered.map((r) => r.segmentTeamId)}::uuid[],
+      ${ordered.map((r) => r.segmentTier)}::text[],
+      ${hashArray(ordered.map((r) => r.tokenHash))},
+      ${ordered.map((r) => r.comment)}::text[],
+      ${smallintArray(ordered.flatMap((r) => r.answers))}::smallint[], ${width}::integer,
+      ${followUp.name}, ${followUp.key}, ${JSON.stringify(followUp.payload)}::jsonb)
+  `.execute(db);
+  const row = rows[0];
+  const open = row?.open ?? false;
+  const refused = new Set((row?.refused ?? []).map((hash) => hash.toString('hex')));
+  const stored = new Set<string>();
+  if (open) {
+    for (const r of ordered) {
+      const hash = r.tokenHash.toString('hex');
+      if (!refused.has(hash)) stored.add(hash);
+    }
+  }
+  return { open, stored };
+}
+
+/** An array literal of small integers or nulls, e.g. `{1,NULL,5}`. */
+function smallintArray(values: readonly (number | null)[]): string {
+  return `{${values
+    .map((v) => {
+      if (v === null) return 'NULL';
+      if (!Number.isInteger(v)) throw new RangeError(`${v} is not an integer`);
+      return String(v);
+    })
+    .join(',')}}`;
 }
