@@ -1,7 +1,7 @@
 // `npm run bench -- intake`: verified, durable submissions per second of
 // `POST /api/v1/responses` (group commit), against a bare Fastify route that only validates
-// the same body and a naive route that verifies the same way but commits one transaction
-// per request. See docs/PERFORMANCE.md.
+// the same body and a naive route that verifies the same way but stores each response with
+// its own statement (one INSERT per request). See docs/PERFORMANCE.md.
 import {
   constants,
   createPrivateKey,
@@ -23,14 +23,15 @@ import {
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import { createHttpServer, ResponseSubmission } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
+import { recomputeRunRequest } from '@pulsegap/jobs';
 import {
+  admitResponses,
   getSegmentKey,
   findRun,
   listPulses,
   openDatabase,
   organizationOfRun,
   runQuestions,
-  storeResponses,
   withTenant,
   type Database,
   type DatabaseHandle,
@@ -105,10 +106,9 @@ async function bareServer(): Promise<FastifyInstance> {
 // Baseline 2: the naive route. The real app (`createHttpServer`, same plugins, same JSON
 // parser) with one more route that checks a submission exactly as `POST /responses` does
 // (run facts and segment keys cached the same way, the token verified against the segment
-// key) and then stores it alone: one transaction per request, `storeResponses` with one
-// response. It leaves out two things the real intake does once per batch (the run row
-// locked FOR SHARE, the recompute request enqueued), so it is if anything cheaper per
-// request than a group commit of one.
+// key) and then stores it alone: the intake's own statement (`admitResponses`, one
+// statement that is its own transaction, with the open-run check and the recompute
+// request) for each request, with no batching. One INSERT per request.
 
 const NAIVE_PATH = '/bench/naive/responses';
 
@@ -204,8 +204,11 @@ async function naiveServer(
         ) {
           return refuse(reply, 403, 'bad token');
         }
-        const stored = await withTenant(db, run.organizationId, (trx) =>
-          storeResponses(trx, run.organizationId, runId, [
+        const { open, stored } = await admitResponses(
+          db,
+          run.organizationId,
+          runId,
+          [
             {
               segmentTeamId: key.segment.teamId,
               segmentTier: key.segment.tier,
@@ -213,8 +216,10 @@ async function naiveServer(
               comment: text === '' ? null : text,
               answers: values,
             },
-          ]),
+          ],
+          recomputeRunRequest(run.organizationId, runId),
         );
+        if (!open) return refuse(reply, 410, 'closed');
         if (stored.size === 0) return refuse(reply, 409, 'token used');
         return reply.code(201).send({ status: 'recorded' as const });
       },
@@ -500,9 +505,9 @@ async function checkDurable(
 const STORE_BATCH = 50;
 
 /**
- * The intake's database work on its own: `storeResponses` in a tenant transaction,
- * `STORE_BATCH` responses at a time (about what 50 connections give a batch), one
- * connection, after the load has stopped. Returns milliseconds per response.
+ * The intake's database work on its own: `admitResponses` (one statement, its own
+ * transaction), `STORE_BATCH` responses at a time, one connection, after the load has
+ * stopped. Returns milliseconds per response.
  */
 async function storeCost(
   db: Kysely<Database>,
@@ -523,8 +528,12 @@ async function storeCost(
   const start = performance.now();
   for (let b = 0; b < batches; b += 1) {
     const responses = Array.from({ length: STORE_BATCH }, (_, i) => make(i));
-    await withTenant(db, organizationId, (trx) =>
-      storeResponses(trx, organizationId, run.runId, responses),
+    await admitResponses(
+      db,
+      organizationId,
+      run.runId,
+      responses,
+      recomputeRunRequest(organizationId, run.runId),
     );
   }
   return (performance.now() - start) / (batches * STORE_BATCH);
@@ -575,7 +584,7 @@ async function main(): Promise<void> {
     log(describeWindow('bare', bareWindow));
     await bare.close();
 
-    // 2. Naive: one transaction per request.
+    // 2. Naive: one statement per request.
     const naiveApp = await naiveServer(scratch, await open());
     const naivePhase = await measureStoring(
       load,
@@ -621,7 +630,7 @@ async function main(): Promise<void> {
 
     const storeMs = await storeCost(realDb, organizationId, real);
     log(
-      `storeResponses alone: ${storeMs.toFixed(2)} ms per response (${STORE_BATCH} per transaction)`,
+      `admitResponses alone: ${storeMs.toFixed(2)} ms per response (${STORE_BATCH} per statement)`,
     );
 
     const perSecond = realPhase.measured.perSecond;
@@ -694,7 +703,7 @@ then a ${DURATION_S} s measured window per server.
 | Server | 2xx/s | 2xx in window | p50 ms | p99 ms | max ms | CPU cores: server / load generator / PostgreSQL / other |
 | --- | --: | --: | --: | --: | --: | --: |
 ${row('bare (validates, stores nothing)', r.bare)}
-${row('naive (one transaction per request)', r.naive)}
+${row('naive (one statement per request)', r.naive)}
 ${row('real route (group commit)', r.real)}
 
 | Target (from the issue) | Measured | Result |
@@ -707,10 +716,10 @@ Output: \`${r.finalLine}\`
 
 - Durability, checked after the run in the database: real route ${durable(r.realDurable)};
   naive ${durable(r.naiveDurable)}. Every response has its ${r.questions} answers.
-- For scale: \`storeResponses\` alone (the intake's database work, ${STORE_BATCH} responses per
-  transaction, one connection, nothing else running) took ${r.storeMs.toFixed(2)} ms per
-  response, i.e. at most ${fmt(1000 / r.storeMs)} responses/s for one organization, whose
-  batches the intake writes at most eight at a time.
+- For scale: \`admitResponses\` alone (the intake's database work, ${STORE_BATCH} responses per
+  statement, one connection, nothing else running) took ${r.storeMs.toFixed(2)} ms per
+  response, i.e. at most ${fmt(1000 / r.storeMs)} responses/s on one connection; the intake
+  writes up to eight batches of a run at a time.
 
 **What is measured.** Verified, durable submissions per second: 2xx responses per second of
 the measured window, each to a request carrying a different valid token, so each is a new
@@ -723,10 +732,10 @@ run. per_s and p99 are the real route's; the ratios divide its rate by the basel
 - Three servers in the benchmark's process, one after another, each with a pool of 10
   connections (the API's default): *bare*, plain Fastify with the route's TypeBox body schema
   and a 201 reply; *naive*, the real app (\`createHttpServer\`) plus a route that checks
-  what the real one checks (each token on its own, with \`verifyToken\`), then stores the response alone with \`storeResponses\` in its
-  own \`withTenant\` transaction (it skips the run row lock and the recompute request the
-  real intake adds per batch, so it is if anything favoured); *real*, \`createHttpServer\`
-  and \`POST /api/v1/responses\`.
+  what the real one checks (each token on its own, with \`verifyToken\`), then stores the
+  response alone with the intake's own statement (\`admitResponses\` with one response:
+  one INSERT, its own transaction, per request); *real*, \`createHttpServer\` and
+  \`POST /api/v1/responses\` (group commit).
 - Load generator: autocannon's programmatic API in a **child process** (bench/load.ts), so
   it does not share the servers' event loop; it does share the ${os.cpus().length} cores
   with them and with PostgreSQL. CPU is sampled from /proc over each
