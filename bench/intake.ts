@@ -102,6 +102,30 @@ async function bareServer(): Promise<FastifyInstance> {
   return fastify;
 }
 
+/**
+ * For scale, not a target: the real app (\`createHttpServer\`: security headers, the strict
+ * JSON parser, logging switched off for the route as on the real one) with a route that
+ * validates the same body and stores nothing. Between bare and it lies the cost of the
+ * app's plumbing; between it and the real route, that of checking and storing.
+ */
+const PLUMBING_PATH = '/bench/plumbing/responses';
+
+async function plumbingServer(
+  scratch: ScratchDatabase,
+  db: Kysely<Database>,
+): Promise<FastifyInstance> {
+  const server = await createHttpServer({ config: scratch.config, db });
+  server
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      PLUMBING_PATH,
+      { logLevel: 'silent', schema: { body: Submission, response: { 201: Recorded } } },
+      async (_request, reply) => reply.code(201).send({ status: 'recorded' as const }),
+    );
+  await server.ready();
+  return server;
+}
+
 // ---------------------------------------------------------------------------------------
 // Baseline 2: the naive route. The real app (`createHttpServer`, same plugins, same JSON
 // parser) with one more route that checks a submission exactly as `POST /responses` does
@@ -561,28 +585,35 @@ async function main(): Promise<void> {
     const naiveSetupRows = await rowsNow(naive.runId);
     const realSetupRows = await rowsNow(real.runId);
 
-    // 1. Bare: the same bodies (valid tokens of the real run), round and round.
-    const bare = await bareServer();
-    const bareUrl = `${await listen(bare)}/responses`;
+    // 1. Bare: the same bodies (valid tokens of the real run), round and round; then the
+    // app's plumbing alone, the same way.
     const samples = (await mint(real, 2000)).map((p) => p.body);
-    const bareWarm = await load.run({
-      url: bareUrl,
-      seconds: WARMUP_S,
-      kind: 'submission',
-      pool: 'cycle',
-      lines: samples,
-    });
-    assertClean('bare warm-up', bareWarm);
-    const bareWindow = await load.run({
-      url: bareUrl,
-      seconds: DURATION_S,
-      kind: 'submission',
-      pool: 'cycle',
-      lines: samples,
-    });
-    assertClean('bare', bareWindow);
-    log(describeWindow('bare', bareWindow));
+    const cycling = async (url: string, label: string) => {
+      const warm = await load.run({
+        url,
+        seconds: WARMUP_S,
+        kind: 'submission',
+        pool: 'cycle',
+        lines: samples,
+      });
+      assertClean(`${label} warm-up`, warm);
+      const window = await load.run({
+        url,
+        seconds: DURATION_S,
+        kind: 'submission',
+        pool: 'cycle',
+        lines: samples,
+      });
+      assertClean(label, window);
+      log(describeWindow(label, window));
+      return window;
+    };
+    const bare = await bareServer();
+    const bareWindow = await cycling(`${await listen(bare)}/responses`, 'bare');
     await bare.close();
+    const plumbing = await plumbingServer(scratch, await open());
+    const plumbingWindow = await cycling(`${await listen(plumbing)}${PLUMBING_PATH}`, 'plumbing');
+    await plumbing.close();
 
     // 2. Naive: one statement per request.
     const naiveApp = await naiveServer(scratch, await open());
@@ -645,6 +676,7 @@ async function main(): Promise<void> {
       report({
         machine: machine(scratch),
         bare: bareWindow,
+        plumbing: plumbingWindow,
         naive: naivePhase.measured,
         real: realPhase.measured,
         vsBare,
@@ -675,6 +707,7 @@ interface Durability {
 function report(r: {
   machine: string;
   bare: Window;
+  plumbing: Window;
   naive: Window;
   real: Window;
   vsBare: number;
@@ -703,6 +736,7 @@ then a ${DURATION_S} s measured window per server.
 | Server | 2xx/s | 2xx in window | p50 ms | p99 ms | max ms | CPU cores: server / load generator / PostgreSQL / other |
 | --- | --: | --: | --: | --: | --: | --: |
 ${row('bare (validates, stores nothing)', r.bare)}
+${row('for scale: the app, a route that validates and stores nothing', r.plumbing)}
 ${row('naive (one statement per request)', r.naive)}
 ${row('real route (group commit)', r.real)}
 
@@ -729,9 +763,11 @@ run. per_s and p99 are the real route's; the ratios divide its rate by the basel
 
 **How.**
 
-- Three servers in the benchmark's process, one after another, each with a pool of 10
+- Four servers in the benchmark's process, one after another, each with a pool of 10
   connections (the API's default): *bare*, plain Fastify with the route's TypeBox body schema
-  and a 201 reply; *naive*, the real app (\`createHttpServer\`) plus a route that checks
+  and a 201 reply; for scale only, *the app* (\`createHttpServer\`: security headers, the
+  strict JSON parser, the route's logging off) with a route that does what bare does;
+  *naive*, the real app (\`createHttpServer\`) plus a route that checks
   what the real one checks (each token on its own, with \`verifyToken\`), then stores the
   response alone with the intake's own statement (\`admitResponses\` with one response:
   one INSERT, its own transaction, per request); *real*, \`createHttpServer\` and
