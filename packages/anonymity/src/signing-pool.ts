@@ -76,7 +76,7 @@ export class SigningPool {
   /** m^d mod n of `message` (already checked by the caller), on the least busy thread. */
   async rawSign(privateKey: KeyObject, message: Buffer): Promise<Buffer> {
     // A copy of its own to move to the thread (a Buffer may be a view of a shared pool).
-    const bytes = Uint8Array.from(message);
+    const bytes = new Uint8Array(message);
     const signature = await this.#run(
       (thread, newKeys) => ({
         op: 'sign',
