@@ -16,6 +16,6 @@ export {
 export { decryptPrivateKey, encryptPrivateKey } from './sealed-key.js';
 export { BlindSigner } from './blind-signer.js';
 export { SigningPool } from './signing-pool.js';
-export { tokenHash, verifyToken, verifyTokensOn, type SubmittedToken } from './token.js';
+export { tokenHash, verifyToken } from './token.js';
 export { decodeBase64Url } from './decode-base64url.js';
 export { type Base64UrlDecodeOptions } from './base64url.js';

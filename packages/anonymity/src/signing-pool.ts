@@ -2,44 +2,22 @@ import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-// The thread's whole program: the raw RSA private-key operation, and checks of token
-// signatures in batches, nothing else. Kept as source text so the same code runs from the
-// TypeScript sources and from the build. A key arrives once per thread (a KeyObject is
-// cloned across threads) and is then named by its number.
+// The thread's whole program: the raw RSA private-key operation, nothing else. Kept as
+// source text so the same code runs from the TypeScript sources and from the build. A key
+// arrives once per thread (a KeyObject is cloned across threads) and is then named by its
+// number.
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { constants, privateDecrypt, verify } = require('node:crypto');
+const { constants, privateDecrypt } = require('node:crypto');
 const keys = new Map();
-parentPort.on('message', ({ job, op, newKeys, keyNumber, message, layout, bytes, saltLength }) => {
+parentPort.on('message', ({ job, newKeys, keyNumber, message }) => {
   try {
     for (const [number, key] of newKeys) keys.set(number, key);
-    if (op === 'sign') {
-      const signature = privateDecrypt(
-        { key: keys.get(keyNumber), padding: constants.RSA_NO_PADDING },
-        message,
-      );
-      parentPort.postMessage({ job, result: signature }, [signature.buffer]);
-    } else {
-      // Each token is three numbers of layout (key, message length, signature length) and
-      // its message then signature, one after another, in bytes.
-      const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const valid = new Uint8Array(layout.length / 3);
-      let offset = 0;
-      for (let i = 0; i < valid.length; i += 1) {
-        const message = data.subarray(offset, offset + layout[3 * i + 1]);
-        offset += message.length;
-        const signature = data.subarray(offset, offset + layout[3 * i + 2]);
-        offset += signature.length;
-        try {
-          const key = keys.get(layout[3 * i]);
-          const options = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength };
-          valid[i] = verify('sha384', message, options, signature) ? 1 : 0;
-        } catch {
-          valid[i] = 0;
-        }
-      }
-      parentPort.postMessage({ job, result: valid }, [valid.buffer]);
-    }
+    const signature = privateDecrypt(
+      { key: keys.get(keyNumber), padding: constants.RSA_NO_PADDING },
+      message,
+    );
+    parentPort.postMessage({ job, result: signature }, [signature.buffer]);
   } catch (error) {
     parentPort.postMessage({ job, error: String(error) });
   }
@@ -53,12 +31,12 @@ interface Thread {
 }
 
 /**
- * Threads for the RSA work of tokens: blind signatures and, in batches, checks of submitted
- * tokens. One signature costs about 0.3 ms of CPU, and `privateDecrypt` has no asynchronous
- * form, so on the event loop it would cap a process at one core of signing and hold up
- * every other request meanwhile; checks sent in batches wake a thread once per batch. The
- * pool keeps one thread per core by default, started on first use and not keeping the
- * process alive; `close()` stops them.
+ * Threads for the RSA private-key operation of blind signatures. One signature costs about
+ * 0.3 ms of CPU, and `privateDecrypt` has no asynchronous form, so on the event loop it
+ * would cap a process at one core of signing and hold up every other request meanwhile.
+ * (Checking a token with the public key costs a tenth of that and runs where it is asked
+ * for: `verifyToken`.) The pool keeps one thread per core by default, started on first use
+ * and not keeping the process alive; `close()` stops them.
  */
 export class SigningPool {
   readonly #size: number;
@@ -79,7 +57,6 @@ export class SigningPool {
     const bytes = new Uint8Array(message);
     const signature = await this.#run(
       (thread, newKeys) => ({
-        op: 'sign',
         newKeys,
         keyNumber: this.#keyNumber(thread, privateKey, newKeys),
         message: bytes,
@@ -87,40 +64,6 @@ export class SigningPool {
       [bytes.buffer],
     );
     return Buffer.from(signature as Uint8Array);
-  }
-
-  /**
-   * Checks RSASSA-PSS signatures (SHA-384, salt of `saltLength` bytes) of several tokens in
-   * one message to a thread: one wake-up for a batch instead of one per token. The tokens'
-   * bytes travel packed in one buffer that is moved, not copied, to the thread. A check
-   * that throws counts as invalid.
-   */
-  async verifyBatch(
-    tokens: readonly { publicKey: KeyObject; message: Uint8Array; signature: Uint8Array }[],
-    saltLength: number,
-  ): Promise<boolean[]> {
-    if (tokens.length === 0) return [];
-    let size = 0;
-    for (const t of tokens) size += t.message.length + t.signature.length;
-    const bytes = new Uint8Array(size);
-    const layout = new Int32Array(tokens.length * 3);
-    const valid = await this.#run(
-      (thread, newKeys) => {
-        let offset = 0;
-        tokens.forEach((t, i) => {
-          layout[3 * i] = this.#keyNumber(thread, t.publicKey, newKeys);
-          layout[3 * i + 1] = t.message.length;
-          layout[3 * i + 2] = t.signature.length;
-          bytes.set(t.message, offset);
-          offset += t.message.length;
-          bytes.set(t.signature, offset);
-          offset += t.signature.length;
-        });
-        return { op: 'verify', newKeys, saltLength, layout, bytes };
-      },
-      [bytes.buffer, layout.buffer],
-    );
-    return Array.from(valid as Uint8Array, (v) => v === 1);
   }
 
   /** Sends one job to the least busy thread; `build` names the keys it needs there. */

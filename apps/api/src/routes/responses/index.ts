@@ -1,12 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  decodeBase64Url,
-  TOKEN_MESSAGE_LENGTH,
-  tokenHash,
-  verifyTokensOn,
-  type SubmittedToken,
-} from '@pulsegap/anonymity';
+import { decodeBase64Url, TOKEN_MESSAGE_LENGTH, tokenHash, verifyToken } from '@pulsegap/anonymity';
 import {
   getSegmentKey,
   listPulses,
@@ -21,7 +15,6 @@ import Type from 'typebox';
 import { conflict, forbidden, invalid, notFound, type FieldError } from '../../errors.js';
 import { Base64Url, problems, Uuid } from '../../schemas.js';
 import { isClosed, runClosed } from '../invite/index.js';
-import { GroupCommit } from '../../group-commit.js';
 import { ResponseIntake } from './intake.js';
 
 /** The body of `POST /responses`. */
@@ -70,11 +63,6 @@ const RUN_FACTS_MS = 2000;
  */
 const responses: FastifyPluginAsyncTypebox = async (fastify) => {
   const intake = new ResponseIntake(fastify.db);
-  // Tokens arriving together are checked in one message to a signing thread.
-  const verifications = new GroupCommit<SubmittedToken, boolean>(
-    (_lane, tokens) => verifyTokensOn(fastify.signingPool, tokens),
-    { maxWriters: 2 },
-  );
   const runs = new Map<string, RunFacts>();
   const keys = new Map<string, KeyFacts>();
 
@@ -175,11 +163,7 @@ const responses: FastifyPluginAsyncTypebox = async (fastify) => {
       }
       if (run.closed) throw runClosed();
       const key = await keyFacts(run.organizationId, token.keyId);
-      if (
-        key === null ||
-        key.runId !== runId ||
-        !(await verifications.submit('', { publicKey: key.publicKey, message, signature }))
-      ) {
+      if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
         throw forbidden('The token is not valid for this run.');
       }
       const outcome = await intake.submit(run.organizationId, runId, {

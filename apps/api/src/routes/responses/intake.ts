@@ -15,13 +15,18 @@ interface Submission {
  * Group commit for anonymous responses: batches are kept per run, and each batch is one
  * statement that is its own transaction, storing its responses in token-hash order (see
  * `admitResponses`) and asking for the run's figures to be recomputed. Each caller is
- * answered only after its response is committed.
+ * answered only after its response is committed. One batch of a run is written at a time:
+ * a batch costs one round trip, and while it commits the next one grows, so each commit
+ * (and its WAL flush) serves as many responses as possible. (Measured: more batches of a
+ * run in flight made smaller batches, more flushes and a slower intake.)
  */
 export class ResponseIntake {
   readonly #batches: GroupCommit<Submission, IntakeOutcome>;
 
   constructor(db: Kysely<Database>) {
-    this.#batches = new GroupCommit((runId, batch) => writeBatch(db, runId, batch));
+    this.#batches = new GroupCommit((runId, batch) => writeBatch(db, runId, batch), {
+      maxWriters: 1,
+    });
   }
 
   /** Resolves once the response is committed, or known to be a duplicate or too late. */
