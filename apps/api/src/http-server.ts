@@ -1,6 +1,10 @@
 import type { Config } from '@pulsegap/config';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import app, { type AppOptions } from './app.js';
 import { sendProblem } from './plugins/problem.js';
 
@@ -19,6 +23,9 @@ export interface HttpServerOptions extends AppOptions {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { logStream, ...appOptions } = options;
+  // Routes that log nothing (the employee routes) share one silent logger: a child per
+  // request with its own level costs pino a rebuild of every log method each time.
+  let silent: FastifyBaseLogger | undefined;
   const fastify = Fastify({
     logger: {
       ...loggerOptions(options.config),
@@ -27,6 +34,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },
+    childLoggerFactory: (logger, bindings, childOptions) =>
+      childOptions.level === 'silent'
+        ? (silent ??= logger.child({}, { level: 'silent' }))
+        : logger.child(bindings, childOptions),
     // A malformed URL (a stray `%`) or an over-long path parameter is refused before any
     // route is found, so the error handler never sees it: answer it as a problem too, and
     // without echoing the URL (it may hold a personal link's secret).

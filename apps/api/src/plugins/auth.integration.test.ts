@@ -416,10 +416,19 @@ describe('security headers', () => {
   afterAll(() => t.close());
 
   test.for([
-    ['an answer', '/api/v1/openapi.json'],
-    ['an error', '/api/v1/priorities'],
-  ])('are on %s', async ([, url]) => {
-    const response = await t.server.inject({ method: 'GET', url });
+    ['an answer', 'GET', '/api/v1/openapi.json', 200],
+    ['an error', 'GET', '/api/v1/priorities', 401],
+    ['an employee route refusal', 'POST', '/api/v1/responses', 400],
+    ['a page', 'GET', '/', 200],
+    ['the answer page', 'GET', '/answer/not-a-secret', 200],
+    ['a missing path', 'GET', '/no/such/path', 404],
+  ] as const)('are on %s', async ([, method, url, status]) => {
+    const response = await t.server.inject({
+      method,
+      url,
+      ...(method === 'POST' ? { payload: {} } : {}),
+    });
+    expect(response.statusCode).toBe(status);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     const csp = String(response.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
@@ -427,5 +436,9 @@ describe('security headers', () => {
     expect(csp).toContain("object-src 'none'");
     expect(response.headers['x-frame-options']).toBeDefined();
     expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
+    // Plain HTTP outside production: no HTTPS-only header, and nothing names the server.
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
   });
 });
