@@ -15,6 +15,7 @@ import Type from 'typebox';
 import { conflict, forbidden, invalid, notFound, type FieldError } from '../../errors.js';
 import { Base64Url, problems, Uuid } from '../../schemas.js';
 import { isClosed, runClosed } from '../invite/index.js';
+import { LoadingCache } from '../../loading-cache.js';
 import { ResponseIntake } from './intake.js';
 
 /** The body of `POST /responses`. */
@@ -45,7 +46,6 @@ interface RunFacts {
   readonly questionCount: number;
   readonly openQuestion: boolean;
   readonly closed: boolean;
-  readonly expires: number;
 }
 
 interface KeyFacts {
@@ -63,47 +63,40 @@ const RUN_FACTS_MS = 2000;
  */
 const responses: FastifyPluginAsyncTypebox = async (fastify) => {
   const intake = new ResponseIntake(fastify.db);
-  const runs = new Map<string, RunFacts>();
-  const keys = new Map<string, KeyFacts>();
+  const runs = new LoadingCache<RunFacts>({ ttlMs: RUN_FACTS_MS });
+  const keys = new LoadingCache<KeyFacts | null>();
 
-  async function runFacts(runId: string): Promise<RunFacts> {
-    const cached = runs.get(runId);
-    if (cached !== undefined && cached.expires > Date.now()) return cached;
-    const organizationId = await organizationOfRun(fastify.db, runId);
-    if (organizationId === null) throw notFound('The run');
-    const facts = await withTenant(fastify.db, organizationId, async (trx) => {
-      const run = await findRun(trx, runId);
-      if (run === null) throw notFound('The run');
-      const [pulse] = await listPulses(trx, run.pulseId);
-      const questions = await runQuestions(trx, runId);
+  const runFacts = (runId: string): Promise<RunFacts> =>
+    runs.get(runId, async () => {
+      const organizationId = await organizationOfRun(fastify.db, runId);
+      if (organizationId === null) throw notFound('The run');
+      return withTenant(fastify.db, organizationId, async (trx) => {
+        const run = await findRun(trx, runId);
+        if (run === null) throw notFound('The run');
+        const [pulse] = await listPulses(trx, run.pulseId);
+        const questions = await runQuestions(trx, runId);
+        return {
+          organizationId,
+          positions: new Map(questions.map((q) => [q.id, q.position])),
+          questionCount: questions.length,
+          openQuestion: pulse?.openQuestion ?? false,
+          closed: isClosed(run),
+        };
+      });
+    });
+
+  // Looked up under the run's organization (and then checked against the run itself);
+  // an unknown key id is remembered as unknown: ids are random and made by the server.
+  const keyFacts = (organizationId: string, keyId: string): Promise<KeyFacts | null> =>
+    keys.get(`${organizationId}/${keyId}`, async () => {
+      const key = await withTenant(fastify.db, organizationId, (trx) => getSegmentKey(trx, keyId));
+      if (key === null) return null;
       return {
-        organizationId,
-        positions: new Map(questions.map((q) => [q.id, q.position])),
-        questionCount: questions.length,
-        openQuestion: pulse?.openQuestion ?? false,
-        closed: isClosed(run),
-        expires: Date.now() + RUN_FACTS_MS,
+        runId: key.runId,
+        publicKey: createPublicKey({ key: key.publicKey, format: 'der', type: 'spki' }),
+        segment: { teamId: key.segmentTeamId, tier: key.segmentTier },
       };
     });
-    if (runs.size > 10_000) runs.clear();
-    runs.set(runId, facts);
-    return facts;
-  }
-
-  async function keyFacts(organizationId: string, keyId: string): Promise<KeyFacts | null> {
-    const cached = keys.get(keyId);
-    if (cached !== undefined) return cached;
-    const key = await withTenant(fastify.db, organizationId, (trx) => getSegmentKey(trx, keyId));
-    if (key === null) return null;
-    const facts = {
-      runId: key.runId,
-      publicKey: createPublicKey({ key: key.publicKey, format: 'der', type: 'spki' }),
-      segment: { teamId: key.segmentTeamId, tier: key.segmentTier },
-    };
-    if (keys.size > 10_000) keys.clear();
-    keys.set(keyId, facts);
-    return facts;
-  }
 
   fastify.post(
     '/responses',
