@@ -13,7 +13,6 @@ import {
 import os from 'node:os';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  decodeBase64Url,
   decryptPrivateKey,
   TOKEN_MESSAGE_LENGTH,
   TOKEN_SALT_LENGTH,
@@ -21,18 +20,12 @@ import {
   verifyToken,
 } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createHttpServer, ResponseSubmission } from '@pulsegap/api';
+import { createHttpServer, ResponseSubmission, SubmissionChecks } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import {
   admitResponses,
-  getSegmentKey,
-  findRun,
-  listPulses,
   openDatabase,
-  organizationOfRun,
-  runQuestions,
-  withTenant,
   type Database,
   type DatabaseHandle,
   type TierValue,
@@ -128,9 +121,9 @@ async function plumbingServer(
 
 // ---------------------------------------------------------------------------------------
 // Baseline 2: the naive route. The real app (`createHttpServer`, same plugins, same JSON
-// parser) with one more route that checks a submission exactly as `POST /responses` does
-// (run facts and segment keys cached the same way, the token verified against the segment
-// key) and then stores it alone: the intake's own statement (`admitResponses`, one
+// parser) with one more route that checks a submission with the real route's own checks
+// (`SubmissionChecks`: the run, its questions, the token against the segment key) and then
+// stores it alone: the intake's own statement (`admitResponses`, one
 // statement that is its own transaction, with the open-run check and the recompute
 // request) for each request, with no batching. One INSERT per request.
 
@@ -141,59 +134,7 @@ async function naiveServer(
   db: Kysely<Database>,
 ): Promise<FastifyInstance> {
   const server = await createHttpServer({ config: scratch.config, db });
-  const runs = new Map<
-    string,
-    {
-      organizationId: string;
-      positions: Map<string, number>;
-      questionCount: number;
-      openQuestion: boolean;
-      closed: boolean;
-      expires: number;
-    }
-  >();
-  const keys = new Map<
-    string,
-    { runId: string; publicKey: KeyObject; segment: { teamId: string | null; tier: TierValue } }
-  >();
-
-  async function runFacts(runId: string) {
-    const cached = runs.get(runId);
-    if (cached !== undefined && cached.expires > Date.now()) return cached;
-    const organizationId = await organizationOfRun(db, runId);
-    if (organizationId === null) return null;
-    const facts = await withTenant(db, organizationId, async (trx) => {
-      const run = await findRun(trx, runId);
-      if (run === null) return null;
-      const [pulse] = await listPulses(trx, run.pulseId);
-      const questions = await runQuestions(trx, runId);
-      return {
-        organizationId,
-        positions: new Map(questions.map((q) => [q.id, q.position])),
-        questionCount: questions.length,
-        openQuestion: pulse?.openQuestion ?? false,
-        closed: run.closedAt !== null || run.closesAt <= new Date(),
-        expires: Date.now() + 2000,
-      };
-    });
-    if (facts !== null) runs.set(runId, facts);
-    return facts;
-  }
-
-  async function keyFacts(organizationId: string, keyId: string) {
-    const cached = keys.get(keyId);
-    if (cached !== undefined) return cached;
-    const key = await withTenant(db, organizationId, (trx) => getSegmentKey(trx, keyId));
-    if (key === null) return null;
-    const facts = {
-      runId: key.runId,
-      publicKey: createPublicKey({ key: key.publicKey, format: 'der', type: 'spki' }),
-      segment: { teamId: key.segmentTeamId, tier: key.segmentTier },
-    };
-    keys.set(keyId, facts);
-    return facts;
-  }
-
+  const checks = new SubmissionChecks(db);
   const refuse = (reply: FastifyReply, status: number, detail: string) =>
     reply.code(status).type('application/problem+json').send({ status, detail });
 
@@ -203,45 +144,13 @@ async function naiveServer(
       NAIVE_PATH,
       { logLevel: 'silent', schema: { body: Submission } },
       async (request, reply) => {
-        const { runId, token, answers, comment } = request.body;
-        const message = decodeBase64Url(token.message, { length: TOKEN_MESSAGE_LENGTH });
-        const signature = decodeBase64Url(token.signature);
-        if (message === null || signature === null) return refuse(reply, 400, 'bad token');
-        const run = await runFacts(runId);
-        if (run === null) return refuse(reply, 404, 'no such run');
-        const values = new Array<number | null>(run.questionCount).fill(null);
-        for (const answer of answers) {
-          const position = run.positions.get(answer.questionId);
-          if (position === undefined || values[position] !== null) {
-            return refuse(reply, 400, 'bad answers');
-          }
-          values[position] = answer.value;
-        }
-        const text = comment?.trim() ?? '';
-        if (text !== '' && !run.openQuestion) return refuse(reply, 400, 'no open question');
-        if (run.closed) return refuse(reply, 410, 'closed');
-        const key = await keyFacts(run.organizationId, token.keyId);
-        if (
-          key === null ||
-          key.runId !== runId ||
-          !verifyToken(key.publicKey, message, signature)
-        ) {
-          return refuse(reply, 403, 'bad token');
-        }
+        const { organizationId, runId, response } = await checks.check(request.body);
         const { open, stored } = await admitResponses(
           db,
-          run.organizationId,
+          organizationId,
           runId,
-          [
-            {
-              segmentTeamId: key.segment.teamId,
-              segmentTier: key.segment.tier,
-              tokenHash: tokenHash(message),
-              comment: text === '' ? null : text,
-              answers: values,
-            },
-          ],
-          recomputeRunRequest(run.organizationId, runId),
+          [response],
+          recomputeRunRequest(organizationId, runId),
         );
         if (!open) return refuse(reply, 410, 'closed');
         if (stored.size === 0) return refuse(reply, 409, 'token used');
@@ -765,7 +674,7 @@ run. per_s and p99 are the real route's; the ratios divide its rate by the basel
   and a 201 reply; for scale only, *the app* (\`createHttpServer\`: security headers, the
   strict JSON parser, the route's logging off) with a route that does what bare does;
   *naive*, the real app (\`createHttpServer\`) plus a route that checks
-  what the real one checks (each token on its own, with \`verifyToken\`), then stores the
+  a submission with the real route's own checks (\`SubmissionChecks\`), then stores the
   response alone with the intake's own statement (\`admitResponses\` with one response:
   one INSERT, its own transaction, per request); *real*, \`createHttpServer\` and
   \`POST /api/v1/responses\` (group commit).

@@ -1,0 +1,179 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { decodeBase64Url, TOKEN_MESSAGE_LENGTH, tokenHash, verifyToken } from '@pulsegap/anonymity';
+import {
+  getSegmentKey,
+  listPulses,
+  findRun,
+  organizationOfRun,
+  runQuestions,
+  withTenant,
+  type Database,
+  type NewResponse,
+  type TierValue,
+} from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
+import type { Kysely } from 'kysely';
+import Type, { type Static } from 'typebox';
+import { forbidden, invalid, notFound, type FieldError } from '../../errors.js';
+import { LoadingCache } from '../../loading-cache.js';
+import { Base64Url, Uuid } from '../../schemas.js';
+import { isClosed, runClosed } from '../invite/index.js';
+
+/** The body of `POST /responses`. */
+export const ResponseSubmission = Type.Object(
+  {
+    runId: Uuid,
+    token: Type.Object(
+      { keyId: Uuid, message: Base64Url(200), signature: Base64Url(1024) },
+      { additionalProperties: false },
+    ),
+    answers: Type.Array(
+      Type.Object(
+        { questionId: Uuid, value: Type.Integer({ minimum: 1, maximum: 5 }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+    comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX_LENGTH })),
+  },
+  { additionalProperties: false },
+);
+
+export type Submission = Static<typeof ResponseSubmission>;
+
+/** What a submission is checked against; runs change rarely, so it is kept briefly. */
+interface RunFacts {
+  readonly organizationId: string;
+  /** Each question's position: where its answer is kept in the stored response. */
+  readonly positions: ReadonlyMap<string, number>;
+  readonly questionCount: number;
+  readonly openQuestion: boolean;
+  readonly closed: boolean;
+}
+
+interface KeyFacts {
+  readonly runId: string;
+  readonly publicKey: KeyObject;
+  readonly segment: { teamId: string | null; tier: TierValue };
+}
+
+const RUN_FACTS_MS = 2000;
+
+/** A submission that passed every check: the response to store, and where. */
+export interface CheckedResponse {
+  readonly organizationId: string;
+  readonly runId: string;
+  readonly response: NewResponse;
+}
+
+/**
+ * Everything `POST /responses` checks before it stores a response: the token's encoding,
+ * the run (which must exist and be open) and its questions, the comment, and the token's
+ * signature under the run's segment key, which also names the segment the response counts
+ * for. A run's facts are kept for two seconds and segment keys for good, each loaded once
+ * at a time (`LoadingCache`).
+ */
+export class SubmissionChecks {
+  readonly #runs = new LoadingCache<RunFacts>({ ttlMs: RUN_FACTS_MS });
+  readonly #keys = new LoadingCache<KeyFacts | null>();
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** The response to store, or a 400, 403, 404 or 410 problem saying what is wrong. */
+  async check(submission: Submission): Promise<CheckedResponse> {
+    const { runId, token, answers, comment } = submission;
+    const message = decodeBase64Url(token.message, { length: TOKEN_MESSAGE_LENGTH });
+    const signature = decodeBase64Url(token.signature);
+    const errors: FieldError[] = [];
+    if (message === null) {
+      errors.push({
+        path: 'body/token/message',
+        message: `must be ${TOKEN_MESSAGE_LENGTH} bytes of base64url`,
+      });
+    }
+    if (signature === null) {
+      errors.push({ path: 'body/token/signature', message: 'must be base64url without padding' });
+    }
+    const run = await this.#runFacts(runId);
+    const values = new Array<number | null>(run.questionCount).fill(null);
+    answers.forEach((answer, i) => {
+      const position = run.positions.get(answer.questionId);
+      if (position === undefined) {
+        errors.push({
+          path: `body/answers/${i}/questionId`,
+          message: 'is not a question of this run',
+        });
+      } else if (values[position] !== null) {
+        errors.push({ path: `body/answers/${i}/questionId`, message: 'is answered twice' });
+      } else {
+        values[position] = answer.value;
+      }
+    });
+    const text = comment?.trim() ?? '';
+    // PostgreSQL cannot store U+0000; refused here, it cannot fail the batch it would join.
+    if (text.includes('\u0000')) {
+      errors.push({ path: 'body/comment', message: 'must not contain the character U+0000' });
+    } else if (text !== '' && !run.openQuestion) {
+      errors.push({ path: 'body/comment', message: 'this pulse has no open question' });
+    }
+    if (errors.length > 0 || message === null || signature === null) {
+      throw invalid(
+        `The response is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        errors,
+      );
+    }
+    if (run.closed) throw runClosed();
+    const key = await this.#keyFacts(run.organizationId, token.keyId);
+    if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
+      throw forbidden('The token is not valid for this run.');
+    }
+    return {
+      organizationId: run.organizationId,
+      runId,
+      response: {
+        segmentTeamId: key.segment.teamId,
+        segmentTier: key.segment.tier,
+        tokenHash: tokenHash(message),
+        comment: text === '' ? null : text,
+        answers: values,
+      },
+    };
+  }
+
+  #runFacts(runId: string): Promise<RunFacts> {
+    return this.#runs.get(runId, async () => {
+      const organizationId = await organizationOfRun(this.#db, runId);
+      if (organizationId === null) throw notFound('The run');
+      return withTenant(this.#db, organizationId, async (trx) => {
+        const run = await findRun(trx, runId);
+        if (run === null) throw notFound('The run');
+        const [pulse] = await listPulses(trx, run.pulseId);
+        const questions = await runQuestions(trx, runId);
+        return {
+          organizationId,
+          positions: new Map(questions.map((q) => [q.id, q.position])),
+          questionCount: questions.length,
+          openQuestion: pulse?.openQuestion ?? false,
+          closed: isClosed(run),
+        };
+      });
+    });
+  }
+
+  // Looked up under the run's organization (and then checked against the run itself);
+  // an unknown key id is remembered as unknown: ids are random and made by the server.
+  #keyFacts(organizationId: string, keyId: string): Promise<KeyFacts | null> {
+    return this.#keys.get(`${organizationId}/${keyId}`, async () => {
+      const key = await withTenant(this.#db, organizationId, (trx) => getSegmentKey(trx, keyId));
+      if (key === null) return null;
+      return {
+        runId: key.runId,
+        publicKey: createPublicKey({ key: key.publicKey, format: 'der', type: 'spki' }),
+        segment: { teamId: key.segmentTeamId, tier: key.segmentTier },
+      };
+    });
+  }
+}
