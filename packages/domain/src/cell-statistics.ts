@@ -1,8 +1,9 @@
 import { assertMinGroupSize } from './group-size.js';
-import { assertHistogram, type Histogram } from './histogram.js';
+import type { Histogram } from './histogram.js';
 import {
   cliffsDelta,
   hedgesG,
+  histogramMoments,
   mannWhitneyTest,
   welchTest,
   type ConfidenceInterval,
@@ -76,20 +77,8 @@ export interface CellInput {
  * however many answers there are.
  */
 export function summarize(histogram: Histogram): TierSummary {
-  assertHistogram(histogram);
-  let n = 0;
-  let sum = 0;
-  for (const [index, count] of histogram.entries()) {
-    n += count;
-    sum += count * (index + 1);
-  }
+  const { n, mean, squares } = histogramMoments(histogram);
   if (n === 0) return { n, mean: null, sd: null, top2: null };
-  const mean = sum / n;
-  let squares = 0;
-  for (const [index, count] of histogram.entries()) {
-    const deviation = index + 1 - mean;
-    squares += count * deviation * deviation;
-  }
   return {
     n,
     mean,

@@ -220,15 +220,16 @@ export function benjaminiHochberg(pValues: readonly (number | null)[]): (number 
   return qValues;
 }
 
-/** The figures of one group that Welch's test and Hedges' g need. */
-interface Moments {
+/** The figures of one group that Welch's test, Hedges' g and a tier's summary need. */
+export interface Moments {
   readonly n: number;
   readonly mean: number;
   /** The sum of squared deviations from the mean. */
   readonly squares: number;
 }
 
-function histogramMoments(histogram: Histogram): Moments {
+/** n, mean and squared deviations of a histogram's answers (mean NaN when n is 0). */
+export function histogramMoments(histogram: Histogram): Moments {
   assertHistogram(histogram);
   let n = 0;
   let total = 0;
