@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import type { Database } from '@pulsegap/db';
-import { createJobContext, deliverInvitationsRequest, runJob } from '@pulsegap/jobs';
+import { storeResponses, withTenant, type Database, type TierValue } from '@pulsegap/db';
+import {
+  createJobContext,
+  deliverInvitationsRequest,
+  recomputeRunRequest,
+  runJob,
+} from '@pulsegap/jobs';
 import { openTestDatabase, testConfig } from '@pulsegap/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -134,8 +140,7 @@ export async function startAnsweringRun(
   });
   expect(run.statusCode, run.body).toBe(201);
   const runId = run.json<{ id: string }>().id;
-  const request = deliverInvitationsRequest(org.organizationId, runId);
-  await runJob(createJobContext(testConfig(), db), request.name, request.payload);
+  await runJobNow(db, deliverInvitationsRequest(org.organizationId, runId));
   const outbox = await server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
   const links = outbox
     .json<{ items: { to: string; link: string }[] }>()
@@ -198,4 +203,56 @@ export function submission(
     },
     answers: invite.questions.map((q) => ({ questionId: q.id, value })),
   };
+}
+
+/** Runs a job of packages/jobs here and now, as the worker would, e.g. a run's recompute. */
+export async function runJobNow(
+  db: Kysely<Database>,
+  request: { readonly name: string; readonly payload: Record<string, unknown> },
+): Promise<void> {
+  await runJob(createJobContext(testConfig(), db), request.name, request.payload);
+}
+
+/** One response to store with `storeAnswers`: its segment, answers by dimension, comment. */
+export interface AnswersByDimension {
+  readonly teamId?: string | null;
+  readonly tier: TierValue;
+  readonly values: Readonly<Partial<Record<string, number>>>;
+  readonly comment?: string | null;
+}
+
+/**
+ * Stores responses straight into a run, as the intake would (each answers every question
+ * of a dimension it names, and skips the others), then recomputes the run's figures.
+ */
+export async function storeAnswers(
+  db: Kysely<Database>,
+  organizationId: string,
+  runId: string,
+  responses: readonly AnswersByDimension[],
+): Promise<void> {
+  await withTenant(db, organizationId, async (trx) => {
+    const questions = await trx
+      .selectFrom('run_questions')
+      .select(['position', 'dimension'])
+      .where('run_id', '=', runId)
+      .execute();
+    await storeResponses(
+      trx,
+      organizationId,
+      runId,
+      responses.map((r) => {
+        const answers = Array<number | null>(questions.length).fill(null);
+        for (const q of questions) answers[q.position] = r.values[q.dimension] ?? null;
+        return {
+          segmentTeamId: r.teamId ?? null,
+          segmentTier: r.tier,
+          tokenHash: randomBytes(32),
+          comment: r.comment ?? null,
+          answers,
+        };
+      }),
+    );
+  });
+  await runJobNow(db, recomputeRunRequest(organizationId, runId));
 }

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { storeResponses, withTenant } from '@pulsegap/db';
 import {
   benjaminiHochberg,
   cliffsDeltaOfValues,
@@ -8,14 +6,16 @@ import {
   mannWhitneyTestOfValues,
   welchTestOfValues,
 } from '@pulsegap/domain';
-import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
-import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
+import { recomputeRunRequest } from '@pulsegap/jobs';
+import { openOwnerDatabase } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
   createTestServer,
   PASSWORD,
+  runJobNow,
   signup,
+  storeAnswers,
   uniqueEmail,
   type TestOrganization,
   type TestServer,
@@ -180,34 +180,18 @@ describe('a run from roster to gaps', () => {
     // Leadership answers staffing 4,4,5,5,5,3 and clarity 5 ×6; frontline staffing 1,2,2,2,3,1,2,3 and clarity 4 ×8.
     const leadership = [4, 4, 5, 5, 5, 3];
     const frontline = [1, 2, 2, 2, 3, 1, 2, 3];
-    await withTenant(t.db, org.organizationId, async (trx) => {
-      const questions = await trx
-        .selectFrom('run_questions')
-        .select(['position', 'dimension'])
-        .where('run_id', '=', runId)
-        .execute();
-      const response = (tier: 'leadership' | 'frontline', staffing: number, clarity: number) => {
-        const answers = Array<number | null>(questions.length).fill(null);
-        for (const q of questions) {
-          if (q.dimension === 'staffing') answers[q.position] = staffing;
-          if (q.dimension === 'clarity') answers[q.position] = clarity;
-        }
-        return {
-          segmentTeamId: null,
-          segmentTier: tier,
-          tokenHash: randomBytes(32),
-          comment: null,
-          answers,
-        };
-      };
-      await storeResponses(trx, org.organizationId, runId, [
-        ...leadership.map((v) => response('leadership', v, 5)),
-        ...frontline.map((v) => response('frontline', v, 4)),
-      ]);
-    });
-    const request = recomputeRunRequest(org.organizationId, runId);
-    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
-    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload); // idempotent
+    await storeAnswers(t.db, org.organizationId, runId, [
+      ...leadership.map((v) => ({
+        tier: 'leadership' as const,
+        values: { staffing: v, clarity: 5 },
+      })),
+      ...frontline.map((v) => ({
+        tier: 'frontline' as const,
+        values: { staffing: v, clarity: 4 },
+      })),
+    ]);
+    // Idempotent: a second recompute changes nothing.
+    await runJobNow(t.db, recomputeRunRequest(org.organizationId, runId));
 
     const gaps = await t.server.inject({
       url: `/api/v1/runs/${runId}/gaps`,
@@ -304,22 +288,15 @@ describe('a run from roster to gaps', () => {
       headers: admin(),
     });
     const smallRunId = run.json<{ id: string }>().id;
-    await withTenant(t.db, org.organizationId, async (trx) => {
-      await storeResponses(
-        trx,
-        org.organizationId,
-        smallRunId,
-        [...Array<number>(6).fill(0), ...Array<number>(8).fill(1)].map((i) => ({
-          segmentTeamId: null,
-          segmentTier: i === 0 ? 'leadership' : 'frontline',
-          tokenHash: randomBytes(32),
-          comment: null,
-          answers: [3],
-        })),
-      );
-    });
-    const request = recomputeRunRequest(org.organizationId, smallRunId);
-    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
+    await storeAnswers(
+      t.db,
+      org.organizationId,
+      smallRunId,
+      [...Array<number>(6).fill(0), ...Array<number>(8).fill(1)].map((i) => ({
+        tier: i === 0 ? ('leadership' as const) : ('frontline' as const),
+        values: { ownership: 3 },
+      })),
+    );
     const gaps = await t.server.inject({
       url: `/api/v1/runs/${smallRunId}/gaps`,
       headers: admin(),

@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { storeResponses, withTenant, type NewResponse } from '@pulsegap/db';
-import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
-import { testConfig } from '@pulsegap/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -9,6 +5,7 @@ import {
   createTestServer,
   signup,
   startAnsweringRun,
+  storeAnswers,
   type TestOrganization,
   type TestServer,
 } from '../../test-support.js';
@@ -44,32 +41,19 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
       values: number[];
     }[],
   ) {
-    await withTenant(t.db, org.organizationId, async (trx) => {
-      const questions = await trx
-        .selectFrom('run_questions')
-        .select(['position', 'dimension'])
-        .where('run_id', '=', runId)
-        .execute();
-      const responses: NewResponse[] = groups.flatMap((g) =>
-        Array.from({ length: g.n }, (_, i) => {
-          const answers = Array<number | null>(questions.length).fill(null);
-          for (const q of questions) {
-            answers[q.position] =
-              g.values[DIMENSIONS.indexOf(q.dimension as (typeof DIMENSIONS)[number])] ?? null;
-          }
-          return {
-            segmentTeamId: g.team === null ? null : (teamIds[g.team] ?? null),
-            segmentTier: g.tier,
-            tokenHash: randomBytes(32),
-            comment: `${g.team ?? 'organization'} ${g.tier} comment ${i}`,
-            answers,
-          };
-        }),
-      );
-      await storeResponses(trx, org.organizationId, runId, responses);
-    });
-    const request = recomputeRunRequest(org.organizationId, runId);
-    await runJob(createJobContext(testConfig(), t.db), request.name, request.payload);
+    await storeAnswers(
+      t.db,
+      org.organizationId,
+      runId,
+      groups.flatMap((g) =>
+        Array.from({ length: g.n }, (_, i) => ({
+          teamId: g.team === null ? null : (teamIds[g.team] ?? null),
+          tier: g.tier,
+          values: Object.fromEntries(DIMENSIONS.map((d, k) => [d, g.values[k]])),
+          comment: `${g.team ?? 'organization'} ${g.tier} comment ${i}`,
+        })),
+      ),
+    );
   }
 
   beforeAll(async () => {
