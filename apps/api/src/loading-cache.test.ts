@@ -20,18 +20,51 @@ describe('LoadingCache', () => {
     expect(loads).toBe(1);
   });
 
-  test('an expired value is loaded again, once for all who ask meanwhile', async () => {
+  test('an old value is refreshed in the background, once, and served meanwhile', async () => {
     let now = 0;
-    const cache = new LoadingCache<string>({ ttlMs: 2000, now: () => now });
+    const cache = new LoadingCache<string>({ refreshAfterMs: 2000, now: () => now });
     let loads = 0;
-    const load = () => Promise.resolve(`v${++loads}`);
+    let finish: (value: string) => void = () => {};
+    const load = () => {
+      loads += 1;
+      if (loads === 1) return Promise.resolve('v1');
+      return new Promise<string>((resolve) => {
+        finish = resolve;
+      });
+    };
     expect(await cache.get('run', load)).toBe('v1');
     now = 1999;
     expect(await cache.get('run', load)).toBe('v1');
+    expect(loads).toBe(1);
     now = 2000;
-    const again = await Promise.all([cache.get('run', load), cache.get('run', load)]);
-    expect(again).toEqual(['v2', 'v2']);
+    // Due: one refresh starts, and everybody is served the old value without waiting.
+    expect(await Promise.all([cache.get('run', load), cache.get('run', load)])).toEqual([
+      'v1',
+      'v1',
+    ]);
     expect(loads).toBe(2);
+    finish('v2');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(await cache.get('run', load)).toBe('v2');
+    expect(loads).toBe(2);
+    now = 4000;
+    expect(await cache.get('run', load)).toBe('v2');
+    expect(loads).toBe(3);
+  });
+
+  test('a refresh that fails drops the value: the next request loads it and sees why', async () => {
+    let now = 0;
+    const cache = new LoadingCache<string>({ refreshAfterMs: 2000, now: () => now });
+    const gone = new Error('no such run');
+    expect(await cache.get('run', () => Promise.resolve('v1'))).toBe('v1');
+    now = 2000;
+    const refresh = Promise.reject(gone);
+    expect(await cache.get('run', () => refresh)).toBe('v1');
+    await refresh.catch(() => {});
+    await Promise.resolve();
+    await expect(cache.get('run', () => Promise.reject(gone))).rejects.toBe(gone);
+    expect(await cache.get('run', () => Promise.resolve('v3'))).toBe('v3');
   });
 
   test('a failed load is not kept', async () => {

@@ -1,34 +1,66 @@
+interface Entry<Value> {
+  readonly value: Promise<Value>;
+  /** When the value is due to be loaded again. */
+  readonly refreshAt: number;
+  settled: boolean;
+  refreshing: boolean;
+}
+
 /**
- * A cache of values loaded on demand, kept per process: concurrent requests for a key that
- * is missing or expired share one load (without it, every request arriving while an entry
- * is stale would load it again), a failed load is not kept, and values are kept for
- * `ttlMs` (forever without it). At most `maxEntries` are kept; past that the cache starts
- * again empty.
+ * A cache of values loaded on demand, kept per process. Concurrent requests for a missing
+ * key share one load, and a failed load is not kept. With `refreshAfterMs`, a value that
+ * old is loaded again in the background, once, while it goes on being served: nobody
+ * waits for a refresh (a request that did would hold up every request behind it), and the
+ * new value replaces the old when it arrives; a refresh that fails drops the entry, so the
+ * next request loads it afresh and sees the failure. Without it, values are kept for good.
+ * At most `maxEntries` are kept; past that the cache starts again empty.
  */
 export class LoadingCache<Value> {
-  readonly #entries = new Map<string, { value: Promise<Value>; expires: number }>();
-  readonly #ttlMs: number;
+  readonly #entries = new Map<string, Entry<Value>>();
+  readonly #refreshAfterMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
 
-  constructor(options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
-    this.#ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
+  constructor(options: { refreshAfterMs?: number; maxEntries?: number; now?: () => number } = {}) {
+    this.#refreshAfterMs = options.refreshAfterMs ?? Number.POSITIVE_INFINITY;
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
   /** The value of `key`, from the cache or from `load` (called at most once at a time). */
   get(key: string, load: () => Promise<Value>): Promise<Value> {
-    const now = this.#now();
     const entry = this.#entries.get(key);
-    if (entry !== undefined && entry.expires > now) return entry.value;
-    if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
+    if (entry === undefined) {
+      if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
+      return this.#load(key, load).value;
+    }
+    if (entry.settled && !entry.refreshing && entry.refreshAt <= this.#now()) {
+      entry.refreshing = true;
+      this.#load(key, load, entry);
+    }
+    return entry.value;
+  }
+
+  /** Starts a load; its entry is stored now, or (refreshing `current`) once it succeeds. */
+  #load(key: string, load: () => Promise<Value>, current?: Entry<Value>): Entry<Value> {
     const value = load();
-    const loading = { value, expires: now + this.#ttlMs };
-    this.#entries.set(key, loading);
-    value.catch(() => {
-      if (this.#entries.get(key) === loading) this.#entries.delete(key);
-    });
-    return value;
+    const entry: Entry<Value> = {
+      value,
+      refreshAt: this.#now() + this.#refreshAfterMs,
+      settled: false,
+      refreshing: false,
+    };
+    if (current === undefined) this.#entries.set(key, entry);
+    const replaced = current ?? entry;
+    value.then(
+      () => {
+        entry.settled = true;
+        if (this.#entries.get(key) === replaced) this.#entries.set(key, entry);
+      },
+      () => {
+        if (this.#entries.get(key) === replaced) this.#entries.delete(key);
+      },
+    );
+    return entry;
   }
 }

@@ -70,11 +70,13 @@ export interface CheckedResponse {
  * Everything `POST /responses` checks before it stores a response: the token's encoding,
  * the run (which must exist and be open) and its questions, the comment, and the token's
  * signature under the run's segment key, which also names the segment the response counts
- * for. A run's facts are kept for two seconds and segment keys for good, each loaded once
- * at a time (`LoadingCache`).
+ * for. Segment keys are kept for good. A run's facts are loaded again in the background
+ * every two seconds, while the ones loaded before go on serving (`LoadingCache`): a
+ * submission never waits for that reload. Whether the run is still open is decided where
+ * the response is stored (`admitResponses`), so a run closed meanwhile still gets 410.
  */
 export class SubmissionChecks {
-  readonly #runs = new LoadingCache<RunFacts>({ ttlMs: RUN_FACTS_MS });
+  readonly #runs = new LoadingCache<RunFacts>({ refreshAfterMs: RUN_FACTS_MS });
   readonly #keys = new LoadingCache<KeyFacts | null>();
   readonly #db: Kysely<Database>;
 
