@@ -42,12 +42,19 @@ export interface LoadResult {
    * fractional milliseconds. autocannon's own histogram has no p95.
    */
   readonly exact: { readonly p50: number; readonly p95: number; readonly p99: number };
+  /** Every 2xx response's latency as autocannon measured it, milliseconds, ascending. */
+  readonly latencies: readonly number[];
   /** Lines taken from the pool (some may have been built but not sent when time ran out). */
   readonly taken: number;
   /** Indexes of the lines whose request was answered with a 2xx. */
   readonly acknowledged: number[];
   /** A `once` pool ran out: the last line was sent again. */
   readonly exhausted: boolean;
+}
+
+/** The nearest-rank `p`th percentile of values sorted ascending (0 for none). */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 interface Context {
@@ -120,8 +127,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     });
   });
   latencies.sort((x, y) => x - y);
-  const percentile = (p: number) =>
-    latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
+  const percentile = (p: number) => nearestRank(latencies, p);
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = stat.count ?? 0;
@@ -137,6 +143,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     p99: result.latency.p99,
     max: result.latency.max,
     exact: { p50: percentile(50), p95: percentile(95), p99: percentile(99) },
+    latencies,
     taken: Math.min(next, lines.length),
     acknowledged,
     exhausted,
