@@ -5,6 +5,7 @@ import * as responseAnswers from './2026-11-25T1400-response-answers.js';
 import * as tokenBatches from './2026-11-25T1500-token-batches.js';
 import * as runSummary from './2026-11-25T1600-run-summary.js';
 import * as admitResponses from './2026-11-25T1700-admit-responses.js';
+import * as tokenBatchesCachedPlans from './2026-11-25T1800-token-batches-cached-plans.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T1500-token-batches': tokenBatches,
   '2026-11-25T1600-run-summary': runSummary,
   '2026-11-25T1700-admit-responses': admitResponses,
+  '2026-11-25T1800-token-batches-cached-plans': tokenBatchesCachedPlans,
 };
 
 export const migrationProvider: MigrationProvider = {
