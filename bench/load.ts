@@ -42,6 +42,8 @@ export interface LoadResult {
    * fractional milliseconds. autocannon's own histogram has no p95.
    */
   readonly exact: { readonly p50: number; readonly p95: number; readonly p99: number };
+  /** 2xx responses received in each second of the window (the last may be partial). */
+  readonly perSecondCounts: readonly number[];
   /** Every 2xx response's latency as autocannon measured it, milliseconds, ascending. */
   readonly latencies: readonly number[];
   /** Lines taken from the pool (some may have been built but not sent when time ran out). */
@@ -81,6 +83,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     return line;
   };
   const latencies: number[] = [];
+  const perSecondCounts: number[] = [];
   const options: autocannon.Options = {
     url: job.url,
     connections: job.connections,
@@ -122,8 +125,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
       else
         reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
     });
+    const started = performance.now();
     instance.on('response', (_client, status, _bytes, milliseconds) => {
-      if (status >= 200 && status < 300) latencies.push(milliseconds);
+      if (status < 200 || status >= 300) return;
+      latencies.push(milliseconds);
+      const second = Math.floor((performance.now() - started) / 1000);
+      perSecondCounts[second] = (perSecondCounts[second] ?? 0) + 1;
     });
   });
   latencies.sort((x, y) => x - y);
@@ -143,6 +150,11 @@ async function run(job: LoadJob): Promise<LoadResult> {
     p99: result.latency.p99,
     max: result.latency.max,
     exact: { p50: percentile(50), p95: percentile(95), p99: percentile(99) },
+    // A second without a 2xx leaves a hole: counted as 0.
+    perSecondCounts: Array.from(
+      { length: perSecondCounts.length },
+      (_, i) => perSecondCounts[i] ?? 0,
+    ),
     latencies,
     taken: Math.min(next, lines.length),
     acknowledged,
