@@ -418,11 +418,19 @@ async function measure(
     seconds,
     kind: 'submission',
     pool: tokens === null ? 'cycle' : 'once',
-    lines: tokens === null ? [...samples] : tokens.lines(),
+    lines: tokens === null ? samples : tokens.lines(),
   });
   tokens?.consume(window);
   assertClean(contender.label, window);
   return window;
+}
+
+/** A latency percentile over every 2xx response of `windows`, exact (nearest rank), ms. */
+function pooledPercentile(windows: readonly Window[], p: number): number {
+  return nearestRank(
+    windows.flatMap((w) => w.latencies).sort((x, y) => x - y),
+    p,
+  );
 }
 
 /**
@@ -629,11 +637,7 @@ async function main(): Promise<void> {
     const perSecond = median(rates(realRoute));
     const vsBare = median(vsBareRounds);
     const vsNaive = median(vsNaiveRounds);
-    // Over every request of the rounds, exact (nearest rank).
-    const p99 = nearestRank(
-      realRoute.windows.flatMap((w) => w.latencies).sort((x, y) => x - y),
-      99,
-    );
+    const p99 = pooledPercentile(realRoute.windows, 99);
     const finalLine =
       `intake: per_s=${Math.round(perSecond)} ratio_vs_bare=${vsBare.toFixed(2)} ` +
       `ratio_vs_naive=${vsNaive.toFixed(2)} p99_ms=${p99.toFixed(1)}`;
@@ -711,8 +715,7 @@ function report(r: {
     };
   };
   const row = ({ name, contender: { windows } }: { name: string; contender: Contender }) => {
-    const latencies = windows.flatMap((w) => w.latencies).sort((x, y) => x - y);
-    const ms = (p: number) => nearestRank(latencies, p).toFixed(1);
+    const ms = (p: number) => pooledPercentile(windows, p).toFixed(1);
     return (
       `| ${name} | ${fmt(median(windows.map((w) => w.perSecond)))} | ` +
       `${rounds(
