@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DatabaseHandle } from '../database.js';
 import type { Database } from '../schema.js';
 import { withTenant } from '../tenant.js';
-import { admitResponses, type NewResponse } from './responses.js';
+import { admitResponses, storeResponses, type NewResponse } from './responses.js';
 
 const response = (answers: readonly (number | null)[], comment: string | null = null) =>
   ({
@@ -156,6 +156,50 @@ describe('admitResponses: a batch in one statement', () => {
       await single.close();
     }
   });
+
+  // PRODUCT.md §6.2: responses are written in shuffled batches, so that storage order says
+  // nothing about who answered when. Token hashes are of random messages: their order is
+  // random and independent of arrival.
+  test.each([
+    [
+      'admitResponses',
+      (organizationId: string, runId: string, batch: readonly NewResponse[]) =>
+        admitResponses(handle.db, organizationId, runId, batch, job(runId)),
+    ],
+    [
+      'storeResponses',
+      (organizationId: string, runId: string, batch: readonly NewResponse[]) =>
+        withTenant(handle.db, organizationId, (trx) =>
+          storeResponses(trx, organizationId, runId, batch),
+        ),
+    ],
+  ])(
+    '%s stores a batch in token-hash order, not arrival order, with random ids',
+    async (_name, write) => {
+      const { organizationId, runId } = await createRunFixture(handle.db, {
+        leadership: [],
+        frontline: [],
+      });
+      const hex = (hashes: readonly Buffer[]) => hashes.map((h) => h.toString('hex'));
+      const batch = Array.from({ length: 50 }, (_, i) => response([1 + (i % 5)]));
+      const byHash = batch.map((r) => r.tokenHash).sort((x, y) => Buffer.compare(x, y));
+      // Arriving in the reverse of token-hash order, so that the two orders cannot agree.
+      const arrival = [...batch].sort((x, y) => Buffer.compare(y.tokenHash, x.tokenHash));
+      await write(organizationId, runId, arrival);
+      const { rows } = await sql<{ id: string; token_hash: Buffer }>`
+        select id, token_hash from responses where run_id = ${runId} order by ctid
+      `.execute(owner);
+      const physical = rows.map((r) => r.token_hash);
+      expect(hex(physical)).toEqual(hex(byHash));
+      expect(hex(physical)).not.toEqual(hex(arrival.map((r) => r.tokenHash)));
+      // Ids are random (version 4, made by the database), so they do not follow storage order.
+      const ids = rows.map((r) => r.id);
+      for (const id of ids) {
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      }
+      expect(ids).not.toEqual([...ids].sort());
+    },
+  );
 
   test('refuses a batch whose responses answer different numbers of questions', async () => {
     const { organizationId, runId } = await createRunFixture(handle.db, {

@@ -56,6 +56,7 @@ let invite: Invite;
 let otherInvite: Invite;
 let token: Token;
 let modulus: Buffer;
+let priorityId: string;
 
 async function startRun(title: string, openQuestion: boolean, priorityId: string): Promise<Run> {
   const pulse = await t.server.inject({
@@ -188,7 +189,7 @@ beforeAll(async () => {
     headers: bearer(org.token),
     payload: { title: 'Safety', statedWeight: 3 },
   });
-  const priorityId = priority.json<{ id: string }>().id;
+  priorityId = priority.json<{ id: string }>().id;
   withComment = await startRun('With a comment', true, priorityId);
   withoutComment = await startRun('Without a comment', false, priorityId);
   expect(withComment.secrets).toHaveLength(8);
@@ -586,6 +587,52 @@ describe('after all the bad input', () => {
     expect((await stored())[withComment.id]?.responses).toBe(
       (before[withComment.id]?.responses ?? 0) + 1,
     );
+  });
+});
+
+/** Ends a run: closed early by its admin, or left past its closing time. */
+const ENDINGS: readonly [string, (runId: string) => Promise<void>][] = [
+  [
+    'closed early by an admin',
+    async (runId) => {
+      const closed = await t.server.inject({
+        method: 'POST',
+        url: `/api/v1/runs/${runId}/close`,
+        headers: bearer(org.token),
+      });
+      expect(closed.statusCode, closed.body).toBe(200);
+    },
+  ],
+  [
+    'past its closing time',
+    async (runId) => {
+      await sql`
+        update runs set closes_at = now() - interval '1 minute' where id = ${runId}
+      `.execute(owner);
+    },
+  ],
+];
+
+// A run that takes no answers any more gives out no token: a token it could never spend
+// would only mark its link as used. Once a token of the segment was issued, its signer is
+// known without reading the run, so the claim itself must refuse; before, the run is read.
+describe.each(ENDINGS)('POST /invite/:secret/token for a run %s', (_ending, end) => {
+  test.each([
+    ['after a token of its segment was issued', true],
+    ['before any token was issued', false],
+  ])('%s: 410, and the link keeps its token', async (_when, issuedBefore) => {
+    const run = await startRun('Ended', true, priorityId);
+    if (issuedBefore) await collectToken(run.secrets[0] ?? '');
+    await end(run.id);
+    const response = await t.server.inject(
+      tokenRequest(b64(Buffer.alloc(256, 1)), run.secrets[1] ?? ''),
+    );
+    expect(expectProblem(response, 410).code).toBe('PG_ERR_RUN_CLOSED');
+    expect(await tokenCollected(run.invitationIds[1] ?? '')).toBe(false);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from invitations where run_id = ${run.id} and token_collected
+    `.execute(owner);
+    expect(rows[0]?.n).toBe(issuedBefore ? 1 : 0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { SigningPool } from '@pulsegap/anonymity';
+import { SigningPool, tokenHash } from '@pulsegap/anonymity';
 import { toBase64Url } from '@pulsegap/anonymity/client';
 import { withTenant } from '@pulsegap/db';
 import { createHttpServer } from '../../http-server.js';
@@ -79,6 +79,15 @@ describe('answering anonymously', () => {
       payload: body,
     });
     expectProblem(third, 409);
+    // Whether the two copies met in one batch or not, exactly one of them is stored.
+    const stored = await withTenant(t.db, org.organizationId, (trx) =>
+      trx
+        .selectFrom('responses')
+        .select('id')
+        .where('token_hash', '=', tokenHash(tok.message))
+        .execute(),
+    );
+    expect(stored).toHaveLength(1);
   });
 
   test('a forged or altered token, or a key of another run, is a 403', async () => {
