@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { BlindSigner } from './blind-signer.js';
 import { AnonymityError } from './errors.js';
 import { generateSegmentKey, type SegmentKeyPair } from './segment-key.js';
+import { SigningPool } from './signing-pool.js';
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -17,6 +18,24 @@ function flipLowBit(base64Url: string | undefined): string {
   const bytes = Buffer.from(base64Url ?? '', 'base64url');
   bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0b10;
   return bytes.toString('base64url');
+}
+
+/**
+ * The segment key with d and dp both wrong: OpenSSL's own CRT check falls back to d, so the
+ * result is wrong and only the signer's check catches it.
+ */
+function faultySigner(): BlindSigner {
+  const jwk = createPrivateKey({
+    key: segmentKey.privateKeyPkcs8,
+    format: 'der',
+    type: 'pkcs8',
+  }).export({ format: 'jwk' });
+  return new BlindSigner(
+    createPrivateKey({
+      key: { ...jwk, d: flipLowBit(jwk.d), dp: flipLowBit(jwk.dp) },
+      format: 'jwk',
+    }),
+  );
 }
 
 let segmentKey: SegmentKeyPair;
@@ -68,22 +87,28 @@ describe('BlindSigner', () => {
   });
 
   test('withholds a signature that fails its check', () => {
-    // A key whose d and dp are both wrong: OpenSSL's own CRT check falls back to d, so the
-    // result is wrong and only the signer's check catches it.
-    const jwk = createPrivateKey({
-      key: segmentKey.privateKeyPkcs8,
-      format: 'der',
-      type: 'pkcs8',
-    }).export({ format: 'jwk' });
-    const faulty = new BlindSigner(
-      createPrivateKey({
-        key: { ...jwk, d: flipLowBit(jwk.d), dp: flipLowBit(jwk.dp) },
-        format: 'jwk',
-      }),
-    );
     const blinded = Buffer.from(modulus);
     blinded[0] = 0x10;
-    expect(codeOf(() => faulty.sign(blinded))).toBe('ANON_SIGNATURE_FAULT');
+    expect(codeOf(() => faultySigner().sign(blinded))).toBe('ANON_SIGNATURE_FAULT');
+  });
+
+  test('withholds a faulty signature made on a signing thread too', async () => {
+    // The token route signs with `signOn`: the thread's result gets the same check.
+    const pool = new SigningPool(1);
+    try {
+      const blinded = Buffer.from(modulus);
+      blinded[0] = 0x10;
+      const error = await faultySigner()
+        .signOn(pool, blinded)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AnonymityError);
+      expect((error as AnonymityError).code).toBe('ANON_SIGNATURE_FAULT');
+      expect((error as AnonymityError).message).toBe('the blind signature failed its check');
+      // The same pool signs with the sound key, so the refusal is the check's.
+      expect(await signer.signOn(pool, blinded)).toEqual(signer.sign(blinded));
+    } finally {
+      await pool.close();
+    }
   });
 
   test('accepts a KeyObject of a larger key', () => {
