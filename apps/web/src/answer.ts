@@ -12,7 +12,7 @@ import {
 } from './answer-view.js';
 import { formatDateTime } from './format.js';
 import { ContractError, ProblemError, describeFailure, requestJson } from './http.js';
-import { parseInvitation, type Invitation } from './invitation.js';
+import { parseInvitation, parsePublishedKeys, type Invitation } from './invitation.js';
 import { answerName, renderQuestionGroups } from './question-groups.js';
 import { checkedFingerprint, KeyMismatchError } from './segment-key.js';
 import { ResponseSubmission, type Answer, type SubmitOutcome } from './submit-response.js';
@@ -113,9 +113,15 @@ function showLoadFailure(error: unknown): void {
   if (error instanceof ContractError) console.error(error);
   page.status.textContent = '';
   page.survey.hidden = true;
-  page.noticeTitle.textContent = 'Your pulse could not be opened';
-  page.noticeText.textContent = failureText(error);
+  // A key that fails its checks is not a glitch to retry: it could single the person out.
+  const [title, text] =
+    error instanceof KeyMismatchError
+      ? ['This pulse cannot be answered safely', `${error.message} Please tell your HR team.`]
+      : ['Your pulse could not be opened', failureText(error)];
+  page.noticeTitle.textContent = title;
+  page.noticeText.textContent = text;
   page.notice.hidden = false;
+  document.title = `${title} · Pulsegap`;
 }
 
 function collectAnswers(invitation: Invitation): Answer[] {
@@ -131,9 +137,12 @@ function collectAnswers(invitation: Invitation): Answer[] {
 function updateProgress(invitation: Invitation): void {
   const data = new FormData(page.form);
   const answered = invitation.questions.filter((_, index) => data.has(answerName(index))).length;
-  page.progressText.textContent = progressText(answered, invitation.questions.length);
+  const text = progressText(answered, invitation.questions.length);
+  page.progressText.textContent = text;
   page.progress.max = Math.max(invitation.questions.length, 1);
   page.progress.value = answered;
+  // Read out as "5 of 14 answered" rather than as a percentage.
+  page.progress.setAttribute('aria-valuetext', text);
   for (const button of page.questions.querySelectorAll<HTMLButtonElement>('[data-clears]')) {
     button.classList.toggle('question__clear--idle', !data.has(button.dataset.clears ?? ''));
   }
@@ -262,7 +271,12 @@ async function open(secret: string): Promise<void> {
     // The token is made with WebCrypto, which browsers offer only in a secure context.
     showNotice('insecure');
   } else {
-    const fingerprint = await checkedFingerprint(invitation.publicKey, invitation.fingerprint);
+    // The key is checked against the run's public list before any token is asked for with it.
+    const published = await requestJson(
+      `/runs/${encodeURIComponent(invitation.runId)}/keys`,
+      parsePublishedKeys,
+    );
+    const fingerprint = await checkedFingerprint(invitation, published);
     showSurvey(secret, invitation, fingerprint);
   }
 }

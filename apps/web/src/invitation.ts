@@ -1,9 +1,19 @@
-import { array, boolean, id, optionalNumber, optionalString, record, string } from './fields.js';
+import {
+  array,
+  boolean,
+  id,
+  items,
+  optionalId,
+  optionalNumber,
+  optionalString,
+  record,
+  string,
+} from './fields.js';
 import { ContractError } from './http.js';
 
 /*
- * What the employee routes (PRODUCT.md §7: `GET /invite/:secret`, `POST /invite/:secret/token`)
- * answer, with parsers that check it at the boundary.
+ * What the employee routes (PRODUCT.md §7: `GET /invite/:secret`, `POST /invite/:secret/token`,
+ * `GET /runs/:id/keys`) answer, with parsers that check it at the boundary.
  */
 
 export type Tier = 'leadership' | 'frontline';
@@ -103,4 +113,30 @@ export function parseInvitation(body: unknown): Invitation {
 /** The answer of `POST /invite/:secret/token`: the blind signature, base64url. */
 export function parseBlindSignature(body: unknown): string {
   return string(record(body, 'token').blindSignature, 'token.blindSignature');
+}
+
+/** One segment key of a run as `GET /runs/:id/keys` publishes it for everyone to compare. */
+export interface PublishedKey {
+  keyId: string;
+  segment: { teamId: string | null; team: string | null; tier: Tier };
+  /** Hex SHA-256 of the key's DER bytes, lower case. */
+  fingerprint: string;
+}
+
+export function parsePublishedKeys(body: unknown): PublishedKey[] {
+  return items(body, 'keys').map((value, index) => {
+    const where = `keys.items[${index}]`;
+    const key = record(value, where);
+    const segment = record(key.segment, `${where}.segment`);
+    const team = optionalString(segment.team, `${where}.segment.team`);
+    return {
+      keyId: id(key.keyId, `${where}.keyId`),
+      segment: {
+        teamId: optionalId(segment.teamId, `${where}.segment.teamId`),
+        team: team === '' ? null : team,
+        tier: tier(segment.tier, `${where}.segment.tier`),
+      },
+      fingerprint: string(key.fingerprint, `${where}.fingerprint`).toLowerCase(),
+    };
+  });
 }
