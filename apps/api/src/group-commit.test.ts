@@ -46,6 +46,12 @@ function heldWrites() {
 /** Lets the current turn of the event loop end, and with it the batch being gathered. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The turn a writer lets pass after a batch is done, and the one in which it takes the next. */
+async function nextBatch(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 /** Tracks whether a promise has settled, without awaiting it. */
 function settled<T>(promise: Promise<T>): () => boolean {
   let done = false;
@@ -85,6 +91,22 @@ describe('GroupCommit', () => {
     expect(writes.calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
     writes.call(1).finish();
     expect(await Promise.all([...later, last])).toEqual(['run:2', 'run:3', 'run:4']);
+  });
+
+  test('a writer lets one turn pass after a batch: items submitted meanwhile join the next', async () => {
+    const writes = heldWrites();
+    const commit = new GroupCommit(writes.write, { maxWriters: 1 });
+    const first = commit.submit('run', 1);
+    await nextTurn();
+    const waiting = commit.submit('run', 2);
+    writes.call(0).finish();
+    // Submitted as the first batch's answer arrives (as a connection answered at once sends
+    // its next request): it still makes the batch that is taken next.
+    const joining = first.then(() => commit.submit('run', 3));
+    await nextBatch();
+    expect(writes.calls.map((c) => c.items)).toEqual([[1], [2, 3]]);
+    writes.call(1).finish();
+    expect(await Promise.all([waiting, joining])).toEqual(['run:2', 'run:3']);
   });
 
   test("no submitter is answered before its batch's write has resolved", async () => {
@@ -136,7 +158,7 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit(writes.write, { maxBatch: 2, maxWriters: 1 });
     const submitted = [1, 2, 3, 4, 5].map((i) => commit.submit('run', i));
     for (let call = 0; call < 3; call += 1) {
-      await nextTurn();
+      await nextBatch();
       writes.call(call).finish();
     }
     expect(await Promise.all(submitted)).toEqual(['run:1', 'run:2', 'run:3', 'run:4', 'run:5']);
@@ -154,7 +176,7 @@ describe('GroupCommit', () => {
     // Two writers are busy with 1 and 2; 3 and 4 wait for whichever finishes first.
     expect(writes.calls.map((c) => c.items)).toEqual([[1], [2]]);
     writes.call(1).finish();
-    await nextTurn();
+    await nextBatch();
     expect(writes.calls.map((c) => c.items)).toEqual([[1], [2], [3, 4]]);
     writes.call(0).finish();
     writes.call(2).finish();
