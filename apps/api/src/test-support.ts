@@ -62,6 +62,22 @@ export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
 
+/** Creates a priority as HR would; expects 201 and returns its id. */
+export async function createPriority(
+  server: FastifyInstance,
+  token: string,
+  priority: { title: string; statedWeight: number; description?: string },
+): Promise<string> {
+  const response = await server.inject({
+    method: 'POST',
+    url: '/api/v1/priorities',
+    headers: bearer(token),
+    payload: priority,
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<{ id: string }>().id;
+}
+
 /** Asserts a problem+json answer with `status` and returns its body. */
 export function expectProblem(
   response: LightMyRequestResponse,
@@ -116,11 +132,9 @@ export async function startAnsweringRun(
     payload: [options.header ?? 'email,name,team,tier', ...options.people].join('\n'),
   });
   expect(imported.statusCode, imported.body).toBe(200);
-  const priority = await server.inject({
-    method: 'POST',
-    url: '/api/v1/priorities',
-    headers: bearer(org.token),
-    payload: { title: 'Customer Focus', statedWeight: 5 },
+  const priorityId = await createPriority(server, org.token, {
+    title: 'Customer Focus',
+    statedWeight: 5,
   });
   const pulse = await server.inject({
     method: 'POST',
@@ -128,7 +142,7 @@ export async function startAnsweringRun(
     headers: bearer(org.token),
     payload: {
       title: 'Pulse',
-      priorityIds: [priority.json<{ id: string }>().id],
+      priorityIds: [priorityId],
       dimensions: options.dimensions,
     },
   });

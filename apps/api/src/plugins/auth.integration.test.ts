@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  createPriority,
   createTestServer,
   expectProblem,
   PASSWORD,
@@ -176,14 +177,10 @@ describe('roles', () => {
       payload: `email,name,team,tier\n${uniqueEmail('p')},Pat,Ops,frontline\n${uniqueEmail('q')},Quinn,Ops,leadership\n`,
     });
     expect(roster.statusCode, roster.body).toBe(200);
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: h,
-      payload: { title: 'Ship faster', statedWeight: 4 },
+    priorityId = await createPriority(t.server, admin.token, {
+      title: 'Ship faster',
+      statedWeight: 4,
     });
-    expect(priority.statusCode, priority.body).toBe(201);
-    priorityId = priority.json<{ id: string }>().id;
     const pulse = await t.server.inject({
       method: 'POST',
       url: '/api/v1/pulses',

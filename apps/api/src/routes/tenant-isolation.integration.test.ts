@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  createPriority,
   createTestServer,
   expectProblem,
   signup,
@@ -74,14 +75,10 @@ describe('tenant isolation', () => {
       ].join('\n'),
     });
     expect(roster.statusCode, roster.body).toBe(200);
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: h,
-      payload: { title: `${name} growth`, statedWeight: 5 },
+    const priorityId = await createPriority(t.server, organization.token, {
+      title: `${name} growth`,
+      statedWeight: 5,
     });
-    expect(priority.statusCode, priority.body).toBe(201);
-    const priorityId = priority.json<{ id: string }>().id;
     const pulse = await t.server.inject({
       method: 'POST',
       url: '/api/v1/pulses',

@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  createPriority,
   createTestServer,
   expectProblem,
   signup,
@@ -183,13 +184,7 @@ beforeAll(async () => {
     payload: rows.join('\n'),
   });
   expect(imported.statusCode, imported.body).toBe(200);
-  const priority = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/priorities',
-    headers: bearer(org.token),
-    payload: { title: 'Safety', statedWeight: 3 },
-  });
-  priorityId = priority.json<{ id: string }>().id;
+  priorityId = await createPriority(t.server, org.token, { title: 'Safety', statedWeight: 3 });
   withComment = await startRun('With a comment', true, priorityId);
   withoutComment = await startRun('Without a comment', false, priorityId);
   expect(withComment.secrets).toHaveLength(8);

@@ -7,6 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  createPriority,
   createTestServer,
   signup,
   type TestOrganization,
@@ -108,11 +109,9 @@ describe('invitations by mail', () => {
       },
     });
     expect(imported.statusCode, imported.body).toBe(200);
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: bearer(org.token),
-      payload: { title: 'On-time delivery', statedWeight: 5 },
+    const priorityId = await createPriority(t.server, org.token, {
+      title: 'On-time delivery',
+      statedWeight: 5,
     });
     const pulse = await t.server.inject({
       method: 'POST',
@@ -120,7 +119,7 @@ describe('invitations by mail', () => {
       headers: bearer(org.token),
       payload: {
         title: 'Warehouse pulse',
-        priorityIds: [priority.json<{ id: string }>().id],
+        priorityIds: [priorityId],
         dimensions: ['staffing'],
       },
     });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
   collectToken,
+  createPriority,
   createTestServer,
   openInvite,
   signup,
@@ -49,13 +50,10 @@ describe('participation per team', () => {
       ].join('\n'),
     });
     expect(imported.statusCode, imported.body).toBe(200);
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: bearer(org.token),
-      payload: { title: 'Customer Focus', statedWeight: 5 },
+    priorityId = await createPriority(t.server, org.token, {
+      title: 'Customer Focus',
+      statedWeight: 5,
     });
-    priorityId = priority.json<{ id: string }>().id;
   });
   afterAll(() => t.close());
 

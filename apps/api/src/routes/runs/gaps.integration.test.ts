@@ -11,6 +11,7 @@ import { openOwnerDatabase } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
+  createPriority,
   createTestServer,
   PASSWORD,
   runJobNow,
@@ -85,14 +86,11 @@ describe('a run from roster to gaps', () => {
   });
 
   test('HR records a priority and creates a pulse from the question bank', async () => {
-    const priority = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/priorities',
-      headers: admin(),
-      payload: { title: 'Customer Focus', description: 'Answer fast', statedWeight: 5 },
+    priorityId = await createPriority(t.server, org.token, {
+      title: 'Customer Focus',
+      description: 'Answer fast',
+      statedWeight: 5,
     });
-    expect(priority.statusCode, priority.body).toBe(201);
-    priorityId = priority.json<{ id: string }>().id;
     const pulse = await t.server.inject({
       method: 'POST',
       url: '/api/v1/pulses',
