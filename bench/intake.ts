@@ -20,7 +20,12 @@ import {
   verifyToken,
 } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createHttpServer, ResponseSubmission, SubmissionChecks } from '@pulsegap/api';
+import {
+  createHttpServer,
+  ResponseSubmission,
+  sealingLabel,
+  SubmissionChecks,
+} from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import { recomputeRunRequest } from '@pulsegap/jobs';
 import {
@@ -315,7 +320,7 @@ async function setUp(scratch: ScratchDatabase, db: Kysely<Database>) {
         .execute();
       const segments = rows.map((row) => {
         const privateKey = createPrivateKey({
-          key: decryptPrivateKey(row.private_key_sealed, sealing, `segment-key:${row.id}`),
+          key: decryptPrivateKey(row.private_key_sealed, sealing, sealingLabel(row.id)),
           format: 'der',
           type: 'pkcs8',
         });

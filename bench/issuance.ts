@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { BlindSigner, decryptPrivateKey } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { createHttpServer } from '@pulsegap/api';
+import { createHttpServer, sealingLabel } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import { openDatabase, type Database, type DatabaseHandle } from '@pulsegap/db';
 import { sql, type Kysely } from 'kysely';
@@ -163,7 +163,7 @@ async function rawSignRate(scratch: ScratchDatabase, seconds: number): Promise<n
     decryptPrivateKey(
       row.private_key_sealed,
       deriveKey(scratch.config, 'segment-key-sealing'),
-      `segment-key:${row.id}`,
+      sealingLabel(row.id),
     ),
   );
   const messages = Array.from({ length: 1000 }, () => Buffer.from(blindedMessage(), 'base64url'));

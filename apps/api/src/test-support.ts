@@ -62,6 +62,20 @@ export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
 
+/** `count` CSV roster rows `<prefix><i>@<domain>,<prefix><i>,<team>,<tier>`. */
+export function rosterRows(
+  domain: string,
+  prefix: string,
+  team: string,
+  tier: string,
+  count: number,
+): string[] {
+  return Array.from(
+    { length: count },
+    (_, i) => `${prefix}${i}@${domain},${prefix}${i},${team},${tier}`,
+  );
+}
+
 /** Creates a priority as HR would; expects 201 and returns its id. */
 export async function createPriority(
   server: FastifyInstance,

@@ -11,13 +11,12 @@ import {
   startAnsweringRun,
   type AnsweringRun,
   type TestServer,
+  rosterRows,
 } from '../../test-support.js';
+import { sealingLabel } from './segment-keys.js';
 
 const people = (prefix: string, team: string, tier: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${prefix}${i}@seal.test,${prefix}${i},${team},${tier}`);
-
-// A sealed key is bound to its own id (see segment-keys.ts).
-const sealingLabel = (keyId: string) => `segment-key:${keyId}`;
+  rosterRows('seal.test', prefix, team, tier, n);
 
 // Segment keys as stored: made on first use, once per segment, and sealed at rest.
 describe('segment keys', () => {

@@ -15,7 +15,7 @@ import {
 } from '@pulsegap/db';
 
 /** What a sealed private key is bound to: its own key id, so it cannot be moved to another row. */
-function sealingLabel(keyId: string): string {
+export function sealingLabel(keyId: string): string {
   return `segment-key:${keyId}`;
 }
 

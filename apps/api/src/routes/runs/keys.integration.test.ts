@@ -10,6 +10,7 @@ import {
   type AnsweringRun,
   type TestInvite,
   type TestServer,
+  rosterRows,
 } from '../../test-support.js';
 
 interface KeyItem {
@@ -19,7 +20,7 @@ interface KeyItem {
 }
 
 const people = (prefix: string, team: string, tier: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${prefix}${i}@keys.test,${prefix}${i},${team},${tier}`);
+  rosterRows('keys.test', prefix, team, tier, n);
 
 // The run's published keys: what lets anyone check that a segment shares one key.
 describe('GET /api/v1/runs/:id/keys', () => {
