@@ -1,18 +1,18 @@
-// `npm run bench -- gaps-api`: latency of the real `GET /api/v1/runs/:id/gaps` for a run of
-// 100,000 responses (the data set of `recompute`), at 20 connections, against a bare Fastify
-// route that sends a stored JSON document of the same size. See docs/PERFORMANCE.md.
+// `npm run bench -- gaps-api`: latency of the real `GET /api/v1/runs/:id/gaps` for a released
+// run of 100,000 responses (the data set of `close`), at 20 connections, against a bare
+// Fastify route that sends a stored JSON document of the same size. See docs/PERFORMANCE.md.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createHttpServer } from '@pulsegap/api';
 import {
   openDatabase,
-  readRunCells,
+  readRelease,
   withTenant,
   type Database,
   type DatabaseHandle,
 } from '@pulsegap/db';
-import { createJobContext, recomputeRunRequest, runJob } from '@pulsegap/jobs';
+import { createJobContext, releaseRunRequest, runJob } from '@pulsegap/jobs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
@@ -34,7 +34,7 @@ import {
   writeDocSection,
   type Window,
 } from './harness.js';
-import { checkCells, createLargeRun, QUESTIONS, TEAMS, type LargeRun } from './large-run.js';
+import { checkRelease, createLargeRun, QUESTIONS, TEAMS, type LargeRun } from './large-run.js';
 
 /** The issue's target and load. */
 const TARGET_P95_MS = 20;
@@ -58,6 +58,7 @@ async function executiveToken(server: FastifyInstance, run: LargeRun): Promise<s
 
 interface GapsBody {
   runId: string;
+  releasedAt: string;
   cells: { teamId: string | null; suppressed: boolean }[];
 }
 
@@ -135,15 +136,16 @@ async function measure(
 
 /**
  * For scale, one at a time with nothing else running: the whole route over HTTP, and
- * reading the run's stored cells in a tenant transaction (what the route does when it has
- * not read them before). Median milliseconds of 50, after 10 untimed.
+ * reading the run's release in a tenant transaction (`readRelease`: the stored document,
+ * parsed and checked against the release schema; what the route does, before serializing
+ * it, for a run it has not served before). Median milliseconds of 50, after 10 untimed.
  */
 async function sequential(
   db: Kysely<Database>,
   run: LargeRun,
   url: string,
   token: string,
-): Promise<{ route: number; readRunCells: number }> {
+): Promise<{ route: number; readRelease: number }> {
   const time = async (work: () => Promise<unknown>) => {
     for (let i = 0; i < 10; i += 1) await work();
     const times: number[] = [];
@@ -159,8 +161,8 @@ async function sequential(
       const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       await response.arrayBuffer();
     }),
-    readRunCells: await time(() =>
-      withTenant(db, run.organizationId, (trx) => readRunCells(trx, run.runId)),
+    readRelease: await time(() =>
+      withTenant(db, run.organizationId, (trx) => readRelease(trx, run.runId)),
     ),
   };
 }
@@ -177,17 +179,18 @@ async function main(): Promise<void> {
     const db = handle.db;
     const run = await createLargeRun(scratch, db);
 
-    // The figures the route reads: one recompute, in-process, as the worker would run it.
-    const request = recomputeRunRequest(run.organizationId, run.runId);
+    // The release the route serves: the release-run job once, in-process, as the worker
+    // would run it on the closed run.
+    const request = releaseRunRequest(run.organizationId, run.runId);
     const context = createJobContext(scratch.config, db);
     try {
       const start = performance.now();
       await runJob(context, request.name, request.payload);
-      log(`recomputed in ${fmt(performance.now() - start)} ms`);
+      log(`released in ${fmt(performance.now() - start)} ms`);
     } finally {
       context.mailer.close();
     }
-    const check = await checkCells(scratch, run);
+    const check = await checkRelease(scratch, run);
 
     // The real route: createHttpServer (pool of 10, the API's default), listening.
     const app = await createHttpServer({ config: scratch.config, db });
@@ -216,8 +219,8 @@ async function main(): Promise<void> {
     }
     const alone = await sequential(db, run, `${url}${path}`, token);
     log(
-      `one at a time: route ${alone.route.toFixed(1)} ms, readRunCells ` +
-        `${alone.readRunCells.toFixed(1)} ms`,
+      `one at a time: route ${alone.route.toFixed(1)} ms, readRelease ` +
+        `${alone.readRelease.toFixed(1)} ms`,
     );
     await app.close();
 
@@ -261,7 +264,7 @@ function report(r: {
   cells: number;
   bare: Window;
   real: Window;
-  alone: { route: number; readRunCells: number };
+  alone: { route: number; readRelease: number };
   idle: number | null;
   finalLine: string;
 }): string {
@@ -294,17 +297,19 @@ Output: \`${r.finalLine}\`
   the same body both times. The load generator asks for no compression, and the API sends
   none; for scale, gzip would make the body ${fmt(r.gzipped)} bytes.
 - For scale, one request at a time with no load (medians of 50): the route over HTTP
-  ${r.alone.route.toFixed(1)} ms; reading the run's stored cells (\`readRunCells\`, in a tenant
-  transaction) ${r.alone.readRunCells.toFixed(1)} ms.
+  ${r.alone.route.toFixed(1)} ms; reading the run's release (\`readRelease\`: the stored
+  document, parsed and checked with \`parseRelease\`, in a tenant transaction)
+  ${r.alone.readRelease.toFixed(1)} ms. The route does that once per run and keeps the JSON
+  it made (a release never changes).
 - CPU per 200, from the windows' samples: server ${perRequest(r.bare, 'server')} ms bare,
   ${perRequest(r.real, 'server')} ms real; PostgreSQL ${perRequest(r.real, 'postgres')} ms real.
   Before the windows, with nothing of the benchmark running, the machine was busy
   ${r.idle === null ? 'n/a' : r.idle.toFixed(2)} cores (of ${os.cpus().length}) with other work.
 
 **What is measured.** Latency of the real route as an executive's dashboard calls it (an
-executive's token, signed in through \`POST /auth/login\`): authentication, the route's
-database work in its tenant transaction, and the response serialized and sent, as the route
-does them at the time of the run.
+executive's token, signed in through \`POST /auth/login\`) on a released run: authentication,
+whatever database work the route does in its tenant transaction, and the release's cells
+serialized and sent, as the route does them at the time of the run.
 Percentiles are exact: the load generator records every 200's latency (from writing the
 request to the end of the response, as autocannon times it) and takes the nearest rank;
 autocannon's own summary has no p95. per_s is 200s per second of the window, at
@@ -313,11 +318,12 @@ latency). Any other status, connection error or timeout fails the run.
 
 **How.**
 
-- Data: the data set of \`recompute\` (same function, bench/large-run.ts): ${fmt(r.run.invited)}
-  people in ${TEAMS} teams, a run of ${QUESTIONS} questions with ${fmt(r.run.responses)} responses,
-  recomputed once in-process by the recompute-run job before the server starts.
-- Requests send no \`Accept-Encoding\`, so both servers answer with the JSON as it is (335 KB).
-  The route gzips for clients that ask (65 KB), as browsers do; with gzip accepted the load
+- Data: the data set of \`close\` (same function, bench/large-run.ts): ${fmt(r.run.invited)}
+  people in ${TEAMS} teams, a closed run of ${QUESTIONS} questions with ${fmt(r.run.responses)}
+  sealed responses, released once in-process by the release-run job before the server starts
+  (the release then checked as \`close\` checks it), so the route serves that release.
+- Requests send no \`Accept-Encoding\`, so both servers answer with the JSON as it is
+  (${fmt(r.bytes / 1000)} KB). The route gzips for clients that ask (${fmt(r.gzipped / 1000)} KB), as browsers do; with gzip accepted the load
   generator became the limit on this machine (a full core at ~1,100/s for both servers), so
   the benchmark measures the uncompressed case, where the servers are.
 - Two servers in the benchmark's process, one after the other: _bare_, plain Fastify with no

@@ -1,8 +1,11 @@
-// The data set of `recompute` and `gaps-api`: one organization of 30 teams in two levels
-// whose run of 20 questions has 100,000 responses (2 million answers). Both benchmarks
-// build it with `createLargeRun`, so they measure the same rows.
-import { randomUUID } from 'node:crypto';
+// The data set of `close` and `gaps-api`: one organization of 30 teams in two levels whose
+// closed run of 20 questions holds 100,000 sealed responses (2 million answers), waiting for
+// its release. Both benchmarks build it with `createLargeRun`, so they measure the same rows.
+import { randomBytes } from 'node:crypto';
+import { sealResponse, sealedResponseLength } from '@pulsegap/anonymity';
+import { deriveKey } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH, parseRelease, type ReleasedCell } from '@pulsegap/domain';
 import { sql, type Kysely } from 'kysely';
 import { createHttpServer } from '@pulsegap/api';
 import { Api, createPriorities, log, signup, type ScratchDatabase } from './harness.js';
@@ -83,6 +86,14 @@ function departmentName(d: number): string {
   return `Department ${d + 1}`;
 }
 
+/**
+ * The owner's scratch table with the run's 100,000 responses in plaintext, shaped like
+ * `responses` (`like responses including all`, row-level security with the same tenant
+ * policy): the rows the sealed responses were made from, and the source of the `close`
+ * baseline, which may only read it (`select` granted to the application role).
+ */
+export const PLAINTEXT_TABLE = 'bench_plaintext_responses';
+
 /** What `createLargeRun` made. */
 export interface LargeRun {
   readonly organizationId: string;
@@ -91,27 +102,46 @@ export interface LargeRun {
   readonly adminToken: string;
   readonly invited: number;
   readonly responses: number;
-  /** Answers stored (not null), over all responses and questions. */
+  /** Answers given (not null), over all responses and questions. */
   readonly answers: number;
-  /** Distinct (segment team, tier) pairs among the responses. */
+  /** Responses with a comment. */
+  readonly comments: number;
+  /** Distinct (token segment team, tier) pairs among the responses. */
   readonly segments: number;
-  /** Responses stored under the whole organization (merged segments). */
+  /** Responses whose token names the whole organization (segments merged at run start). */
   readonly organizationSegmentResponses: number;
   /** Share of the responses given in the leadership tier. */
   readonly leadershipShare: number;
-  /** Seconds spent on roster, run start, and the direct load of the responses. */
-  readonly seconds: { readonly api: number; readonly load: number };
+  /** Bytes of every sealed response of the run (`sealedResponseLength`). */
+  readonly sealedLength: number;
+  /** `sealed_responses` on disk after loading (heap, TOAST and indexes), MB. */
+  readonly sealedTableMb: number;
+  /** Seconds spent through the API, making the plaintext rows, and sealing and storing them. */
+  readonly seconds: { readonly api: number; readonly plaintext: number; readonly sealing: number };
 }
+
+/** Sealed rows per INSERT while loading (6 parameters a row). */
+const LOAD_BATCH = 1000;
 
 /**
  * Through the API in-process (`inject`): signup, the roster (JSON imports of 20,000 rows,
- * with `parentTeam`), 4 priorities, a pulse of 4 × 5 = 20 questions and its run started
- * (which invites everyone, under the segments the run assigns). Then, as the database owner
- * in one statement, `RESPONSES` of those invitations, drawn at random, are marked as having
- * had their token and each gets a response in the invitation's segment, with 20 answers
- * (1–5, `UNANSWERED` of them null; leaders answer higher on average, teams and questions
- * differ a little) and a comment on one in twenty. The intake is not what is measured here,
- * so the responses skip it. `VACUUM ANALYZE` at the end, as autovacuum would have done.
+ * with `parentTeam`), 4 priorities, a pulse of 4 × 5 = 20 questions with the open question
+ * and its run started (which invites everyone, under the segments the run assigns, and
+ * makes every segment's key). Then, as the database owner:
+ *
+ * 1. in one statement, `RESPONSES` of those invitations, drawn at random, are marked as
+ *    having had their token, and each gets a plaintext response in the invitation's
+ *    segment in `PLAINTEXT_TABLE`, with 20 answers (1–5, `UNANSWERED` of them null; leaders
+ *    answer higher on average, teams and questions differ a little) and a comment on one
+ *    in twenty;
+ * 2. each of those is sealed with the real `sealResponse` under the service's
+ *    `response-sealing` key, in the run's shape (20 questions and the open question's
+ *    `COMMENT_MAX_LENGTH` code units), and stored in `sealed_responses` with a random
+ *    32-byte token hash and its segment, as the intake would have stored it;
+ * 3. the run is closed (`closed_at`), so its release is due.
+ *
+ * The intake is not what is measured here, so the responses skip it. `VACUUM ANALYZE` at
+ * the end, as autovacuum would have done during the days the run was open.
  */
 export async function createLargeRun(
   scratch: ScratchDatabase,
@@ -124,7 +154,7 @@ export async function createLargeRun(
   let invited: number;
   const api = new Api(server);
   try {
-    organizationId = await signup(api, 'Recompute Benchmark');
+    organizationId = await signup(api, 'Large Run Benchmark');
     const people = roster();
     for (let start = 0; start < people.length; start += 20_000) {
       await api.call('POST', '/api/v1/people/import', {
@@ -160,7 +190,19 @@ export async function createLargeRun(
       `set up through the API in ${apiSeconds.toFixed(1)} s`,
   );
 
-  const loading = performance.now();
+  const owner = scratch.owner;
+  const plaintext = sql.table(PLAINTEXT_TABLE);
+  const appRole = sql.id(await applicationRole(scratch));
+  const making = performance.now();
+  await sql`create table ${plaintext} (like responses including all)`.execute(owner);
+  await sql`alter table ${plaintext} enable row level security`.execute(owner);
+  await sql`alter table ${plaintext} force row level security`.execute(owner);
+  await sql`
+    create policy tenant_isolation on ${plaintext}
+      using (organization_id = app_current_organization())
+      with check (organization_id = app_current_organization())
+  `.execute(owner);
+  await sql`grant select on ${plaintext} to ${appRole}`.execute(owner);
   // The answer array is built in a subquery that refers to the row (its tier), so
   // PostgreSQL evaluates it per response rather than once for all.
   await sql`
@@ -170,10 +212,9 @@ export async function createLargeRun(
                      order by random() limit ${RESPONSES})
       returning id, organization_id, run_id, segment_team_id, segment_tier
     )
-    insert into responses (organization_id, run_id, segment_team_id, segment_tier, token_hash,
-                           comment, answers)
+    insert into ${plaintext} (organization_id, run_id, segment_team_id, segment_tier, comment,
+                              answers)
     select c.organization_id, c.run_id, c.segment_team_id, c.segment_tier,
-           decode(md5(c.id::text || ${randomUUID()}) || md5(random()::text), 'hex'),
            case when random() < 0.05
                 then 'More people on the floor would let us keep the promises we make.' end,
            (select array_agg(
@@ -187,32 +228,75 @@ export async function createLargeRun(
                      end order by q)
               from generate_series(1, ${QUESTIONS}) as q)
       from chosen c
-  `.execute(scratch.owner);
-  await sql`vacuum analyze responses`.execute(scratch.owner);
-  await sql`vacuum analyze invitations`.execute(scratch.owner);
-  const loadSeconds = (performance.now() - loading) / 1000;
+  `.execute(owner);
+  const plaintextSeconds = (performance.now() - making) / 1000;
+
+  // Sealed as the intake seals (`SubmissionChecks`): the same function, key and shape.
+  const sealing = performance.now();
+  const key = deriveKey(scratch.config, 'response-sealing');
+  const shape = { questionCount: QUESTIONS, commentUnits: COMMENT_MAX_LENGTH };
+  const { rows: plain } = await sql<{
+    segment_team_id: string | null;
+    segment_tier: 'leadership' | 'frontline';
+    comment: string | null;
+    answers: (number | null)[];
+  }>`
+    select segment_team_id, segment_tier, comment, answers from ${plaintext}
+     where run_id = ${runId}
+  `.execute(owner);
+  for (let start = 0; start < plain.length; start += LOAD_BATCH) {
+    await owner
+      .insertInto('sealed_responses')
+      .values(
+        plain.slice(start, start + LOAD_BATCH).map((row) => ({
+          token_hash: randomBytes(32),
+          organization_id: organizationId,
+          run_id: runId,
+          segment_team_id: row.segment_team_id,
+          segment_tier: row.segment_tier,
+          sealed: sealResponse({ answers: row.answers, comment: row.comment }, shape, key, runId),
+        })),
+      )
+      .execute();
+  }
+  await sql`update runs set closed_at = now() where id = ${runId}`.execute(owner);
+  for (const table of ['sealed_responses', 'invitations', 'runs', PLAINTEXT_TABLE]) {
+    await sql`vacuum analyze ${sql.table(table)}`.execute(owner);
+  }
+  const sealingSeconds = (performance.now() - sealing) / 1000;
 
   const { rows } = await sql<{
     responses: number;
     answers: number;
+    comments: number;
     segments: number;
     organization: number;
     leadership: number;
+    sealed: number;
+    sealed_mb: number;
   }>`
     select count(*)::int as responses,
            sum(cardinality(array_remove(answers, null)))::int as answers,
+           (count(*) filter (where comment is not null))::int as comments,
            count(distinct (segment_team_id, segment_tier))::int as segments,
            (count(*) filter (where segment_team_id is null))::int as organization,
-           (count(*) filter (where segment_tier = 'leadership'))::int as leadership
-      from responses where run_id = ${runId}
-  `.execute(scratch.owner);
+           (count(*) filter (where segment_tier = 'leadership'))::int as leadership,
+           (select count(*)::int from sealed_responses where run_id = ${runId}) as sealed,
+           pg_total_relation_size('sealed_responses') / 1048576.0 as sealed_mb
+      from ${plaintext} where run_id = ${runId}
+  `.execute(owner);
   const stored = rows[0];
-  if (stored?.responses !== RESPONSES) {
-    throw new Error(`${stored?.responses ?? 0} responses stored, not ${RESPONSES}`);
+  if (stored?.responses !== RESPONSES || stored.sealed !== RESPONSES) {
+    throw new Error(
+      `${stored?.responses ?? 0} plaintext and ${stored?.sealed ?? 0} sealed responses, ` +
+        `not ${RESPONSES}`,
+    );
   }
   log(
     `${stored.responses} responses (${stored.answers} answers, ${stored.segments} segments) ` +
-      `loaded directly in ${loadSeconds.toFixed(1)} s, vacuumed and analyzed`,
+      `made in ${plaintextSeconds.toFixed(1)} s; sealed (${sealedResponseLength(shape)} bytes ` +
+      `each, ${Math.round(Number(stored.sealed_mb))} MB on disk) and stored in ` +
+      `${sealingSeconds.toFixed(1)} s; run closed, vacuumed and analyzed`,
   );
   return {
     organizationId,
@@ -221,45 +305,94 @@ export async function createLargeRun(
     invited,
     responses: stored.responses,
     answers: stored.answers,
+    comments: stored.comments,
     segments: stored.segments,
     organizationSegmentResponses: stored.organization,
     leadershipShare: stored.leadership / stored.responses,
-    seconds: { api: apiSeconds, load: loadSeconds },
+    sealedLength: sealedResponseLength(shape),
+    sealedTableMb: Number(stored.sealed_mb),
+    seconds: { api: apiSeconds, plaintext: plaintextSeconds, sealing: sealingSeconds },
   };
 }
 
-/** What `checkCells` found. */
-export interface CellCheck {
+/** The application role's name, from its connection URL. */
+export async function applicationRole(scratch: ScratchDatabase): Promise<string> {
+  const url = scratch.config.appDatabaseUrl;
+  if (url === null) throw new Error('no application database URL');
+  return decodeURIComponent(new URL(url).username);
+}
+
+/** What `checkRelease` found. */
+export interface ReleaseCheck {
   readonly cells: number;
   readonly teams: number;
   /** Organization cells whose leadership and frontline n match a direct count. */
   readonly organizationCellsMatching: number;
+  /** Rows of the run in `responses`, and in `sealed_responses` (none once released). */
+  readonly responses: number;
+  readonly sealedLeft: number;
 }
 
 /**
- * Checks the stored figures of the run against its rows, counted independently of the
- * recompute's query (plain `answers[i]` instead of `unnest`): one cell per question for the
- * organization and for each of the 30 teams; every organization cell's n per tier equals
- * the responses of that tier that answered the question; and the first department's cell
- * of the first question counts the frontline of the department and its sub-teams (the
- * roll-up) against the whole organization's leadership. Throws on any difference.
+ * Checks the run's stored release (the document in `run_releases`, parsed with the
+ * domain's `parseRelease`) against the rows of `responses`, counted independently of the
+ * release's query (plain `answers[i]` instead of `unnest`): every response stored and no
+ * sealed row left; one cell per question for the organization and for each of the 30
+ * teams; every organization cell's n per tier equals the responses of that tier that
+ * answered the question; and the first department's cell of the first question counts the
+ * frontline of the department and its sub-teams (the roll-up, over the run's snapshot of
+ * the tree) against the whole organization's leadership. Throws on any difference.
  */
-export async function checkCells(scratch: ScratchDatabase, run: LargeRun): Promise<CellCheck> {
+export async function checkRelease(scratch: ScratchDatabase, run: LargeRun): Promise<ReleaseCheck> {
   const owner = scratch.owner;
-  const shape = await sql<{ cells: number; teams: number; organization: number }>`
-    select count(*)::int as cells, count(distinct team_id)::int as teams,
-           (count(*) filter (where team_id is null))::int as organization
-      from cells where run_id = ${run.runId}
+  const rows = await sql<{ responses: number; sealed: number; released: boolean }>`
+    select (select count(*)::int from responses where run_id = ${run.runId}) as responses,
+           (select count(*)::int from sealed_responses where run_id = ${run.runId}) as sealed,
+           (select released_at is not null from runs where id = ${run.runId}) as released
   `.execute(owner);
-  const cells = shape.rows[0];
-  const expected = QUESTIONS * (TEAMS + 1);
-  if (cells?.cells !== expected || cells.teams !== TEAMS || cells.organization !== QUESTIONS) {
+  const stored = rows.rows[0];
+  if (stored?.responses !== run.responses || stored.sealed !== 0 || !stored.released) {
     throw new Error(
-      `cells: ${JSON.stringify(cells)}, expected ${expected} cells, ${TEAMS} teams and ` +
-        `${QUESTIONS} organization cells`,
+      `after the release: ${JSON.stringify(stored)}, expected ${run.responses} responses, ` +
+        `no sealed row and the run released`,
+    );
+  }
+  const document = await owner
+    .selectFrom('run_releases')
+    .select('document')
+    .where('run_id', '=', run.runId)
+    .executeTakeFirst();
+  if (document === undefined) throw new Error('no release stored for the run');
+  const release = parseRelease(document.document);
+  const cells = release.cells;
+  const teams = new Set(cells.flatMap((c) => (c.teamId === null ? [] : [c.teamId])));
+  const organizationCells = cells.filter((c) => c.teamId === null);
+  const expected = QUESTIONS * (TEAMS + 1);
+  if (
+    cells.length !== expected ||
+    teams.size !== TEAMS ||
+    organizationCells.length !== QUESTIONS ||
+    release.responses !== run.responses
+  ) {
+    throw new Error(
+      `release: ${cells.length} cells, ${teams.size} teams, ${organizationCells.length} ` +
+        `organization cells, ${release.responses} responses; expected ${expected} cells, ` +
+        `${TEAMS} teams, ${QUESTIONS} organization cells and ${run.responses} responses`,
     );
   }
 
+  const questions = await owner
+    .selectFrom('run_questions')
+    .select(['position', 'priority_id', 'dimension'])
+    .where('run_id', '=', run.runId)
+    .execute();
+  const positionOf = (cell: ReleasedCell): number => {
+    const question = questions.find(
+      (q) => q.priority_id === cell.priorityId && q.dimension === cell.dimension,
+    );
+    if (question === undefined) throw new Error(`a cell of no question: ${cell.dimension}`);
+    return question.position;
+  };
   const columns = Array.from({ length: QUESTIONS }, (_, i) => {
     const at = sql.lit(i + 1);
     return sql`
@@ -272,50 +405,45 @@ export async function checkCells(scratch: ScratchDatabase, run: LargeRun): Promi
     select ${sql.join(columns)} from responses where run_id = ${run.runId}
   `.execute(owner);
   const counts = counted.rows[0] ?? {};
-  const stored = await sql<{
-    position: number;
-    team_id: string | null;
-    team: string | null;
-    leadership: number | null;
-    frontline: number | null;
-  }>`
-    select q.position, c.team_id, t.name as team,
-           (c.statistics -> 'leadership' ->> 'n')::int as leadership,
-           (c.statistics -> 'frontline' ->> 'n')::int as frontline
-      from cells c
-      join run_questions q on q.run_id = c.run_id and q.priority_id = c.priority_id
-                          and q.dimension = c.dimension
-      left join teams t on t.id = c.team_id
-     where c.run_id = ${run.runId}
-       and (c.team_id is null or (q.position = 0 and t.name = ${departmentName(0)}))
-  `.execute(owner);
   let matching = 0;
-  for (const cell of stored.rows.filter((c) => c.team_id === null)) {
-    const leadership = counts[`lead_${cell.position}`];
-    const frontline = counts[`front_${cell.position}`];
-    if (cell.leadership !== leadership || cell.frontline !== frontline) {
+  for (const cell of organizationCells) {
+    const position = positionOf(cell);
+    const leadership = counts[`lead_${position}`];
+    const frontline = counts[`front_${position}`];
+    if (cell.leadership?.n !== leadership || cell.frontline?.n !== frontline) {
       throw new Error(
-        `organization cell of question ${cell.position}: n ${cell.leadership}/${cell.frontline}, ` +
-          `counted ${leadership}/${frontline}`,
+        `organization cell of question ${position}: n ${cell.leadership?.n}/` +
+          `${cell.frontline?.n}, counted ${leadership}/${frontline}`,
       );
     }
     matching += 1;
   }
-  const department = stored.rows.find((c) => c.team_id !== null);
+
+  const department = release.teams.find((t) => t.name === departmentName(0));
+  const cell = cells.find((c) => c.teamId === department?.id && positionOf(c) === 0);
   const rolledUp = await sql<{ n: number }>`
-    select count(*)::int as n from responses r join teams t on t.id = r.segment_team_id
+    select count(*)::int as n from responses r
      where r.run_id = ${run.runId} and r.segment_tier = 'frontline' and r.answers[1] is not null
-       and (t.name = ${departmentName(0)} or t.parent_id = ${department?.team_id ?? null})
+       and r.segment_team_id in (
+         select team_id from run_teams
+          where run_id = ${run.runId}
+            and (team_id = ${department?.id ?? null} or parent_id = ${department?.id ?? null}))
   `.execute(owner);
   if (
-    department === undefined ||
-    department.frontline !== rolledUp.rows[0]?.n ||
-    department.leadership !== counts.lead_0
+    cell === undefined ||
+    cell.frontline?.n !== rolledUp.rows[0]?.n ||
+    cell.leadership?.n !== counts.lead_0
   ) {
     throw new Error(
-      `${departmentName(0)}'s cell of question 0: ${JSON.stringify(department)}, counted ` +
+      `${departmentName(0)}'s cell of question 0: ${JSON.stringify(cell)}, counted ` +
         `frontline ${rolledUp.rows[0]?.n}, leadership ${counts.lead_0}`,
     );
   }
-  return { cells: cells.cells, teams: cells.teams, organizationCellsMatching: matching };
+  return {
+    cells: cells.length,
+    teams: teams.size,
+    organizationCellsMatching: matching,
+    responses: stored.responses,
+    sealedLeft: stored.sealed,
+  };
 }

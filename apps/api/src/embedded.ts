@@ -20,7 +20,10 @@ server.addHook('onClose', async () => {
   await database.close();
 });
 
-await seedDemo(database.db, deriveKey(config, 'invitation-secrets'));
+await seedDemo(database.db, {
+  invitationKey: deriveKey(config, 'invitation-secrets'),
+  segmentKeySealing: deriveKey(config, 'segment-key-sealing'),
+});
 await jobs.drain();
 await server.listen({ port: config.port, host: config.host });
 

@@ -22,9 +22,16 @@ export class AppError extends Error {
     readonly title: string,
     detail: string,
     readonly errors?: readonly (FieldError | LineError)[],
+    /** Further members of the problem document (RFC 9457 extensions), e.g. `closesAt`. */
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(detail);
   }
+}
+
+/** A run that takes no answers any more (the employee's routes). */
+export function runClosed(): AppError {
+  return new AppError(410, 'PG_ERR_RUN_CLOSED', 'Gone', 'This pulse has closed.');
 }
 
 export function notFound(what: string): AppError {
@@ -33,6 +40,23 @@ export function notFound(what: string): AppError {
 
 export function conflict(code: string, detail: string): AppError {
   return new AppError(409, code, 'Conflict', detail);
+}
+
+/**
+ * A report of a run that has no release yet: results are released once, when the run
+ * closes (PRODUCT.md §6.6). The problem says when.
+ */
+export function notReleased(run: { closesAt: Date; open: boolean }): AppError {
+  return new AppError(
+    409,
+    'PG_ERR_NOT_RELEASED',
+    'Results are not released yet',
+    run.open
+      ? `Results are released when the run closes, at ${run.closesAt.toISOString()}; until then only participation is shown.`
+      : 'The run has closed; its results are being released and will be readable in a moment.',
+    undefined,
+    { closesAt: run.closesAt.toISOString() },
+  );
 }
 
 export function invalid(detail: string, errors: readonly (FieldError | LineError)[]): AppError {

@@ -17,23 +17,29 @@ export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item) });
 }
 
-export const ProblemSchema = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  code: Type.String(),
-  errors: Type.Optional(
-    Type.Array(
-      Type.Object({
-        path: Type.Optional(Type.String()),
-        line: Type.Optional(Type.Integer()),
-        field: Type.Optional(Type.String()),
-        message: Type.String(),
-      }),
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    /** When a run's results will be released (a report of an open run). */
+    closesAt: Type.Optional(Type.String({ format: 'date-time' })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.Optional(Type.String()),
+          line: Type.Optional(Type.Integer()),
+          field: Type.Optional(Type.String()),
+          message: Type.String(),
+        }),
+      ),
     ),
-  ),
-});
+  },
+  // Problem types may add members of their own (RFC 9457 §3.2).
+  { additionalProperties: true },
+);
 
 /** The error answers a route may give, for the OpenAPI document. */
 export function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {

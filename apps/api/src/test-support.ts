@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
-import { storeResponses, withTenant, type Database, type TierValue } from '@pulsegap/db';
+import { closeRun, storeResponses, withTenant, type Database, type TierValue } from '@pulsegap/db';
 import {
+  closeAndRelease,
   createJobContext,
   deliverInvitationsRequest,
-  recomputeRunRequest,
   runJob,
 } from '@pulsegap/jobs';
+import { deriveKey } from '@pulsegap/config';
 import { openTestDatabase, testConfig } from '@pulsegap/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -250,8 +251,9 @@ export interface AnswersByDimension {
 }
 
 /**
- * Stores responses straight into a run, as the intake would (each answers every question
- * of a dimension it names, and skips the others), then recomputes the run's figures.
+ * Stores responses straight into a run's responses table, as its release would (each
+ * answers every question of a dimension it names, and skips the others), then closes the
+ * run and releases it, as the worker would.
  */
 export async function storeAnswers(
   db: Kysely<Database>,
@@ -275,12 +277,27 @@ export async function storeAnswers(
         return {
           segmentTeamId: r.teamId ?? null,
           segmentTier: r.tier,
-          tokenHash: randomBytes(32),
           comment: r.comment ?? null,
           answers,
         };
       }),
     );
   });
-  await runJobNow(db, recomputeRunRequest(organizationId, runId));
+  await releaseNow(db, organizationId, runId);
+}
+
+/** Closes a run now (if it is open) and releases it, as `POST /runs/:id/close` and the worker would. */
+export async function releaseNow(
+  db: Kysely<Database>,
+  organizationId: string,
+  runId: string,
+): Promise<void> {
+  await withTenant(db, organizationId, (trx) => closeRun(trx, runId, new Date()));
+  const outcome = await closeAndRelease(
+    db,
+    deriveKey(testConfig(), 'response-sealing'),
+    organizationId,
+    runId,
+  );
+  expect(outcome).toBe('released');
 }

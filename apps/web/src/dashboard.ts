@@ -4,6 +4,7 @@ import {
   parseGapReport,
   parsePriorities,
   parsePulses,
+  parseRuns,
   type GapReport,
   type Priority,
   type Pulse,
@@ -13,11 +14,6 @@ import { drawGapChart, gapChartHeight, type GapChart } from './gap-chart.js';
 import { renderGapTable } from './gap-table.js';
 import { buildGapView, defaultPulse } from './gap-view.js';
 import { LOGIN_PAGE, endSession, readToken } from './session.js';
-
-/** While a run's figures are computed, its gaps are asked for again this often… */
-const RETRY_DELAY_MS = 2_000;
-/** …and at most this many times. */
-const MAX_RETRIES = 30;
 
 function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   const element = document.getElementById(id);
@@ -71,20 +67,6 @@ function fail(error: unknown): void {
   showAlert(describeFailure(error));
 }
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = window.setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        window.clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new DOMException('', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
-}
-
 function render(report: GapReport, pulse: Pulse, priorities: Priority[]): void {
   const view = buildGapView(report, pulse, priorities);
   clearMessages();
@@ -120,25 +102,43 @@ function render(report: GapReport, pulse: Pulse, priorities: Priority[]): void {
   page.chart.dataset.rendered = 'true';
 }
 
-async function showRun(
+/**
+ * Shows the latest run of the pulse whose results are released: a run's figures appear
+ * only once it has closed (they are released once, at close), so an open run is named with
+ * its closing date instead.
+ */
+async function showLatestRelease(
   token: string,
   pulse: Pulse,
-  runId: string,
   priorities: Priority[],
   signal: AbortSignal,
 ): Promise<void> {
-  const path = `/runs/${encodeURIComponent(runId)}/gaps`;
-  for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-    const report = await getJson(path, token, parseGapReport, signal);
-    if (report.cells.some((cell) => cell.teamId === null)) {
-      render(report, pulse, priorities);
-      return;
-    }
-    if (attempt === MAX_RETRIES) break;
-    showStatus('Figures are being computed…');
-    await wait(RETRY_DELAY_MS, signal);
+  const runs = await getJson(
+    `/pulses/${encodeURIComponent(pulse.id)}/runs`,
+    token,
+    parseRuns,
+    signal,
+  );
+  const released = runs.find((run) => run.state === 'released');
+  const newest = runs[0];
+  const pendingNote =
+    newest !== undefined && newest.state !== 'released'
+      ? newest.state === 'open'
+        ? `The current run closes on ${formatDateTime(newest.closesAt)}; its results appear then.`
+        : 'The latest run has closed; its results are being released.'
+      : '';
+  if (released === undefined) {
+    showStatus(pendingNote || `“${pulse.title}” has no released results yet.`);
+    return;
   }
-  showStatus('Figures are still being computed. Reload the page in a minute to see them.');
+  const report = await getJson(
+    `/runs/${encodeURIComponent(released.id)}/gaps`,
+    token,
+    parseGapReport,
+    signal,
+  );
+  render(report, pulse, priorities);
+  showStatus(pendingNote);
 }
 
 function choosePulse(token: string, pulse: Pulse, priorities: Priority[]): void {
@@ -153,7 +153,7 @@ function choosePulse(token: string, pulse: Pulse, priorities: Priority[]): void 
     return;
   }
   showStatus('Loading figures…');
-  showRun(token, pulse, pulse.latestRunId, priorities, controller.signal).catch(fail);
+  showLatestRelease(token, pulse, priorities, controller.signal).catch(fail);
 }
 
 async function start(token: string): Promise<void> {

@@ -12,13 +12,16 @@
  * - `ANON_INVALID_PUBLIC_KEY`: the client was given a public key it cannot use.
  * - `ANON_KEY_SEALED_INVALID`: a sealed private key that does not open: wrong key-encryption
  *   key, wrong associated data (another key id), tampered or truncated.
+ * - `ANON_RESPONSE_SEALED_INVALID`: a sealed response that does not open: wrong sealing key
+ *   or run, another shape, tampered or truncated.
  */
 export type AnonymityErrorCode =
   | 'ANON_INVALID_BLINDED_MESSAGE'
   | 'ANON_SIGNATURE_FAULT'
   | 'ANON_INVALID_TOKEN'
   | 'ANON_INVALID_PUBLIC_KEY'
-  | 'ANON_KEY_SEALED_INVALID';
+  | 'ANON_KEY_SEALED_INVALID'
+  | 'ANON_RESPONSE_SEALED_INVALID';
 
 /**
  * A blind-signature input or key that cannot be used. It carries a stable `code` so that

@@ -14,6 +14,13 @@ export {
   type SegmentKeyPair,
 } from './segment-key.js';
 export { decryptPrivateKey, encryptPrivateKey } from './sealed-key.js';
+export {
+  openSealedResponse,
+  sealedResponseLength,
+  sealResponse,
+  type ResponseContent,
+  type SealedResponseShape,
+} from './sealed-response.js';
 export { BlindSigner } from './blind-signer.js';
 export { SigningPool } from './signing-pool.js';
 export { tokenHash, verifyToken } from './token.js';

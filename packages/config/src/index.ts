@@ -149,7 +149,7 @@ export function appRoleUrl(ownerUrl: string, password: string): string {
 }
 
 /** What a derived key is for; each purpose gets an independent key. */
-export type KeyPurpose = 'invitation-secrets' | 'segment-key-sealing';
+export type KeyPurpose = 'invitation-secrets' | 'segment-key-sealing' | 'response-sealing';
 
 /** A 32-byte key for one purpose, derived from the master secret with HKDF-SHA-256. */
 export function deriveKey(config: Pick<Config, 'secretKey'>, purpose: KeyPurpose): Buffer {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deliverInvitationsRequest, JOBS, recomputeRunRequest } from '@pulsegap/jobs';
+import { deliverInvitationsRequest, JOBS, releaseRunRequest } from '@pulsegap/jobs';
 import { openOwnerDatabase } from '@pulsegap/testing';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,10 +20,24 @@ const RESPONSE_COLUMNS = {
   run_id: 'uuid',
   segment_team_id: 'uuid',
   segment_tier: 'text',
-  token_hash: 'bytea',
   comment: 'text',
   // Values by the run's question position: the order of the questions, not of anything done.
   answers: 'smallint[]',
+};
+
+/**
+ * Every column of a response waiting sealed while its run is open: the token's hash (one
+ * response per token; nothing else holds it), the token's segment (what the invitation
+ * already says of whoever claimed the token), and the sealed content, the same length for
+ * every response of a run. No id that orders, no time.
+ */
+const SEALED_RESPONSE_COLUMNS = {
+  token_hash: 'bytea',
+  organization_id: 'uuid',
+  run_id: 'uuid',
+  segment_team_id: 'uuid',
+  segment_tier: 'text',
+  sealed: 'bytea',
 };
 
 /** Every column an invitation may have: who was invited, never what came back or when. */
@@ -42,6 +56,7 @@ const INVITATION_COLUMNS = {
 /** The tables each table may reference by foreign key. */
 const REFERENCES = {
   responses: ['organizations', 'runs', 'teams'],
+  sealed_responses: ['organizations', 'runs', 'teams'],
   invitations: ['organizations', 'people', 'runs', 'teams'],
   segment_keys: ['organizations', 'runs', 'teams'],
 };
@@ -150,7 +165,18 @@ describe('responses say nothing about who answered, or when', () => {
     expect(rows).toEqual([]);
   });
 
-  test.each(['responses'])(
+  test('a sealed response holds exactly the listed columns, and nothing in clear that a stored response holds', async () => {
+    expect(typesOf(await columns('sealed_responses'))).toEqual(SEALED_RESPONSE_COLUMNS);
+    const stored = new Set(Object.keys(RESPONSE_COLUMNS));
+    // Shared: the run and the segment. The token hash is not in responses, the content is sealed.
+    expect(
+      Object.keys(SEALED_RESPONSE_COLUMNS)
+        .filter((c) => stored.has(c))
+        .sort(),
+    ).toEqual(['organization_id', 'run_id', 'segment_team_id', 'segment_tier']);
+  });
+
+  test.each(['responses', 'sealed_responses'])(
     '%s has no date or time column and no identifying name',
     async (table) => {
       const rows = await columns(table);
@@ -162,7 +188,7 @@ describe('responses say nothing about who answered, or when', () => {
     },
   );
 
-  test.each(['responses'])(
+  test.each(['responses', 'sealed_responses'])(
     '%s takes no default from the clock or a sequence, and no identity column',
     async (table) => {
       const rows = await columns(table);
@@ -196,7 +222,7 @@ describe('responses say nothing about who answered, or when', () => {
     expect(rows).toEqual([{ columns: ['id'] }]);
   });
 
-  test.each(['responses'] as const)(
+  test.each(['responses', 'sealed_responses'] as const)(
     '%s references no invitation, person or user',
     async (table) => {
       const found = await references(table);
@@ -306,7 +332,7 @@ describe('segment keys belong to a segment, never to a person', () => {
 
 describe('jobs carry no invitation', () => {
   test('every job payload is exactly an organization and a run', () => {
-    expect([...JOBS.keys()].sort()).toEqual(['deliver-invitations', 'recompute-run']);
+    expect([...JOBS.keys()].sort()).toEqual(['deliver-invitations', 'release-run']);
     for (const job of JOBS.values()) {
       const schema = job.schema as {
         properties?: Record<string, unknown>;
@@ -319,7 +345,7 @@ describe('jobs carry no invitation', () => {
       expect(schema.additionalProperties, job.name).toBe(false);
     }
     const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
-    for (const request of [deliverInvitationsRequest, recomputeRunRequest]) {
+    for (const request of [deliverInvitationsRequest, releaseRunRequest]) {
       const job = request(ids[0] ?? '', ids[1] ?? '');
       expect(Object.keys(job.payload).sort()).toEqual(['organizationId', 'runId']);
     }
@@ -346,13 +372,7 @@ describe('jobs carry no invitation', () => {
       }),
     );
     const calls = sources.flatMap((file) =>
-      [
-        ...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g),
-        // admitResponses(trx, organizationId, runId, responses, followUp)
-        ...readFileSync(file, 'utf8').matchAll(
-          /(?<!function )admitResponses\(\s*(?:[^,]+,\s*){4}(?:\/\/[^\n]*\n\s*)?([^)]*\)?)/g,
-        ),
-      ].map((m) => ({
+      [...readFileSync(file, 'utf8').matchAll(/enqueueJob\(\s*\w+\s*,\s*([^)]*\)?)/g)].map((m) => ({
         file,
         argument: m[1] ?? '',
       })),
@@ -360,7 +380,7 @@ describe('jobs carry no invitation', () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(
       calls.filter(
-        (c) => !/^(deliverInvitationsRequest|recomputeRunRequest)\(/.test(c.argument.trim()),
+        (c) => !/^(deliverInvitationsRequest|releaseRunRequest)\(/.test(c.argument.trim()),
       ),
     ).toEqual([]);
   });

@@ -13,8 +13,9 @@ export interface Database {
   run_questions: RunQuestionTable;
   invitations: InvitationTable;
   responses: ResponseTable;
-  cells: CellTable;
-  run_results: RunResultTable;
+  sealed_responses: SealedResponseTable;
+  run_teams: RunTeamTable;
+  run_releases: RunReleaseTable;
   outbox: OutboxTable;
   segment_keys: SegmentKeyTable;
   outbound_messages: OutboundMessageTable;
@@ -102,6 +103,42 @@ export interface RunTable {
   invited: number;
   min_group_size: number;
   comment_min_group_size: number;
+  audience_team_ids: string[] | null;
+  audience_tiers: TierValue[] | null;
+  /** Whether the run asks the open question (frozen from its pulse at start). */
+  open_question: boolean;
+  /** When the run's release was stored; null until then. */
+  released_at: Date | null;
+}
+
+/** A team of a run's snapshot: the tree as it was when the run started. */
+export interface RunTeamTable {
+  organization_id: string;
+  run_id: string;
+  team_id: string;
+  name: string;
+  parent_id: string | null;
+}
+
+/**
+ * An accepted response of an open run, sealed (`sealResponse`): no timestamp, no id that
+ * orders, every one of a run the same length. Empty `sealed`: stored before sealing existed.
+ */
+export interface SealedResponseTable {
+  token_hash: Buffer;
+  organization_id: string;
+  run_id: string;
+  segment_team_id: string | null;
+  segment_tier: TierValue;
+  sealed: Buffer;
+}
+
+/** A run's release: the one document every read of a closed run serves. */
+export interface RunReleaseTable {
+  run_id: string;
+  organization_id: string;
+  /** JSON text on write; the parsed document on read. */
+  document: ColumnType<unknown, string, never>;
 }
 
 export interface RunQuestionTable {
@@ -153,32 +190,9 @@ export interface ResponseTable {
   run_id: string;
   segment_team_id: string | null;
   segment_tier: TierValue;
-  token_hash: Buffer;
   comment: string | null;
   /** Values by the run's question position (index 0 is position 0); null: not answered. */
   answers: (number | null)[];
-}
-
-export interface CellTable {
-  organization_id: string;
-  run_id: string;
-  priority_id: string;
-  dimension: string;
-  team_id: string | null;
-  suppressed: boolean;
-  /** JSON text on write; the parsed document on read. */
-  statistics: ColumnType<unknown, string, string>;
-}
-
-export interface RunResultTable {
-  run_id: string;
-  organization_id: string;
-  computed_at: Date;
-  responses: number;
-  /** JSON text on write; the parsed document on read. */
-  summary: ColumnType<unknown, string | undefined, string>;
-  /** When the recompute that wrote these figures began counting (PostgreSQL's clock). */
-  counted_at: Date | null;
 }
 
 export interface OutboxTable {

@@ -305,7 +305,7 @@ describe('facilitationBrief: significance', () => {
       }),
     );
     expect(brief.findings[0]?.text).toBe(
-      'Leadership rates staffing for X 5.0, the frontline 1.0 (gap 4.0, q < 0.001; no 95% CI, since everyone within each group gave the same answer).',
+      'Leadership rates staffing for X 5.0, the frontline 1.0 (gap 4.0, q < 0.001).',
     );
   });
 });

@@ -623,7 +623,7 @@ function gapFigures(cell: GapFigures): string {
     : `the frontline ${mean(-cell.gap)} higher`;
   const q = qText(cell.qValue);
   if (cell.ci95 === null) {
-    return `${size}, ${q}; no 95% CI, since everyone within each group gave the same answer`;
+    return `${size}, ${q}`;
   }
   const [low, high] = cell.ci95;
   return `${size}, 95% CI ${interval(leadershipHigher ? [low, high] : [-high, -low])}, ${q}`;

@@ -73,7 +73,54 @@ export {
   type DriftRun,
   type ShareEstimate,
 } from './run-metrics.js';
-export { assignSegments, type Segment, type TeamNode } from './segments.js';
+export {
+  assignSegments,
+  audienceShortfalls,
+  mergeSmallSegments,
+  type Segment,
+  type SegmentSize,
+  type TierShortfall,
+} from './segments.js';
+export { TeamTree, type TeamNode } from './team-tree.js';
+export { isRunOpen, type RunWindow } from './run-state.js';
+export {
+  planParticipation,
+  type GroupParticipation,
+  type ParticipationCounts,
+  type ParticipationReport,
+  type SegmentParticipation,
+  type WithheldParticipation,
+} from './participation.js';
+export {
+  planComments,
+  type CommentGroup,
+  type CommentPlan,
+  type SegmentComment,
+  type WithheldCommentGroup,
+} from './comment-plan.js';
+export {
+  BriefSchema,
+  GroupParticipationSchema,
+  organizationCell,
+  parseRelease,
+  ParticipationSchema,
+  RELEASE_VERSION,
+  releasedSeries,
+  ReleasedCellSchema,
+  ReleasedCommentsSchema,
+  ReleasedPrioritySchema,
+  releaseRun,
+  RunReleaseSchema,
+  SnapshotTeamSchema,
+  TierSummarySchema,
+  type ReleasedBrief,
+  type ReleasedCell,
+  type ReleasedPriority,
+  type ReleasedRun,
+  type ReleaseInput,
+  type RunRelease,
+  type SnapshotTeam,
+} from './release.js';
 export {
   derivableSmallGroups,
   planSuppression,
@@ -84,7 +131,9 @@ export {
   type TeamCount,
 } from './suppression.js';
 export {
+  committedClarityPairs,
   computeRunFigures,
+  type CommittedClarityPair,
   type PriorityFigures,
   type RunCell,
   type RunFigures,

@@ -11,7 +11,7 @@ import {
   type CommittedClarityInput,
   type ShareEstimate,
 } from './run-metrics.js';
-import type { TeamNode } from './segments.js';
+import { TeamTree, type TeamNode } from './team-tree.js';
 import { benjaminiHochberg } from './statistics.js';
 import { planSuppression, type SuppressionReason } from './suppression.js';
 
@@ -89,8 +89,8 @@ export interface RunFigures {
  */
 export function computeRunFigures(input: RunFiguresInput): RunFigures {
   const k = input.minGroupSize;
+  const tree = new TeamTree(input.teams);
   const teamIds = input.teams.map((t) => t.id);
-  const descendants = rollUps(input.teams);
   const histograms = byQuestion(input.counts);
 
   const draft: {
@@ -120,10 +120,9 @@ export function computeRunFigures(input: RunFiguresInput): RunFigures {
     });
     for (const teamId of teamIds) {
       const reason = plan.suppressed.get(teamId);
-      const teamFrontline = (descendants.get(teamId) ?? [teamId]).reduce<Histogram>(
-        (h, id) => mergeHistograms(h, of('frontline', id)),
-        emptyHistogram(),
-      );
+      const teamFrontline = tree
+        .rollUp(teamId)
+        .reduce<Histogram>((h, id) => mergeHistograms(h, of('frontline', id)), emptyHistogram());
       draft.push({
         cell: { ...place, teamId },
         statistics:
@@ -216,26 +215,28 @@ function byQuestion(counts: readonly SegmentCount[]): Map<number, Map<string, Hi
   return result;
 }
 
-/** Each team with every team beneath it (itself included). */
-function rollUps(teams: readonly TeamNode[]): Map<string, string[]> {
-  const children = new Map<string, string[]>();
-  for (const t of teams) {
-    if (t.parentId === null) continue;
-    children.set(t.parentId, [...(children.get(t.parentId) ?? []), t.id]);
-  }
-  const result = new Map<string, string[]>();
-  for (const t of teams) {
-    const all: string[] = [];
-    const seen = new Set<string>();
-    const stack = [t.id];
-    while (stack.length > 0) {
-      const id = stack.pop() as string;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      all.push(id);
-      stack.push(...(children.get(id) ?? []));
-    }
-    result.set(t.id, all);
-  }
-  return result;
+/** Two questions of one priority whose answers committed clarity pairs within a response. */
+export interface CommittedClarityPair {
+  readonly priorityId: string;
+  /** Position of the priority's `clarity` question. */
+  readonly clarity: number;
+  /** Position of the priority's `commitment` question. */
+  readonly commitment: number;
+}
+
+/**
+ * The question pairs committed clarity is counted from: per priority asked about both
+ * `clarity` and `commitment`, the positions of the two questions (PRODUCT.md §5).
+ */
+export function committedClarityPairs(questions: readonly RunQuestion[]): CommittedClarityPair[] {
+  const priorityIds = [...new Set(questions.map((q) => q.priorityId))];
+  return priorityIds.flatMap((priorityId) => {
+    const position = (dimension: string) =>
+      questions.find((q) => q.priorityId === priorityId && q.dimension === dimension)?.position;
+    const clarity = position('clarity');
+    const commitment = position('commitment');
+    return clarity === undefined || commitment === undefined
+      ? []
+      : [{ priorityId, clarity, commitment }];
+  });
 }

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { assignSegments, type TeamNode } from './segments.js';
-import type { Tier } from './question-bank.js';
+import { DomainError } from './errors.js';
+import { TIERS, type Tier } from './question-bank.js';
+import {
+  assignSegments,
+  audienceShortfalls,
+  mergeSmallSegments,
+  type Segment,
+  type SegmentSize,
+} from './segments.js';
+import { TeamTree, type TeamNode } from './team-tree.js';
 
 const teams: TeamNode[] = [
   { id: 'ops', parentId: null },
@@ -72,6 +80,242 @@ describe('assignSegments', () => {
           }
         },
       ),
+    );
+  });
+});
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof DomainError ? error.code : 'not a DomainError';
+  }
+  return undefined;
+}
+
+const size = (teamId: string | null, tier: Tier, count: number): SegmentSize => ({
+  teamId,
+  tier,
+  count,
+});
+
+describe('mergeSmallSegments', () => {
+  const tree = new TeamTree(teams);
+
+  test('respondents of a small segment join their parent’s, up to the organization', () => {
+    // Respondents at close: tiny 1, onboarding 3 (4 together, still under 5), ops 0.
+    const storedAs = mergeSmallSegments(
+      tree,
+      [
+        size('tiny', 'frontline', 1),
+        size('onboarding', 'frontline', 3),
+        size('support', 'frontline', 5),
+      ],
+      5,
+    );
+    expect(storedAs({ teamId: 'tiny', tier: 'frontline' })).toEqual({
+      teamId: null,
+      tier: 'frontline',
+    });
+    expect(storedAs({ teamId: 'onboarding', tier: 'frontline' })).toEqual({
+      teamId: null,
+      tier: 'frontline',
+    });
+    expect(storedAs({ teamId: 'support', tier: 'frontline' })).toEqual({
+      teamId: 'support',
+      tier: 'frontline',
+    });
+  });
+
+  test('a parent that reaches k with what was merged into it keeps it', () => {
+    const storedAs = mergeSmallSegments(
+      tree,
+      [size('tiny', 'frontline', 2), size('onboarding', 'frontline', 3)],
+      5,
+    );
+    expect(storedAs({ teamId: 'tiny', tier: 'frontline' })).toEqual({
+      teamId: 'onboarding',
+      tier: 'frontline',
+    });
+    expect(storedAs({ teamId: 'onboarding', tier: 'frontline' })).toEqual({
+      teamId: 'onboarding',
+      tier: 'frontline',
+    });
+  });
+
+  test('an empty parent passes a small child on to its own parent', () => {
+    const storedAs = mergeSmallSegments(
+      tree,
+      [size('tiny', 'leadership', 2), size('ops', 'leadership', 3)],
+      5,
+    );
+    // tiny (2) → onboarding (2) → ops (3 + 2 = 5).
+    expect(storedAs({ teamId: 'tiny', tier: 'leadership' })).toEqual({
+      teamId: 'ops',
+      tier: 'leadership',
+    });
+  });
+
+  test('counts given twice for one segment add up', () => {
+    const storedAs = mergeSmallSegments(
+      tree,
+      [size('support', 'frontline', 3), size('support', 'frontline', 2)],
+      5,
+    );
+    expect(storedAs({ teamId: 'support', tier: 'frontline' })).toEqual({
+      teamId: 'support',
+      tier: 'frontline',
+    });
+  });
+
+  test('tiers are merged apart: leaders never fill a frontline segment', () => {
+    const storedAs = mergeSmallSegments(
+      tree,
+      [size('support', 'leadership', 9), size('support', 'frontline', 1)],
+      5,
+    );
+    expect(storedAs({ teamId: 'support', tier: 'leadership' })).toEqual({
+      teamId: 'support',
+      tier: 'leadership',
+    });
+    expect(storedAs({ teamId: 'support', tier: 'frontline' })).toEqual({
+      teamId: null,
+      tier: 'frontline',
+    });
+  });
+
+  test('the whole organization’s segment stays, however small', () => {
+    const storedAs = mergeSmallSegments(tree, [size(null, 'frontline', 1)], 5);
+    expect(storedAs({ teamId: null, tier: 'frontline' })).toEqual({
+      teamId: null,
+      tier: 'frontline',
+    });
+  });
+
+  test('a team outside the tree goes to the organization when small, stays when not', () => {
+    const storedAs = mergeSmallSegments(
+      tree,
+      [size('elsewhere', 'frontline', 2), size('afar', 'frontline', 6)],
+      5,
+    );
+    expect(storedAs({ teamId: 'elsewhere', tier: 'frontline' })).toEqual({
+      teamId: null,
+      tier: 'frontline',
+    });
+    expect(storedAs({ teamId: 'afar', tier: 'frontline' })).toEqual({
+      teamId: 'afar',
+      tier: 'frontline',
+    });
+  });
+
+  test('a segment nobody is in maps to itself', () => {
+    const storedAs = mergeSmallSegments(tree, [], 5);
+    expect(storedAs({ teamId: 'tiny', tier: 'leadership' })).toEqual({
+      teamId: 'tiny',
+      tier: 'leadership',
+    });
+  });
+
+  test.each([2, 0, -5, 4.5, Number.NaN])('refuses k = %s', (k) => {
+    expect(codeOf(() => mergeSmallSegments(tree, [], k))).toBe('DOMAIN_INVALID_GROUP_SIZE');
+  });
+
+  test('property: team segments end with k or more, counts are kept, merging only goes up', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.array(fc.integer({ min: -1, max: 7 }), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.record({
+            team: fc.integer({ min: -1, max: 8 }),
+            tier: fc.constantFrom<Tier>(...TIERS),
+            count: fc.integer({ min: 0, max: 8 }),
+          }),
+          { maxLength: 24 },
+        ),
+        (k, parents, raw) => {
+          const nodes: TeamNode[] = parents.map((p, i) => ({
+            id: `t${i}`,
+            parentId: p >= 0 && p < i ? `t${p}` : null,
+          }));
+          const forest = new TeamTree(nodes);
+          // -1 is the whole organization's own segment; an index past the tree a stray team.
+          const counts = raw.map((r) => size(r.team < 0 ? null : `t${r.team}`, r.tier, r.count));
+          const storedAs = mergeSmallSegments(forest, counts, k);
+
+          const before = new Map<string, number>();
+          const after = new Map<string, number>();
+          const key = (s: Segment) => `${s.tier}/${s.teamId ?? 'org'}`;
+          for (const c of counts) {
+            const to = storedAs(c);
+            // Tiers never mix, and a segment only moves to an ancestor or the organization.
+            expect(to.tier).toBe(c.tier);
+            if (to.teamId !== null) {
+              expect(c.teamId).not.toBeNull();
+              const from = c.teamId ?? '';
+              expect([from, ...forest.ancestorsOf(from)]).toContain(to.teamId);
+            }
+            // Where a segment ends is where it stays.
+            expect(storedAs(to)).toEqual(to);
+            before.set(c.tier, (before.get(c.tier) ?? 0) + c.count);
+            after.set(key(to), (after.get(key(to)) ?? 0) + c.count);
+          }
+          for (const tier of TIERS) {
+            const total = [...after]
+              .filter(([k2]) => k2.startsWith(`${tier}/`))
+              .reduce((n, [, c]) => n + c, 0);
+            expect(total).toBe(before.get(tier) ?? 0);
+          }
+          for (const [segment, n] of after) {
+            if (!segment.endsWith('/org') && n > 0) expect(n).toBeGreaterThanOrEqual(k);
+          }
+          // A segment that had k or more of its own never moves.
+          const own = new Map<string, number>();
+          for (const c of counts) own.set(key(c), (own.get(key(c)) ?? 0) + c.count);
+          for (const c of counts) {
+            if ((own.get(key(c)) ?? 0) >= k)
+              expect(storedAs(c)).toEqual({ teamId: c.teamId, tier: c.tier });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('audienceShortfalls', () => {
+  const audience = (leaders: number, frontline: number) => [
+    ...Array.from({ length: leaders }, () => ({ tier: 'leadership' as const })),
+    ...Array.from({ length: frontline }, () => ({ tier: 'frontline' as const })),
+  ];
+
+  test('an audience with k of each tier can start', () => {
+    expect(audienceShortfalls(audience(5, 5), null, 5)).toEqual([]);
+  });
+
+  test('an organization with four leaders is one short', () => {
+    expect(audienceShortfalls(audience(4, 40), null, 5)).toEqual([
+      { tier: 'leadership', count: 4, minGroupSize: 5 },
+    ]);
+  });
+
+  test('both tiers can be short, and an empty audience is', () => {
+    expect(audienceShortfalls([], null, 3)).toEqual([
+      { tier: 'leadership', count: 0, minGroupSize: 3 },
+      { tier: 'frontline', count: 0, minGroupSize: 3 },
+    ]);
+  });
+
+  test('a tier the audience leaves out is not counted', () => {
+    expect(audienceShortfalls(audience(0, 7), ['frontline'], 5)).toEqual([]);
+    expect(audienceShortfalls(audience(2, 7), ['leadership'], 5)).toEqual([
+      { tier: 'leadership', count: 2, minGroupSize: 5 },
+    ]);
+  });
+
+  test('refuses a k below the floor', () => {
+    expect(codeOf(() => audienceShortfalls(audience(9, 9), null, 2))).toBe(
+      'DOMAIN_INVALID_GROUP_SIZE',
     );
   });
 });

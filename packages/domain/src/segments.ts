@@ -1,11 +1,6 @@
 import { assertMinGroupSize } from './group-size.js';
-import type { Tier } from './question-bank.js';
-
-/** A team in the organization's tree. */
-export interface TeamNode {
-  readonly id: string;
-  readonly parentId: string | null;
-}
+import { TIERS, type Tier } from './question-bank.js';
+import { TeamTree, type TeamNode } from './team-tree.js';
 
 /** The group a response is stored under: a team (or the whole organization, `null`) and a tier. */
 export interface Segment {
@@ -13,62 +8,122 @@ export interface Segment {
   readonly tier: Tier;
 }
 
+/** How many people (invitees, or respondents) of a tier belong to a team's own segment. */
+export interface SegmentSize extends Segment {
+  readonly count: number;
+}
+
+/**
+ * Merges every segment with fewer than `minGroupSize` people into its parent team's
+ * segment (with the parent's own people and anything merged into it before), and, at the
+ * top of the tree, into the whole organization's segment of the tier (team `null`).
+ * Children are resolved before their parents. When the whole organization's own segment
+ * ends with people but fewer than `minGroupSize`, the smallest remaining segments of the
+ * tier are merged into it until it has enough: no segment but an empty one is under k,
+ * unless the whole tier is. Returns a lookup from a segment to the segment it ends up in.
+ *
+ * Used twice: at run start on invitees, so no token names a group smaller than k; and at
+ * close on respondents, so no stored response names a group of fewer than k respondents,
+ * even to someone who knows who answered.
+ */
+export function mergeSmallSegments(
+  tree: TeamTree,
+  counts: readonly SegmentSize[],
+  minGroupSize: number,
+): (segment: Segment) => Segment {
+  assertMinGroupSize(minGroupSize);
+  const key = (teamId: string, tier: Tier) => `${tier}/${teamId}`;
+  const n = new Map<string, number>();
+  for (const c of counts) {
+    if (c.teamId !== null)
+      n.set(key(c.teamId, c.tier), (n.get(key(c.teamId, c.tier)) ?? 0) + c.count);
+  }
+  // target[tier/team] = the team its people end up in (null: the whole organization).
+  const target = new Map<string, string | null>();
+  const outside = [...new Set(counts.flatMap((c) => (c.teamId === null ? [] : [c.teamId])))].filter(
+    (id) => !tree.has(id),
+  );
+  const teams = [...tree.deepestFirst(), ...outside];
+  for (const tier of TIERS) {
+    let top = counts
+      .filter((c) => c.teamId === null && c.tier === tier)
+      .reduce((total, c) => total + c.count, 0);
+    for (const teamId of teams) {
+      const own = n.get(key(teamId, tier)) ?? 0;
+      if (own === 0 || own >= minGroupSize) continue;
+      const parent = tree.parentOf(teamId);
+      target.set(key(teamId, tier), parent);
+      if (parent === null) top += own;
+      else n.set(key(parent, tier), (n.get(key(parent, tier)) ?? 0) + own);
+      n.set(key(teamId, tier), 0);
+    }
+    // The whole organization's own segment gathers what was merged to the top; when that
+    // is a group under k, the smallest remaining segments join it until it is not (or
+    // nothing is left: then the whole tier is under k, which a run refuses to start with).
+    const remaining = teams
+      .filter((id) => (n.get(key(id, tier)) ?? 0) > 0)
+      .sort(
+        (a, b) =>
+          (n.get(key(a, tier)) ?? 0) - (n.get(key(b, tier)) ?? 0) ||
+          tree.depthOf(a) - tree.depthOf(b) ||
+          (a < b ? -1 : a > b ? 1 : 0),
+      );
+    for (const teamId of remaining) {
+      if (top === 0 || top >= minGroupSize) break;
+      top += n.get(key(teamId, tier)) ?? 0;
+      n.set(key(teamId, tier), 0);
+      target.set(key(teamId, tier), null);
+    }
+  }
+  return ({ teamId, tier }) => {
+    let current = teamId;
+    while (current !== null && target.has(key(current, tier))) {
+      current = target.get(key(current, tier)) ?? null;
+    }
+    return { teamId: current, tier };
+  };
+}
+
 /**
  * Assigns every invitee's (team, tier) to the segment their token will name, so that no
- * segment other than the whole organization's tier has fewer than `minGroupSize` invitees.
- * A team with too few invitees of a tier is merged into its parent team (with the parent's
- * own invitees and anything merged into it before), and, at the top of the tree, into the
- * whole organization's tier. Children are resolved before their parents. Returns a lookup
- * from a (team, tier) pair to its segment.
+ * segment has fewer than `minGroupSize` invitees unless the whole tier has (see
+ * {@link mergeSmallSegments}). Returns a lookup from a (team, tier) pair to its segment.
  */
 export function assignSegments(
   teams: readonly TeamNode[],
   invitees: readonly { teamId: string; tier: Tier }[],
   minGroupSize: number,
 ): (teamId: string, tier: Tier) => Segment {
-  assertMinGroupSize(minGroupSize);
-  const parentOf = new Map(teams.map((t) => [t.id, t.parentId]));
-  const depth = (id: string): number => {
-    let d = 0;
-    const seen = new Set<string>();
-    for (
-      let p = parentOf.get(id) ?? null;
-      p !== null && !seen.has(p);
-      p = parentOf.get(p) ?? null
-    ) {
-      seen.add(p);
-      d += 1;
-    }
-    return d;
-  };
-  // target[tier][team] = the team its invitees end up in (null: the whole organization).
-  const target = new Map<string, string | null>();
-  const key = (teamId: string, tier: Tier) => `${tier}/${teamId}`;
-  const counts = new Map<string, number>();
-  for (const i of invitees)
-    counts.set(key(i.teamId, i.tier), (counts.get(key(i.teamId, i.tier)) ?? 0) + 1);
-
-  const ordered = [...new Set([...teams.map((t) => t.id), ...invitees.map((i) => i.teamId)])].sort(
-    (a, b) => depth(b) - depth(a),
+  const merge = mergeSmallSegments(
+    new TeamTree(teams),
+    invitees.map((i) => ({ teamId: i.teamId, tier: i.tier, count: 1 })),
+    minGroupSize,
   );
-  for (const tier of ['leadership', 'frontline'] as const) {
-    for (const teamId of ordered) {
-      const n = counts.get(key(teamId, tier)) ?? 0;
-      if (n === 0 || n >= minGroupSize) continue;
-      const parent = parentOf.get(teamId) ?? null;
-      target.set(key(teamId, tier), parent);
-      if (parent !== null) counts.set(key(parent, tier), (counts.get(key(parent, tier)) ?? 0) + n);
-      counts.set(key(teamId, tier), 0);
-    }
-  }
+  return (teamId, tier) => merge({ teamId, tier });
+}
 
-  return (teamId, tier) => {
-    let current: string | null = teamId;
-    const seen = new Set<string>();
-    while (current !== null && target.has(key(current, tier)) && !seen.has(current)) {
-      seen.add(current);
-      current = target.get(key(current, tier)) ?? null;
-    }
-    return { teamId: current, tier };
-  };
+/** A tier of a run's audience with fewer people than the minimum group size. */
+export interface TierShortfall {
+  readonly tier: Tier;
+  /** People of the tier in the audience. */
+  readonly count: number;
+  readonly minGroupSize: number;
+}
+
+/**
+ * The tiers of an audience that have fewer than `minGroupSize` people (PRODUCT.md §6.8): a
+ * run for such an audience must not start, since even the whole organization's group of
+ * that tier would describe fewer than k people. `tiers` are the tiers the audience takes
+ * (`null`: both); a tier the audience leaves out is not counted.
+ */
+export function audienceShortfalls(
+  invitees: readonly { tier: Tier }[],
+  tiers: readonly Tier[] | null,
+  minGroupSize: number,
+): TierShortfall[] {
+  assertMinGroupSize(minGroupSize);
+  return (tiers ?? TIERS).flatMap((tier) => {
+    const count = invitees.filter((i) => i.tier === tier).length;
+    return count < minGroupSize ? [{ tier, count, minGroupSize }] : [];
+  });
 }

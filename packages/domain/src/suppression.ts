@@ -38,7 +38,7 @@
  */
 import { DomainError } from './errors.js';
 import { assertMinGroupSize } from './group-size.js';
-import type { TeamNode } from './segments.js';
+import type { TeamNode } from './team-tree.js';
 
 /** A team with the number of respondents of one tier stored under its own segment. */
 export interface TeamCount extends TeamNode {

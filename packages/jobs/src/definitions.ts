@@ -5,7 +5,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { deliverInvitations } from './invitation-delivery.js';
 import { outboxMailer, smtpMailer, type Mailer } from './mailer.js';
-import { recomputeRun } from './recompute-run.js';
+import { closeAndRelease } from './release-run.js';
 
 /** What every job handler may use. */
 export interface JobContext {
@@ -13,6 +13,8 @@ export interface JobContext {
   readonly mailer: Mailer;
   /** Key of invitation secrets (see `invitationSecret`). */
   readonly invitationKey: Buffer;
+  /** Key that seals accepted responses until their run is released (`sealResponse`). */
+  readonly responseSealingKey: Buffer;
   /** Base URL of the links the service sends. */
   readonly publicUrl: string;
 }
@@ -30,6 +32,7 @@ export function createJobContext(
         ? outboxMailer(db)
         : smtpMailer(config.smtpUrl, `Pulsegap <pulse@${host}>`),
     invitationKey: deriveKey(config, 'invitation-secrets'),
+    responseSealingKey: deriveKey(config, 'response-sealing'),
     publicUrl: config.publicUrl,
   };
 }
@@ -49,25 +52,30 @@ export interface JobDefinition<S extends TSchema> {
   handle(context: JobContext, payload: Static<S>, request: JobRequest): Promise<void>;
 }
 
-const RecomputeRunPayload = Type.Object(
+const RunPayload = Type.Object(
   { organizationId: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
 );
 
 /**
- * Recomputes a run's figures from its answers. Keyed by run, so pending requests coalesce
- * in the outbox; and a request made before the last recompute began counting is skipped,
- * so requests queued while a long recompute runs cost one recompute, not one each.
+ * Closes a run whose deadline passed (or that was closed by hand) and releases its
+ * figures, once (`closeAndRelease`). Keyed by run, so pending requests coalesce in the
+ * outbox, and idempotent: a run released already is left as it is.
  */
-export const recomputeRunJob: JobDefinition<typeof RecomputeRunPayload> = {
-  name: 'recompute-run',
-  schema: RecomputeRunPayload,
-  handle: async (context, payload, request) => {
-    await recomputeRun(context.db, payload.organizationId, payload.runId, request.requestedAt);
+export const releaseRunJob: JobDefinition<typeof RunPayload> = {
+  name: 'release-run',
+  schema: RunPayload,
+  handle: async (context, payload) => {
+    await closeAndRelease(
+      context.db,
+      context.responseSealingKey,
+      payload.organizationId,
+      payload.runId,
+    );
   },
 };
 
-const DeliverInvitationsPayload = RecomputeRunPayload;
+const DeliverInvitationsPayload = RunPayload;
 
 /** Sends a run's invitation links. Keyed by run: a retry sends only what is left. */
 export const deliverInvitationsJob: JobDefinition<typeof DeliverInvitationsPayload> = {
@@ -78,7 +86,7 @@ export const deliverInvitationsJob: JobDefinition<typeof DeliverInvitationsPaylo
 
 /** Every job the workers run, by name; two jobs of one name fail at startup. */
 export const JOBS: ReadonlyMap<string, JobDefinition<TSchema>> = registry([
-  recomputeRunJob,
+  releaseRunJob,
   deliverInvitationsJob,
 ]);
 
@@ -114,11 +122,11 @@ export async function runJob(
   await job.handle(context, payload, request);
 }
 
-/** The outbox entry that asks for a run's recomputation. */
-export function recomputeRunRequest(organizationId: string, runId: string) {
+/** The outbox entry that asks for a run to be closed and released. */
+export function releaseRunRequest(organizationId: string, runId: string) {
   return {
-    name: recomputeRunJob.name,
-    key: `${recomputeRunJob.name}-${runId}`,
+    name: releaseRunJob.name,
+    key: `${releaseRunJob.name}-${runId}`,
     payload: { organizationId, runId },
   };
 }

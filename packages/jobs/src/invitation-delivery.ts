@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import { isRunOpen } from '@pulsegap/domain';
 import {
-  listRuns,
+  findRun,
   listPulses,
   markDelivered,
   undeliveredInvitations,
@@ -34,13 +35,13 @@ export async function deliverInvitations(
   runId: string,
 ): Promise<void> {
   const run = await withTenant(context.db, organizationId, async (trx) => {
-    const [found] = await listRuns(trx, { runId });
-    if (found === undefined) return null;
+    const found = await findRun(trx, runId);
+    if (found === null) return null;
     const [pulse] = await listPulses(trx, found.pulseId);
-    return { closesAt: found.closesAt, closedAt: found.closedAt, title: pulse?.title ?? 'Pulse' };
+    return { ...found, title: pulse?.title ?? 'Pulse' };
   });
   // A run that has closed takes no answers: its invitations are not sent.
-  if (run === null || run.closedAt !== null || run.closesAt <= new Date()) return;
+  if (run === null || !isRunOpen(run)) return;
   for (;;) {
     const batch = await withTenant(context.db, organizationId, (trx) =>
       undeliveredInvitations(trx, runId, BATCH),

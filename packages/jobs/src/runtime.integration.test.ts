@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { enqueueJob, readRunCells, withTenant, type DatabaseHandle } from '@pulsegap/db';
+import { closeRun, enqueueJob, readRelease, withTenant, type DatabaseHandle } from '@pulsegap/db';
 import {
   createRunFixture,
   openOwnerDatabase,
@@ -8,7 +8,7 @@ import {
 } from '@pulsegap/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createJobContext, recomputeRunRequest } from './definitions.js';
+import { createJobContext, releaseRunRequest } from './definitions.js';
 import { startBullmqRuntime, startInProcessRuntime, type JobLogger } from './runtime.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,7 +41,7 @@ describe('job runtimes', () => {
     handle = await openTestDatabase();
   });
   afterAll(async () => {
-    const queue = new Queue('recompute-run', { connection: { url: REDIS_URL }, prefix });
+    const queue = new Queue('release-run', { connection: { url: REDIS_URL }, prefix });
     await queue.obliterate({ force: true });
     await queue.close();
     await handle.close();
@@ -49,7 +49,7 @@ describe('job runtimes', () => {
 
   test('requests for the same run coalesce in the outbox while pending', async () => {
     const fixture = await createRunFixture(handle.db, { leadership: [4], frontline: [2] });
-    const request = recomputeRunRequest(fixture.organizationId, fixture.runId);
+    const request = releaseRunRequest(fixture.organizationId, fixture.runId);
     await withTenant(handle.db, fixture.organizationId, async (trx) => {
       await enqueueJob(trx, request);
       await enqueueJob(trx, request);
@@ -60,7 +60,7 @@ describe('job runtimes', () => {
 
   test('the outbox write rolls back with the transaction that asked for it', async () => {
     const fixture = await createRunFixture(handle.db, { leadership: [4], frontline: [2] });
-    const request = recomputeRunRequest(fixture.organizationId, fixture.runId);
+    const request = releaseRunRequest(fixture.organizationId, fixture.runId);
     await expect(
       withTenant(handle.db, fixture.organizationId, async (trx) => {
         await enqueueJob(trx, request);
@@ -75,7 +75,10 @@ describe('job runtimes', () => {
       leadership: [5, 5, 4, 4, 4],
       frontline: [2, 2, 1, 3, 2],
     });
-    const request = recomputeRunRequest(fixture.organizationId, fixture.runId);
+    await withTenant(handle.db, fixture.organizationId, (trx) =>
+      closeRun(trx, fixture.runId, new Date()),
+    );
+    const request = releaseRunRequest(fixture.organizationId, fixture.runId);
     await enqueueJob(handle.db, request);
 
     const before = errors.length;
@@ -110,12 +113,11 @@ describe('job runtimes', () => {
       await up.close(); // idempotent
     }
     expect(await pendingOutboxRows(request.key)).toBe(0);
-    const { computedAt, cells } = await withTenant(handle.db, fixture.organizationId, (trx) =>
-      readRunCells(trx, fixture.runId),
+    const release = await withTenant(handle.db, fixture.organizationId, (trx) =>
+      readRelease(trx, fixture.runId),
     );
-    expect(computedAt).toBeInstanceOf(Date);
-    expect(cells.filter((c) => c.teamId === null)).toMatchObject([
-      { dimension: 'staffing', teamId: null, suppressed: false, statistics: { gap: 4.4 - 2 } },
+    expect(release?.cells.filter((c) => c.teamId === null)).toMatchObject([
+      { dimension: 'staffing', teamId: null, suppressed: false, gap: 4.4 - 2 },
     ]);
   });
 
@@ -124,7 +126,10 @@ describe('job runtimes', () => {
       leadership: [3, 3, 3, 3, 3],
       frontline: [1, 1, 1, 1, 1],
     });
-    await enqueueJob(handle.db, recomputeRunRequest(fixture.organizationId, fixture.runId));
+    await withTenant(handle.db, fixture.organizationId, (trx) =>
+      closeRun(trx, fixture.runId, new Date()),
+    );
+    await enqueueJob(handle.db, releaseRunRequest(fixture.organizationId, fixture.runId));
     const runtime = startInProcessRuntime({
       context: createJobContext(testConfig(), handle.db),
       logger,
@@ -135,9 +140,9 @@ describe('job runtimes', () => {
     } finally {
       await runtime.close();
     }
-    const { cells } = await withTenant(handle.db, fixture.organizationId, (trx) =>
-      readRunCells(trx, fixture.runId),
+    const release = await withTenant(handle.db, fixture.organizationId, (trx) =>
+      readRelease(trx, fixture.runId),
     );
-    expect(cells[0]?.statistics).toMatchObject({ gap: 2, suppressed: false });
+    expect(release?.cells[0]).toMatchObject({ gap: 2, suppressed: false });
   });
 });

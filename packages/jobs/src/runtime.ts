@@ -2,6 +2,7 @@ import { markDispatched, pendingJobs, relayOutbox, type PendingJob } from '@puls
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
+import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from './due-releases.js';
 
 /** The minimal logger the runtimes write to (pino's shape). */
 export interface JobLogger {
@@ -26,13 +27,20 @@ export function startInProcessRuntime(options: {
   context: JobContext;
   logger: JobLogger;
   pollMs?: number;
+  /** How often to look for runs whose release is due (default 10 s). */
+  sweepMs?: number;
 }): JobRuntime {
   const { context } = options;
   const db = context.db;
   let closed = false;
   let running: Promise<void> = Promise.resolve();
 
+  let sweptAt = -Infinity;
   const pass = async (): Promise<void> => {
+    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
+      sweptAt = performance.now();
+      await requestDueReleases(db);
+    }
     for (;;) {
       const jobs = await pendingJobs(db, RELAY_BATCH);
       if (jobs.length === 0) return;
@@ -55,7 +63,10 @@ export function startInProcessRuntime(options: {
   }, options.pollMs ?? 250);
 
   return {
-    drain: tick,
+    drain: () => {
+      sweptAt = -Infinity;
+      return tick();
+    },
     async close() {
       closed = true;
       clearInterval(timer);
@@ -88,6 +99,8 @@ export interface BullmqRuntimeOptions {
   readonly prefix?: string;
   readonly concurrency?: number;
   readonly pollMs?: number;
+  /** How often to look for runs whose release is due (default 10 s). */
+  readonly sweepMs?: number;
   /** How long the relay and `close()` wait for Redis before giving up (default 5 s). */
   readonly redisTimeoutMs?: number;
 }
@@ -162,7 +175,12 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
 
   let closed = false;
   let running: Promise<void> = Promise.resolve();
+  let sweptAt = -Infinity;
   const pass = async () => {
+    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
+      sweptAt = performance.now();
+      await requestDueReleases(context.db);
+    }
     while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
   };
   const tick = (): Promise<void> => {
@@ -178,6 +196,7 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   let closing: Promise<void> | null = null;
   return {
     async drain() {
+      sweptAt = -Infinity;
       await tick();
       for (;;) {
         const counts = await Promise.all(

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   applyRoster,
   createOrganizationWithAdmin,
@@ -20,7 +20,8 @@ export interface RunFixture {
 
 /**
  * Creates an organization, a priority, a pulse and a run with one question, and stores
- * one response per given value, per tier, directly (as the answering flow would).
+ * one response per given value, per tier, directly in the responses table (as a release
+ * would), under the whole organization's segments. The run is still open.
  */
 export async function createRunFixture(
   db: Kysely<Database>,
@@ -62,6 +63,9 @@ export async function createRunFixture(
       closesAt: new Date(Date.now() + 72 * 3600_000),
       minGroupSize,
       commentMinGroupSize: Math.max(10, minGroupSize),
+      openQuestion: false,
+      audience: { teams: null, tiers: null },
+      teams: [],
       questions: [{ priorityId, dimension: 'staffing', text: 'Staffed?' }],
       invitees: [],
     });
@@ -81,7 +85,6 @@ export async function createRunFixture(
       tiers.map(({ tier, value }) => ({
         segmentTeamId: null,
         segmentTier: tier,
-        tokenHash: randomBytes(32),
         comment: null,
         answers: [value],
       })),

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   applyRoster,
   createOrganization,
@@ -17,7 +17,7 @@ import {
 import { DIMENSIONS, type Dimension } from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../routes/auth/passwords.js';
-import { startRun } from '../routes/pulses/run-service.js';
+import { startRun } from '../services/runs.js';
 
 /** The demo logins; they exist only in a demo database. */
 export const DEMO_LOGINS = {
@@ -81,12 +81,13 @@ const RUN_SPACING_DAYS = 30;
 /**
  * Creates the demo organization: about 400 people in 12 teams under 3 departments, four
  * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
- * below leadership's) and three past runs of synthetic responses. Does nothing when the
+ * below leadership's) and three past runs of synthetic responses, past their deadlines, so
+ * the job runtime's sweep closes and releases them (`closeAndRelease`). Does nothing when the
  * demo organization exists. Returns its id.
  */
 export async function seedDemo(
   db: Kysely<Database>,
-  invitationKey: Buffer,
+  keys: { invitationKey: Buffer; segmentKeySealing: Buffer },
   now = new Date(),
 ): Promise<string> {
   const existing = await findLoginCandidate(db, DEMO_LOGINS.admin);
@@ -97,7 +98,7 @@ export async function seedDemo(
   try {
     // One transaction: a seed that runs at the same time waits here, then finds the demo.
     await withTenant(db, organizationId, (trx) =>
-      seedOrganization(trx, organizationId, { passwordHash, invitationKey, now, random }),
+      seedOrganization(trx, organizationId, { passwordHash, keys, now, random }),
     );
   } catch (error) {
     const winner = await findLoginCandidate(db, DEMO_LOGINS.admin);
@@ -110,9 +111,14 @@ export async function seedDemo(
 async function seedOrganization(
   trx: TenantTransaction,
   organizationId: string,
-  options: { passwordHash: string; invitationKey: Buffer; now: Date; random: () => number },
+  options: {
+    passwordHash: string;
+    keys: { invitationKey: Buffer; segmentKeySealing: Buffer };
+    now: Date;
+    random: () => number;
+  },
 ): Promise<void> {
-  const { passwordHash, invitationKey, now, random } = options;
+  const { passwordHash, keys, now, random } = options;
   await createOrganization(trx, organizationId, 'Northwind Demo');
   for (const [email, role] of [
     [DEMO_LOGINS.admin, 'admin'],
@@ -145,7 +151,7 @@ async function seedOrganization(
   });
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
-    const started = await startRun(trx, organizationId, pulseId, openedAt, invitationKey);
+    const started = await startRun(trx, organizationId, pulseId, openedAt, keys);
     await seedResponses(trx, organizationId, started.id, run, random);
   }
 }
@@ -194,7 +200,6 @@ async function seedResponses(
   const responses: NewResponse[] = responders.map((invitation) => ({
     segmentTeamId: invitation.segment_team_id,
     segmentTier: invitation.segment_tier,
-    tokenHash: randomBytes(32),
     comment: null,
     answers: questions.map((q) =>
       sample(random, targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run)),

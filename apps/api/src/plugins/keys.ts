@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 declare module 'fastify' {
   interface FastifyInstance {
     /** Keys derived from the master secret, one per purpose. */
-    keys: { invitationSecrets: Buffer; segmentKeySealing: Buffer };
+    keys: { invitationSecrets: Buffer; segmentKeySealing: Buffer; responseSealing: Buffer };
     /** Threads for blind signatures, one per core; closed with the server. */
     signingPool: SigningPool;
   }
@@ -21,6 +21,7 @@ export default fp(
     fastify.decorate('keys', {
       invitationSecrets: deriveKey(options.config, 'invitation-secrets'),
       segmentKeySealing: deriveKey(options.config, 'segment-key-sealing'),
+      responseSealing: deriveKey(options.config, 'response-sealing'),
     });
     if (options.signingPool !== undefined) {
       fastify.decorate('signingPool', options.signingPool);

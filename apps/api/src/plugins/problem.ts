@@ -26,8 +26,11 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
 };
 
-/** Sends a problem document. */
-export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type'>): FastifyReply {
+/** Sends a problem document, with any extension members it carries (RFC 9457 §3.2). */
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Omit<Problem, 'type'> & { readonly [extension: string]: unknown },
+): FastifyReply {
   return reply
     .code(problem.status)
     .type('application/problem+json')
@@ -44,6 +47,7 @@ export default fp(
     fastify.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       if (error instanceof AppError) {
         return sendProblem(reply, {
+          ...error.extensions,
           status: error.status,
           title: error.title,
           detail: error.message,

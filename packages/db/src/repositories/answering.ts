@@ -98,7 +98,7 @@ export async function invitationsOfSecrets(
     segment_team_id: string | null;
     segment_tier: TierValue;
   }>`
-    select * from invitations_of_secrets(${hashArray(secretHashes)})
+    select * from invitations_of_secrets(${byteaArray(secretHashes)})
   `.execute(db);
   return new Map(
     rows.map((r) => [
@@ -125,7 +125,7 @@ export async function claimTokens(
   secretHashes: readonly Buffer[],
 ): Promise<Set<string>> {
   const { rows } = await sql<{ secret_hash: Buffer }>`
-    select secret_hash from claim_tokens(${hashArray(secretHashes)})
+    select secret_hash from claim_tokens(${byteaArray(secretHashes)})
   `.execute(db);
   return new Set(rows.map((r) => r.secret_hash.toString('hex')));
 }
@@ -341,7 +341,7 @@ export async function markDelivered(trx: TenantTransaction, invitationId: string
     .execute();
 }
 
-/** A bytea[] parameter, sent as hex text so that pg and PGlite pass it alike. */
-export function hashArray(hashes: readonly Buffer[]) {
+/** A bytea[] parameter (hashes, sealed responses), sent as hex text so that pg and PGlite pass it alike. */
+export function byteaArray(hashes: readonly Buffer[]) {
   return sql`array(select decode(h, 'hex') from unnest(${hashes.map((h) => h.toString('hex'))}::text[]) as h)`;
 }

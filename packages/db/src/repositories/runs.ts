@@ -1,24 +1,22 @@
-import { sql, type Selectable } from 'kysely';
-import type { RunTable, TierValue } from '../schema.js';
+import type { SegmentParticipation, SnapshotTeam } from '@pulsegap/domain';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, RunTable, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
-/** How many were invited, collected a token, and responded. */
-export interface Participation {
-  readonly invited: number;
-  readonly tokensCollected: number;
-  readonly responses: number;
-}
-
-/** A run of a pulse as the API shows it. */
-export interface RunView {
+/** A run of a pulse: its window, thresholds, audience and whether it is released. */
+export interface RunRecord {
   readonly id: string;
   readonly pulseId: string;
   readonly openedAt: Date;
   readonly closesAt: Date;
   readonly closedAt: Date | null;
+  readonly releasedAt: Date | null;
+  /** How many were invited. */
+  readonly invited: number;
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
-  readonly participation: Participation;
+  readonly openQuestion: boolean;
+  readonly audience: { teams: string[] | null; tiers: TierValue[] | null };
 }
 
 /** A person who will be invited to a run, with the segment their token will name. */
@@ -78,7 +76,10 @@ export async function audienceMembers(
   }));
 }
 
-/** Creates a run with its frozen questions and its invitations. */
+/**
+ * Creates a run with its frozen questions, its audience, the snapshot of the team tree it
+ * will be reported against, and its invitations.
+ */
 export async function createRun(
   trx: TenantTransaction,
   organizationId: string,
@@ -88,6 +89,9 @@ export async function createRun(
     closesAt: Date;
     minGroupSize: number;
     commentMinGroupSize: number;
+    openQuestion: boolean;
+    audience: { teams: readonly string[] | null; tiers: readonly TierValue[] | null };
+    teams: readonly SnapshotTeam[];
     questions: readonly { priorityId: string; dimension: string; text: string }[];
     invitees: readonly Invitee[];
   },
@@ -102,9 +106,26 @@ export async function createRun(
       invited: input.invitees.length,
       min_group_size: input.minGroupSize,
       comment_min_group_size: input.commentMinGroupSize,
+      open_question: input.openQuestion,
+      audience_team_ids: input.audience.teams === null ? null : [...input.audience.teams],
+      audience_tiers: input.audience.tiers === null ? null : [...input.audience.tiers],
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  for (let start = 0; start < input.teams.length; start += 2000) {
+    await trx
+      .insertInto('run_teams')
+      .values(
+        input.teams.slice(start, start + 2000).map((t) => ({
+          organization_id: organizationId,
+          run_id: run.id,
+          team_id: t.id,
+          name: t.name,
+          parent_id: t.parentId,
+        })),
+      )
+      .execute();
+  }
   await trx
     .insertInto('run_questions')
     .values(
@@ -137,48 +158,16 @@ export async function createRun(
   return run.id;
 }
 
-/** Runs of a pulse, newest first, or the one run with `runId`. */
-export async function listRuns(
-  trx: TenantTransaction,
-  filter: { pulseId: string } | { runId: string },
-): Promise<RunView[]> {
-  let query = trx
+/** Runs of a pulse, newest first. */
+export async function listRuns(trx: TenantTransaction, pulseId: string): Promise<RunRecord[]> {
+  const rows = await trx
     .selectFrom('runs')
-    .selectAll('runs')
-    .select((eb) => [
-      eb
-        .selectFrom('invitations')
-        .select((e) => e.fn.countAll<number>().as('n'))
-        .whereRef('invitations.run_id', '=', 'runs.id')
-        .where('invitations.token_collected', '=', true)
-        .as('tokens_collected'),
-      eb
-        .selectFrom('responses')
-        .select((e) => e.fn.countAll<number>().as('n'))
-        .whereRef('responses.run_id', '=', 'runs.id')
-        .as('responses'),
-    ])
-    .orderBy('runs.opened_at', 'desc')
-    .orderBy('runs.id', 'desc');
-  query =
-    'pulseId' in filter
-      ? query.where('runs.pulse_id', '=', filter.pulseId)
-      : query.where('runs.id', '=', filter.runId);
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    id: r.id,
-    pulseId: r.pulse_id,
-    openedAt: r.opened_at,
-    closesAt: r.closes_at,
-    closedAt: r.closed_at,
-    minGroupSize: r.min_group_size,
-    commentMinGroupSize: r.comment_min_group_size,
-    participation: {
-      invited: r.invited,
-      tokensCollected: r.tokens_collected ?? 0,
-      responses: r.responses ?? 0,
-    },
-  }));
+    .selectAll()
+    .where('pulse_id', '=', pulseId)
+    .orderBy('opened_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toRunRecord);
 }
 
 /** Closes an open run now; false when it was already closed. */
@@ -192,49 +181,70 @@ export async function closeRun(trx: TenantTransaction, runId: string, now: Date)
   return result.numUpdatedRows > 0n;
 }
 
-/** Participation of one segment team of a run. */
-export interface TeamParticipation extends Participation {
-  readonly teamId: string;
-  readonly team: string;
-}
-
 /**
- * Participation per segment team of a run, only for teams with at least `minInvited`
- * invitees: counting a smaller group's tokens or responses would describe too few people.
+ * Per token segment of a run: how many were invited, collected their token, and responded
+ * (responses waiting sealed, by the segment of their token). What participation is planned
+ * from while the run is open, and at its release.
  */
-export async function teamParticipation(
+export async function segmentParticipation(
   trx: TenantTransaction,
   runId: string,
-  minInvited: number,
-): Promise<TeamParticipation[]> {
+): Promise<SegmentParticipation[]> {
   const { rows } = await sql<{
-    team_id: string;
-    team: string;
+    team_id: string | null;
+    tier: TierValue;
     invited: number;
     tokens_collected: number;
     responses: number;
   }>`
-    select i.segment_team_id as team_id, t.name as team, count(*)::int as invited,
-      count(*) filter (where i.token_collected)::int as tokens_collected,
-      (select count(*)::int from responses r
-        where r.run_id = ${runId} and r.segment_team_id = i.segment_team_id) as responses
-    from invitations i join teams t on t.id = i.segment_team_id
-    where i.run_id = ${runId}
-    group by i.segment_team_id, t.name
-    having count(*) >= ${minInvited}
-    order by t.name
+    select i.segment_team_id as team_id, i.segment_tier as tier, i.invited, i.tokens_collected,
+           coalesce(s.responses, 0)::int as responses
+      from (select segment_team_id, segment_tier, count(*)::int as invited,
+                   count(*) filter (where token_collected)::int as tokens_collected
+              from invitations where run_id = ${runId}
+             group by segment_team_id, segment_tier) i
+      left join (select segment_team_id, segment_tier, count(*)::int as responses
+                   from sealed_responses where run_id = ${runId}
+                  group by segment_team_id, segment_tier) s
+        on s.segment_team_id is not distinct from i.segment_team_id
+       and s.segment_tier = i.segment_tier
   `.execute(trx);
   return rows.map((r) => ({
     teamId: r.team_id,
-    team: r.team,
+    tier: r.tier,
     invited: r.invited,
     tokensCollected: r.tokens_collected,
     responses: r.responses,
   }));
 }
 
-/** A run without its counts: what the employee routes check on every request. */
-export type RunRecord = Omit<RunView, 'participation'>;
+/**
+ * Runs whose release is due, across organizations (closed by hand, or past their deadline,
+ * and not yet released), through the owner-defined `due_releases`.
+ */
+export async function dueReleases(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<{ organizationId: string; runId: string }[]> {
+  const { rows } = await sql<{ organization_id: string; run_id: string }>`
+    select organization_id, run_id from due_releases(${limit}::integer)
+  `.execute(db);
+  return rows.map((r) => ({ organizationId: r.organization_id, runId: r.run_id }));
+}
+
+/**
+ * Locks a run for its release (`FOR UPDATE`: waits for intake batches holding it under
+ * `FOR SHARE`, and keeps a second release out); null when it is not the tenant's.
+ */
+export async function lockRun(trx: TenantTransaction, runId: string): Promise<RunRecord | null> {
+  const row = await trx
+    .selectFrom('runs')
+    .selectAll()
+    .where('id', '=', runId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row === undefined ? null : toRunRecord(row);
+}
 
 /** One run, read by primary key alone (no participation counts). */
 export async function findRun(trx: TenantTransaction, runId: string): Promise<RunRecord | null> {
@@ -242,7 +252,7 @@ export async function findRun(trx: TenantTransaction, runId: string): Promise<Ru
   return row === undefined ? null : toRunRecord(row);
 }
 
-/** The runs of a pulse, oldest first, without participation counts (see `listRuns`). */
+/** The runs of a pulse, oldest first. */
 export async function runsOfPulse(trx: TenantTransaction, pulseId: string): Promise<RunRecord[]> {
   const rows = await trx
     .selectFrom('runs')
@@ -261,7 +271,11 @@ function toRunRecord(row: Selectable<RunTable>): RunRecord {
     openedAt: row.opened_at,
     closesAt: row.closes_at,
     closedAt: row.closed_at,
+    releasedAt: row.released_at,
+    invited: row.invited,
     minGroupSize: row.min_group_size,
     commentMinGroupSize: row.comment_min_group_size,
+    openQuestion: row.open_question,
+    audience: { teams: row.audience_team_ids, tiers: row.audience_tiers },
   };
 }

@@ -6,23 +6,23 @@ import {
   findRun,
   invitationsOfSecrets,
   listPulses,
-  listTeams,
   organizationOfInvitation,
   releaseToken,
   runQuestions,
+  runTeams,
   withTenant,
   type InvitationPlace,
   type InvitationView,
   type RunRecord,
   type TenantTransaction,
 } from '@pulsegap/db';
-import { OPEN_QUESTION } from '@pulsegap/domain';
+import { isRunOpen, OPEN_QUESTION } from '@pulsegap/domain';
 import { hashInvitationSecret } from '@pulsegap/jobs';
 import Type from 'typebox';
-import { AppError, conflict, invalid, notFound } from '../../errors.js';
+import { conflict, invalid, notFound, runClosed } from '../../errors.js';
 import { Base64Url, problems, Tier, Timestamp, Uuid } from '../../schemas.js';
 import { GroupCommit } from '../../group-commit.js';
-import { ensureSegmentKey, knownSigner, signerFor } from './segment-keys.js';
+import { ensureSegmentKey, knownSigner, signerFor } from '../../services/segment-keys.js';
 
 const SecretParams = Type.Object(
   { secret: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) },
@@ -44,16 +44,6 @@ const Invite = Type.Object({
   fingerprint: Type.String(),
   tokenCollected: Type.Boolean(),
 });
-
-/** A run that takes no answers any more. */
-export function runClosed(): AppError {
-  return new AppError(410, 'PG_ERR_RUN_CLOSED', 'Gone', 'This pulse has closed.');
-}
-
-/** True when the run no longer takes answers. */
-export function isClosed(run: Pick<RunRecord, 'closedAt' | 'closesAt'>, now = new Date()): boolean {
-  return run.closedAt !== null || run.closesAt <= now;
-}
 
 /**
  * The employee's routes behind a personal link. They log nothing (`logLevel: silent`): the
@@ -78,7 +68,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
       if (invitation === null) throw notFound('This link');
       const run = await findRun(trx, invitation.runId);
       if (run === null) throw notFound('This link');
-      if (isClosed(run)) throw runClosed();
+      if (!isRunOpen(run)) throw runClosed();
       return work(trx, organizationId, invitation, run);
     });
   }
@@ -109,7 +99,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
         const team =
           segment.teamId === null
             ? null
-            : ((await listTeams(trx)).find((t) => t.id === segment.teamId)?.name ?? null);
+            : ((await runTeams(trx, run.id)).find((t) => t.id === segment.teamId)?.name ?? null);
         const priorities = new Map(questions.map((q) => [q.priorityId, q.priorityTitle]));
         const openQuestion = pulse?.openQuestion ?? false;
         return {
@@ -171,7 +161,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
           const found = await findInvitation(trx, hash);
           const run = found === null ? null : await findRun(trx, found.runId);
           if (found === null || run === null) throw notFound('This link');
-          if (isClosed(run)) throw runClosed();
+          if (!isRunOpen(run)) throw runClosed();
         });
         throw conflict('PG_ERR_TOKEN_COLLECTED', 'A token was already issued for this link.');
       }
@@ -209,7 +199,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
     return withTenant(fastify.db, place.organizationId, async (trx) => {
       const run = await findRun(trx, place.runId);
       if (run === null) throw notFound('This link');
-      if (isClosed(run)) throw runClosed();
+      if (!isRunOpen(run)) throw runClosed();
       const key = await ensureSegmentKey(
         trx,
         place.organizationId,

@@ -13,7 +13,7 @@ import {
   type TestServer,
   rosterRows,
 } from '../../test-support.js';
-import { sealingLabel } from './segment-keys.js';
+import { sealingLabel } from '../../services/segment-keys.js';
 
 const people = (prefix: string, team: string, tier: string, n: number) =>
   rosterRows('seal.test', prefix, team, tier, n);

@@ -5,15 +5,22 @@ import {
   listPulses,
   listRuns,
   listTeams,
-  readOrganizationCells,
-  runsOfPulse,
-  teamParticipation,
+  readRelease,
+  releasesOfPulse,
+  runTeams,
+  segmentParticipation,
 } from '@pulsegap/db';
 import {
   DEFAULT_COMMENT_MIN_GROUP_SIZE,
   DEFAULT_MIN_GROUP_SIZE,
   DIMENSIONS,
+  isRunOpen,
   MIN_GROUP_SIZE_FLOOR,
+  organizationCell,
+  planParticipation,
+  releasedSeries,
+  TeamTree,
+  type ParticipationReport,
 } from '@pulsegap/domain';
 import Type from 'typebox';
 import { invalid, notFound, type FieldError } from '../../errors.js';
@@ -27,12 +34,12 @@ import {
   Timestamp,
   Uuid,
 } from '../../schemas.js';
-import { shownStatistics } from '../runs/figures.js';
-import { startRun } from './run-service.js';
+import { startRun } from '../../services/runs.js';
 
 const TrendPoint = Type.Object({
   runId: Uuid,
   openedAt: Timestamp,
+  closedAt: Timestamp,
   suppressed: Type.Boolean(),
   leadershipMean: Nullable(Type.Number()),
   frontlineMean: Nullable(Type.Number()),
@@ -82,10 +89,19 @@ const NewPulse = Type.Object(
   },
   { additionalProperties: false },
 );
-const Participation = Type.Object({
+const Counts = Type.Object({
   invited: Type.Integer(),
   tokensCollected: Type.Integer(),
   responses: Type.Integer(),
+});
+const TierCounts = Nullable(Type.Object({ leadership: Counts, frontline: Counts }));
+/** The whole organization's participation; null counts where even it is under k. */
+const Participation = Type.Object({
+  invited: Type.Integer(),
+  tokensCollected: Nullable(Type.Integer()),
+  responses: Nullable(Type.Integer()),
+  /** Per tier, where both tiers' groups reach k. */
+  tiers: TierCounts,
 });
 const PulseSchema = Type.Object({
   id: Uuid,
@@ -113,18 +129,34 @@ const TeamParticipation = Type.Object({
   invited: Type.Integer(),
   tokensCollected: Type.Integer(),
   responses: Type.Integer(),
+  tiers: TierCounts,
 });
 const RunSchema = Type.Object({
   id: Uuid,
   pulseId: Uuid,
   openedAt: Timestamp,
   closesAt: Timestamp,
-  closedAt: Type.Union([Timestamp, Type.Null()]),
+  closedAt: Nullable(Timestamp),
+  /** When its figures were released; null while it is open or being released. */
+  releasedAt: Nullable(Timestamp),
+  /** `open`: taking answers; `closing`: closed, release under way; `released`. */
+  state: Type.Union([Type.Literal('open'), Type.Literal('closing'), Type.Literal('released')]),
   minGroupSize: Type.Integer(),
   commentMinGroupSize: Type.Integer(),
   participation: Participation,
-  /** Per segment team, only for teams with at least minGroupSize invitees. */
+  /**
+   * Per team (with everything beneath it, as the team tree was when the run started), planned
+   * with complementary suppression at k on the invited counts, so no group of fewer than k
+   * can be subtracted out; teams left out are listed in `withheld`.
+   */
   teams: Type.Array(TeamParticipation),
+  withheld: Type.Array(
+    Type.Object({
+      teamId: Uuid,
+      team: Type.String(),
+      reason: Type.Union([Type.Literal('small'), Type.Literal('complementary')]),
+    }),
+  ),
 });
 
 /** Pulses (survey definitions built from the question bank) and starting their runs. */
@@ -239,36 +271,31 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       fastify.tenant(request, async (trx) => {
         const [pulse] = await listPulses(trx, request.params.id);
         if (pulse === undefined) throw notFound('The pulse');
-        const runs = await runsOfPulse(trx, pulse.id);
-        const cells = await readOrganizationCells(
-          trx,
-          runs.map((r) => r.id),
-        );
+        const releases = await releasesOfPulse(trx, pulse.id);
         const series = new Map<string, { priorityId: string; dimension: string }>();
-        for (const c of cells) series.set(`${c.priorityId}/${c.dimension}`, c);
+        for (const release of releases) {
+          for (const s of releasedSeries(release)) series.set(`${s.priorityId}/${s.dimension}`, s);
+        }
         return {
           pulseId: pulse.id,
           items: [...series.values()].map(({ priorityId, dimension }) => ({
             priorityId,
             dimension,
-            points: runs.map((run) => {
-              const s = shownStatistics(
-                cells.find(
-                  (c) =>
-                    c.runId === run.id && c.priorityId === priorityId && c.dimension === dimension,
-                ),
-              );
+            points: releases.map((release) => {
+              const c = organizationCell(release, priorityId, dimension);
+              const shown = c !== undefined && !c.suppressed;
               return {
-                runId: run.id,
-                openedAt: run.openedAt,
-                suppressed: s === null,
-                leadershipMean: s?.leadership.mean ?? null,
-                frontlineMean: s?.frontline.mean ?? null,
-                leadershipTop2: s?.leadership.top2 ?? null,
-                frontlineTop2: s?.frontline.top2 ?? null,
-                gap: s?.gap ?? null,
-                ci95: s?.ci95 == null ? null : ([...s.ci95] as [number, number]),
-                qValue: s?.qValue ?? null,
+                runId: release.runId,
+                openedAt: new Date(release.openedAt),
+                closedAt: new Date(release.closedAt),
+                suppressed: !shown,
+                leadershipMean: shown ? (c.leadership?.mean ?? null) : null,
+                frontlineMean: shown ? (c.frontline?.mean ?? null) : null,
+                leadershipTop2: shown ? (c.leadership?.top2 ?? null) : null,
+                frontlineTop2: shown ? (c.frontline?.top2 ?? null) : null,
+                gap: shown ? c.gap : null,
+                ci95: shown && c.ci95 !== null ? ([...c.ci95] as [number, number]) : null,
+                qValue: shown ? c.qValue : null,
               };
             }),
           })),
@@ -290,10 +317,49 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       fastify.tenant(request, async (trx) => {
         const [pulse] = await listPulses(trx, request.params.id);
         if (pulse === undefined) throw notFound('The pulse');
-        const runs = await listRuns(trx, { pulseId: pulse.id });
         const items = [];
-        for (const run of runs) {
-          items.push({ ...run, teams: await teamParticipation(trx, run.id, run.minGroupSize) });
+        for (const run of await listRuns(trx, pulse.id)) {
+          // A released run shows the participation of its release; an open one, the same
+          // plan on today's counts: the groups shown depend only on who was invited.
+          const release = run.releasedAt === null ? null : await readRelease(trx, run.id);
+          const teams = release?.teams ?? (await runTeams(trx, run.id));
+          const report: ParticipationReport =
+            release?.participation ??
+            planParticipation(
+              new TeamTree(teams),
+              await segmentParticipation(trx, run.id),
+              run.minGroupSize,
+            );
+          const name = new Map(teams.map((t) => [t.id, t.name]));
+          const organization = report.organization;
+          items.push({
+            id: run.id,
+            pulseId: run.pulseId,
+            openedAt: run.openedAt,
+            closesAt: run.closesAt,
+            closedAt: run.closedAt,
+            releasedAt: run.releasedAt,
+            state:
+              release !== null
+                ? ('released' as const)
+                : isRunOpen(run)
+                  ? ('open' as const)
+                  : ('closing' as const),
+            minGroupSize: run.minGroupSize,
+            commentMinGroupSize: run.commentMinGroupSize,
+            participation: {
+              invited: run.invited,
+              tokensCollected: organization?.tokensCollected ?? null,
+              responses: organization?.responses ?? null,
+              tiers: organization?.tiers ?? null,
+            },
+            teams: report.teams.flatMap((t) =>
+              t.teamId === null ? [] : [{ ...t, teamId: t.teamId, team: name.get(t.teamId) ?? '' }],
+            ),
+            withheld: report.withheld.flatMap((w) =>
+              w.teamId === null ? [] : [{ ...w, teamId: w.teamId, team: name.get(w.teamId) ?? '' }],
+            ),
+          });
         }
         return { items };
       }),
@@ -318,13 +384,10 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const run = await fastify.tenant(request, (trx) =>
-        startRun(
-          trx,
-          request.auth.organizationId,
-          request.params.id,
-          new Date(),
-          fastify.keys.invitationSecrets,
-        ),
+        startRun(trx, request.auth.organizationId, request.params.id, new Date(), {
+          invitationKey: fastify.keys.invitationSecrets,
+          segmentKeySealing: fastify.keys.segmentKeySealing,
+        }),
       );
       return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
     },

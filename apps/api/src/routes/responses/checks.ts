@@ -1,23 +1,27 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeBase64Url, TOKEN_MESSAGE_LENGTH, tokenHash, verifyToken } from '@pulsegap/anonymity';
+import {
+  decodeBase64Url,
+  sealResponse,
+  TOKEN_MESSAGE_LENGTH,
+  tokenHash,
+  verifyToken,
+} from '@pulsegap/anonymity';
 import {
   getSegmentKey,
-  listPulses,
   findRun,
   organizationOfRun,
   runQuestions,
   withTenant,
   type Database,
-  type NewResponse,
+  type SealedSubmission,
   type TierValue,
 } from '@pulsegap/db';
-import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
+import { COMMENT_MAX_LENGTH, isRunOpen } from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import Type, { type Static } from 'typebox';
-import { forbidden, invalid, notFound, type FieldError } from '../../errors.js';
+import { forbidden, invalid, notFound, runClosed, type FieldError } from '../../errors.js';
 import { LoadingCache } from '../../loading-cache.js';
 import { Base64Url, Uuid } from '../../schemas.js';
-import { isClosed, runClosed } from '../invite/index.js';
 
 /** The body of `POST /responses`. */
 export const ResponseSubmission = Type.Object(
@@ -59,11 +63,11 @@ interface KeyFacts {
 
 const RUN_FACTS_MS = 2000;
 
-/** A submission that passed every check: the response to store, and where. */
+/** A submission that passed every check: the sealed response to store, and where. */
 export interface CheckedResponse {
   readonly organizationId: string;
   readonly runId: string;
-  readonly response: NewResponse;
+  readonly response: SealedSubmission;
 }
 
 /**
@@ -73,15 +77,20 @@ export interface CheckedResponse {
  * for. Segment keys are kept for good. A run's facts are loaded again in the background
  * every two seconds, while the ones loaded before go on serving (`LoadingCache`): a
  * submission never waits for that reload. Whether the run is still open is decided where
- * the response is stored (`admitResponses`), so a run closed meanwhile still gets 410.
+ * the response is stored (`sealResponses`), so a run closed meanwhile still gets 410.
+ *
+ * The response is sealed here (`sealResponse`, under `sealingKey`): it is stored only in
+ * that form until its run is released, every response of the run the same length.
  */
 export class SubmissionChecks {
   readonly #runs = new LoadingCache<RunFacts>({ refreshAfterMs: RUN_FACTS_MS });
   readonly #keys = new LoadingCache<KeyFacts | null>();
   readonly #db: Kysely<Database>;
+  readonly #sealingKey: Buffer;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, sealingKey: Buffer) {
     this.#db = db;
+    this.#sealingKey = sealingKey;
   }
 
   /** The response to store, or a 400, 403, 404 or 410 problem saying what is wrong. */
@@ -116,7 +125,13 @@ export class SubmissionChecks {
     });
     const text = comment?.trim() ?? '';
     // PostgreSQL cannot store U+0000; refused here, it cannot fail the batch it would join.
-    if (text.includes('\u0000')) {
+    if (text.length > COMMENT_MAX_LENGTH) {
+      // The schema counts code points; a sealed comment has room for this many UTF-16 units.
+      errors.push({
+        path: 'body/comment',
+        message: `must be at most ${COMMENT_MAX_LENGTH} characters (UTF-16 code units)`,
+      });
+    } else if (text.includes('\u0000')) {
       errors.push({ path: 'body/comment', message: 'must not contain the character U+0000' });
     } else if (text !== '' && !run.openQuestion) {
       errors.push({ path: 'body/comment', message: 'this pulse has no open question' });
@@ -139,8 +154,15 @@ export class SubmissionChecks {
         segmentTeamId: key.segment.teamId,
         segmentTier: key.segment.tier,
         tokenHash: tokenHash(message),
-        comment: text === '' ? null : text,
-        answers: values,
+        sealed: sealResponse(
+          { answers: values, comment: text === '' ? null : text },
+          {
+            questionCount: run.questionCount,
+            commentUnits: run.openQuestion ? COMMENT_MAX_LENGTH : 0,
+          },
+          this.#sealingKey,
+          runId,
+        ),
       },
     };
   }
@@ -152,14 +174,13 @@ export class SubmissionChecks {
       return withTenant(this.#db, organizationId, async (trx) => {
         const run = await findRun(trx, runId);
         if (run === null) throw notFound('The run');
-        const [pulse] = await listPulses(trx, run.pulseId);
         const questions = await runQuestions(trx, runId);
         return {
           organizationId,
           positions: new Map(questions.map((q) => [q.id, q.position])),
           questionCount: questions.length,
-          openQuestion: pulse?.openQuestion ?? false,
-          closed: isClosed(run),
+          openQuestion: run.openQuestion,
+          closed: !isRunOpen(run),
         };
       });
     });

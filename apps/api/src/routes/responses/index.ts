@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { conflict } from '../../errors.js';
+import { conflict, runClosed } from '../../errors.js';
 import { problems } from '../../schemas.js';
-import { runClosed } from '../invite/index.js';
 import { ResponseSubmission, SubmissionChecks } from './checks.js';
 import { ResponseIntake } from './intake.js';
 
@@ -14,7 +13,7 @@ export { ResponseSubmission, SubmissionChecks } from './checks.js';
  * about the caller is logged or stored.
  */
 const responses: FastifyPluginAsyncTypebox = async (fastify) => {
-  const checks = new SubmissionChecks(fastify.db);
+  const checks = new SubmissionChecks(fastify.db, fastify.keys.responseSealing);
   const intake = new ResponseIntake(fastify.db);
 
   fastify.post(

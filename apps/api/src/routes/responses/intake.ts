@@ -1,5 +1,4 @@
-import { admitResponses, type Database, type NewResponse } from '@pulsegap/db';
-import { recomputeRunRequest } from '@pulsegap/jobs';
+import { sealResponses, type Database, type SealedSubmission } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
 import { GroupCommit } from '../../group-commit.js';
 
@@ -8,13 +7,13 @@ export type IntakeOutcome = 'stored' | 'duplicate' | 'closed';
 
 interface Submission {
   readonly organizationId: string;
-  readonly response: NewResponse;
+  readonly response: SealedSubmission;
 }
 
 /**
  * Group commit for anonymous responses: batches are kept per run, and each batch is one
- * statement that is its own transaction, storing its responses in token-hash order (see
- * `admitResponses`) and asking for the run's figures to be recomputed. Each caller is
+ * statement that is its own transaction, storing its sealed responses (`sealResponses`);
+ * they reach the responses table only when the run is released. Each caller is
  * answered only after its response is committed. One batch of a run is written at a time:
  * a batch costs one round trip, and while it commits the next one grows, so each commit
  * (and its WAL flush) serves as many responses as possible. (Measured: more batches of a
@@ -30,7 +29,11 @@ export class ResponseIntake {
   }
 
   /** Resolves once the response is committed, or known to be a duplicate or too late. */
-  submit(organizationId: string, runId: string, response: NewResponse): Promise<IntakeOutcome> {
+  submit(
+    organizationId: string,
+    runId: string,
+    response: SealedSubmission,
+  ): Promise<IntakeOutcome> {
     return this.#batches.submit(runId, { organizationId, response });
   }
 }
@@ -49,13 +52,11 @@ async function writeBatch(
     seen.add(hash);
     return true;
   });
-  const { open, stored } = await admitResponses(
+  const { open, stored } = await sealResponses(
     db,
     organizationId,
     runId,
     unique.map((s) => s.response),
-    // New answers mark the run for recomputation, in the same transaction (coalesced).
-    recomputeRunRequest(organizationId, runId),
   );
   return batch.map((s) => {
     if (!open) return 'closed';

@@ -6,15 +6,16 @@ import {
   mannWhitneyTestOfValues,
   welchTestOfValues,
 } from '@pulsegap/domain';
-import { recomputeRunRequest } from '@pulsegap/jobs';
-import { openOwnerDatabase } from '@pulsegap/testing';
+import { deriveKey } from '@pulsegap/config';
+import { closeAndRelease } from '@pulsegap/jobs';
+import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
   createPriority,
   createTestServer,
+  expectProblem,
   PASSWORD,
-  runJobNow,
   signup,
   storeAnswers,
   uniqueEmail,
@@ -23,8 +24,8 @@ import {
 } from '../../test-support.js';
 
 // One run from roster to figures: HR sets everything up through the API, responses are
-// stored as the answering flow stores them, the recompute job runs, and an executive
-// reads exact statistics.
+// stored as the run's release stores them, the run is closed and released, and an
+// executive reads exact statistics, which exist only once the run is released.
 describe('a run from roster to gaps', () => {
   let t: TestServer;
   let org: TestOrganization;
@@ -32,6 +33,7 @@ describe('a run from roster to gaps', () => {
   let priorityId: string;
   let pulseId: string;
   let runId: string;
+  let closesAt: string;
 
   beforeAll(async () => {
     t = await createTestServer();
@@ -129,6 +131,7 @@ describe('a run from roster to gaps', () => {
     expect(started.statusCode, started.body).toBe(201);
     const body = started.json<{ id: string; invited: number; closesAt: string }>();
     runId = body.id;
+    closesAt = body.closesAt;
     expect(body.invited).toBe(14);
     const hoursOpen = (Date.parse(body.closesAt) - Date.now()) / 3600_000;
     expect(hoursOpen).toBeGreaterThan(71.9);
@@ -167,13 +170,20 @@ describe('a run from roster to gaps', () => {
     }
   });
 
-  test('the executive reads exact per-tier statistics and the gap, computed by the job', async () => {
+  test('the executive reads exact per-tier statistics and the gap, once the run is released', async () => {
+    // While the run is open, nothing but participation is shown: the figures are a 409
+    // that says when they will be released.
     const before = await t.server.inject({
       url: `/api/v1/runs/${runId}/gaps`,
       headers: bearer(executiveToken),
     });
-    expect(before.statusCode, before.body).toBe(200);
-    expect(before.json()).toMatchObject({ runId, computedAt: null, minGroupSize: 5, cells: [] });
+    const problem = expectProblem(before, 409);
+    expect(problem).toMatchObject({
+      code: 'PG_ERR_NOT_RELEASED',
+      title: 'Results are not released yet',
+      closesAt,
+    });
+    expect(before.body).not.toContain('cells');
 
     // Leadership answers staffing 4,4,5,5,5,3 and clarity 5 ×6; frontline staffing 1,2,2,2,3,1,2,3 and clarity 4 ×8.
     const leadership = [4, 4, 5, 5, 5, 3];
@@ -188,16 +198,36 @@ describe('a run from roster to gaps', () => {
         values: { staffing: v, clarity: 4 },
       })),
     ]);
-    // Idempotent: a second recompute changes nothing.
-    await runJobNow(t.db, recomputeRunRequest(org.organizationId, runId));
-
     const gaps = await t.server.inject({
       url: `/api/v1/runs/${runId}/gaps`,
       headers: bearer(executiveToken),
     });
     expect(gaps.statusCode, gaps.body).toBe(200);
-    const body = gaps.json<{ computedAt: string; cells: Record<string, unknown>[] }>();
-    expect(Date.parse(body.computedAt)).not.toBeNaN();
+    const body = gaps.json<{
+      runId: string;
+      computedAt: string;
+      releasedAt: string;
+      minGroupSize: number;
+      cells: Record<string, unknown>[];
+    }>();
+    expect(body).toMatchObject({ runId, minGroupSize: 5 });
+    expect(Date.parse(body.releasedAt)).not.toBeNaN();
+    expect(body.computedAt).toBe(body.releasedAt);
+
+    // Released once: a second release changes nothing, and every read serves the first.
+    expect(
+      await closeAndRelease(
+        t.db,
+        deriveKey(testConfig(), 'response-sealing'),
+        org.organizationId,
+        runId,
+      ),
+    ).toBe('already-released');
+    const again = await t.server.inject({
+      url: `/api/v1/runs/${runId}/gaps`,
+      headers: bearer(executiveToken),
+    });
+    expect(again.body).toBe(gaps.body);
     // Every response counts for the whole organization here (no team segment): the teams'
     // cells are there, withheld as too small.
     const organization = body.cells.filter((c) => c.teamId === null);
@@ -260,12 +290,57 @@ describe('a run from roster to gaps', () => {
     expect(zipped.headers.vary).toMatch(/accept-encoding/i);
     expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(gaps.json());
 
+    // The run is listed as released, at the time the figures say, after it closed.
     const runs = await t.server.inject({ url: `/api/v1/pulses/${pulseId}/runs`, headers: admin() });
-    expect(runs.json<{ items: { participation: unknown }[] }>().items[0]?.participation).toEqual({
-      invited: 14,
-      tokensCollected: 0,
-      responses: 14,
+    const [listedRun] = runs.json<{
+      items: {
+        id: string;
+        state: string;
+        closedAt: string | null;
+        releasedAt: string | null;
+        participation: { invited: number; tokensCollected: number | null };
+      }[];
+    }>().items;
+    expect(listedRun).toMatchObject({
+      id: runId,
+      state: 'released',
+      releasedAt: body.releasedAt,
+      participation: { invited: 14, tokensCollected: 0 },
     });
+    expect(Date.parse(listedRun?.closedAt ?? '')).toBeLessThanOrEqual(Date.parse(body.releasedAt));
+  });
+
+  test('a pulse whose k the roster cannot meet in a tier does not start a run', async () => {
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: admin(),
+      payload: {
+        title: 'Too strict',
+        priorityIds: [priorityId],
+        dimensions: ['ownership'],
+        minGroupSize: 7,
+      },
+    });
+    expect(pulse.statusCode, pulse.body).toBe(201);
+    const strictPulseId = pulse.json<{ id: string }>().id;
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${strictPulseId}/runs`,
+      headers: admin(),
+    });
+    // Six leaders: even the whole organization's leadership figures would be under k = 7.
+    expect(expectProblem(run, 409)).toMatchObject({
+      code: 'PG_ERR_TIER_UNDER_K',
+      tier: 'leadership',
+      count: 6,
+      minGroupSize: 7,
+    });
+    const runs = await t.server.inject({
+      url: `/api/v1/pulses/${strictPulseId}/runs`,
+      headers: admin(),
+    });
+    expect(runs.json()).toEqual({ items: [] });
   });
 
   test('a cell with fewer than k answers in a tier is suppressed and carries no numbers', async () => {
@@ -277,7 +352,7 @@ describe('a run from roster to gaps', () => {
         title: 'Small',
         priorityIds: [priorityId],
         dimensions: ['ownership'],
-        minGroupSize: 7,
+        minGroupSize: 6,
       },
     });
     const run = await t.server.inject({
@@ -285,12 +360,14 @@ describe('a run from roster to gaps', () => {
       url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
       headers: admin(),
     });
+    expect(run.statusCode, run.body).toBe(201);
     const smallRunId = run.json<{ id: string }>().id;
+    // Six leaders were invited (k = 6), but only five answer.
     await storeAnswers(
       t.db,
       org.organizationId,
       smallRunId,
-      [...Array<number>(6).fill(0), ...Array<number>(8).fill(1)].map((i) => ({
+      [...Array<number>(5).fill(0), ...Array<number>(8).fill(1)].map((i) => ({
         tier: i === 0 ? ('leadership' as const) : ('frontline' as const),
         values: { ownership: 3 },
       })),
@@ -299,8 +376,9 @@ describe('a run from roster to gaps', () => {
       url: `/api/v1/runs/${smallRunId}/gaps`,
       headers: admin(),
     });
+    expect(gaps.statusCode, gaps.body).toBe(200);
     const body = gaps.json<{ minGroupSize: number; cells: { teamId: string | null }[] }>();
-    expect(body.minGroupSize).toBe(7);
+    expect(body.minGroupSize).toBe(6);
     expect(body.cells.filter((c) => c.teamId === null)).toEqual([
       {
         priorityId,

@@ -94,7 +94,8 @@ describe('GET /api/v1/runs/:id/keys', () => {
     expect(new Set(items.map((k) => k.keyId)).size).toBe(items.length);
   });
 
-  test('a run whose links nobody opened yet has no keys', async () => {
+  test('a run has every segment’s key from the moment it starts, its own, before any link is opened', async () => {
+    const first = (await keysOf(started.runId)).json<{ items: KeyItem[] }>().items;
     const run = await t.server.inject({
       method: 'POST',
       url: `/api/v1/pulses/${started.pulseId}/runs`,
@@ -103,7 +104,21 @@ describe('GET /api/v1/runs/:id/keys', () => {
     expect(run.statusCode, run.body).toBe(201);
     const response = await keysOf(run.json<{ id: string }>().id);
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toEqual({ items: [] });
+    const items = response.json<{ items: KeyItem[] }>().items;
+    // Made all at once when the run started: no key's creation dates a first opened link.
+    expect(items.map((k) => `${k.segment.tier}/${k.segment.team ?? ''}`).sort()).toEqual([
+      'frontline/',
+      'frontline/Ops',
+      'frontline/Support',
+      'leadership/Support',
+    ]);
+    // Keys are specific to the run: none is shared with the earlier run.
+    const earlier = new Set(first.flatMap((k) => [k.keyId, k.fingerprint]));
+    expect(first).toHaveLength(4);
+    for (const key of items) {
+      expect(earlier.has(key.keyId)).toBe(false);
+      expect(earlier.has(key.fingerprint)).toBe(false);
+    }
   });
 
   test('an unknown run is a 404, a malformed id a 400', async () => {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bearer,
   createTestServer,
+  expectProblem,
+  rosterRows,
   signup,
   startAnsweringRun,
   storeAnswers,
@@ -13,6 +15,9 @@ import {
 // Leadership says Customer Focus is staffed and feasible; the frontline of every team says
 // it is not. Sales (East and West beneath it) and Support answer in their own segments.
 const DIMENSIONS = ['staffing', 'feasibility', 'clarity', 'commitment'] as const;
+const REPORTS = ['gaps', 'collisions', 'comments', 'brief', 'export.csv'] as const;
+/** Leaders answering the first run, as many as the comment threshold (10). */
+const LEADERS = 10;
 
 describe('reports of a run: collisions, team cells, comments, CSV, trends', () => {
   let t: TestServer;
@@ -31,7 +36,7 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
     return run.json<{ id: string }>().id;
   }
 
-  /** Stores responses: per segment, answers by dimension; a comment on every response. */
+  /** Stores responses: per segment, answers by dimension; a comment on every response. Releases the run. */
   async function answer(
     runId: string,
     groups: {
@@ -58,14 +63,12 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
 
   beforeAll(async () => {
     t = await createTestServer();
-    const people = ['x@r.test,X,Sales,leadership,'];
-    for (const [team, parent] of [
-      ['East', 'Sales'],
-      ['West', 'Sales'],
-      ['Support', ''],
-    ]) {
-      people.push(`${team}@r.test,${team},${team},frontline,${parent}`);
-    }
+    const people = [
+      ...rosterRows('r.test', 'x', 'Sales', 'leadership', LEADERS).map((row) => `${row},`),
+      ...rosterRows('r.test', 'east', 'East', 'frontline', 6).map((row) => `${row},Sales`),
+      ...rosterRows('r.test', 'west', 'West', 'frontline', 6).map((row) => `${row},Sales`),
+      ...rosterRows('r.test', 'support', 'Support', 'frontline', 3).map((row) => `${row},`),
+    ];
     const started = await startAnsweringRun(t.server, t.db, {
       organization: 'Reports Co',
       header: 'email,name,team,tier,parent_team',
@@ -79,7 +82,7 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
     );
     runIds = [started.runId];
     await answer(runIds[0] ?? '', [
-      { team: null, tier: 'leadership', n: 8, values: [5, 4, 5, 5] },
+      { team: null, tier: 'leadership', n: LEADERS, values: [5, 4, 5, 5] },
       { team: 'East', tier: 'frontline', n: 6, values: [1, 2, 4, 4] },
       { team: 'West', tier: 'frontline', n: 6, values: [2, 2, 4, 5] },
       { team: 'Support', tier: 'frontline', n: 3, values: [2, 1, 5, 5] },
@@ -137,25 +140,52 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
     expect((await t.server.inject({ url, headers: bearer(org.token) })).statusCode).toBe(200);
   });
 
-  test('comments: only groups at or above the comment threshold, in random order', async () => {
-    const response = await t.server.inject({
-      url: `/api/v1/runs/${runIds[0]}/comments`,
-      headers: bearer(org.token),
-    });
+  test('comments: per group and tier, only where that tier reaches the comment threshold, in one random order', async () => {
+    const read = () =>
+      t.server.inject({ url: `/api/v1/runs/${runIds[0]}/comments`, headers: bearer(org.token) });
+    const response = await read();
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json<{
+      runId: string;
       commentMinGroupSize: number;
-      items: { teamId: string | null; comments: string[] }[];
-      withheld: { teamId: string | null; reason: string }[];
+      items: { teamId: string | null; team: string | null; tier: string; comments: string[] }[];
+      withheld: { teamId: string | null; team: string | null; tier: string; reason: string }[];
     }>();
+    expect(body.runId).toBe(runIds[0]);
     expect(body.commentMinGroupSize).toBe(10);
-    const organization = body.items.find((i) => i.teamId === null);
-    expect(organization?.comments).toHaveLength(23);
-    for (const group of body.items) {
-      const size = group.teamId === null ? 23 : group.comments.length;
-      expect(size).toBeGreaterThanOrEqual(10);
-    }
-    expect(body.withheld).toContainEqual({ teamId: teamIds.East, team: 'East', reason: 'small' });
+    const given = (team: string | null, tier: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${team ?? 'organization'} ${tier} comment ${i}`);
+    const leadership = given(null, 'leadership', LEADERS);
+    const frontline = [
+      ...given('East', 'frontline', 6),
+      ...given('West', 'frontline', 6),
+      ...given('Support', 'frontline', 3),
+    ];
+    // The whole organization, once per tier: ten leaders, fifteen of the frontline. A
+    // tier's list holds its own comments only, and leaders never count towards the
+    // frontline's threshold (nor the other way round).
+    expect(body.items.map((i) => [i.teamId, i.team, i.tier])).toEqual([
+      [null, null, 'leadership'],
+      [null, null, 'frontline'],
+    ]);
+    const [leaders, front] = body.items;
+    expect(leaders?.comments.toSorted()).toEqual(leadership.toSorted());
+    expect(front?.comments.toSorted()).toEqual(frontline.toSorted());
+    // Shuffled once, at release: not the order they were stored in (1 in 15! by chance).
+    expect(front?.comments).not.toEqual(frontline);
+    // The frontline's teams are under 10 each, and Sales (12) would give Support's three
+    // away against the whole organization (15 − 12): withheld as well.
+    expect(body.withheld).toHaveLength(4);
+    expect(body.withheld).toEqual(
+      expect.arrayContaining([
+        { teamId: teamIds.East, team: 'East', tier: 'frontline', reason: 'small' },
+        { teamId: teamIds.West, team: 'West', tier: 'frontline', reason: 'small' },
+        { teamId: teamIds.Support, team: 'Support', tier: 'frontline', reason: 'small' },
+        { teamId: teamIds.Sales, team: 'Sales', tier: 'frontline', reason: 'complementary' },
+      ]),
+    );
+    // Every read serves the release: the same lists, in the same order.
+    expect((await read()).body).toBe(response.body);
   });
 
   test('the CSV export holds every shown cell and nothing withheld', async () => {
@@ -201,24 +231,44 @@ describe('reports of a run: collisions, team cells, comments, CSV, trends', () =
     expect(markdown.body).toContain(brief.questions[0]?.text.slice(0, 20) ?? 'missing');
   });
 
-  test('trends: one point per run, oldest first', async () => {
+  test('trends: one point per released run, oldest first; an open run has no reports yet', async () => {
     const second = await startRun();
+    const trends = () =>
+      t.server.inject({ url: `/api/v1/pulses/${pulseId}/trends`, headers: bearer(org.token) });
+    type Trends = {
+      items: {
+        dimension: string;
+        points: { runId: string; closedAt: string; frontlineMean: number | null }[];
+      }[];
+    };
+    // While the second run is open, every report of it is the same 409, and the trends
+    // leave it out.
+    for (const report of REPORTS) {
+      const open = await t.server.inject({
+        url: `/api/v1/runs/${second}/${report}`,
+        headers: bearer(org.token),
+      });
+      expect(expectProblem(open, 409).code, report).toBe('PG_ERR_NOT_RELEASED');
+    }
+    const before = await trends();
+    expect(before.statusCode, before.body).toBe(200);
+    const staffingBefore = before.json<Trends>().items.find((i) => i.dimension === 'staffing');
+    expect(staffingBefore?.points.map((p) => p.runId)).toEqual(runIds);
+
     runIds.push(second);
     await answer(second, [
       { team: null, tier: 'leadership', n: 8, values: [5, 5, 5, 5] },
       { team: 'East', tier: 'frontline', n: 6, values: [3, 3, 4, 2] },
       { team: 'West', tier: 'frontline', n: 6, values: [3, 3, 4, 2] },
     ]);
-    const response = await t.server.inject({
-      url: `/api/v1/pulses/${pulseId}/trends`,
-      headers: bearer(org.token),
-    });
+    const response = await trends();
     expect(response.statusCode, response.body).toBe(200);
-    const items = response.json<{
-      items: { dimension: string; points: { runId: string; frontlineMean: number | null }[] }[];
-    }>().items;
-    const staffing = items.find((i) => i.dimension === 'staffing');
+    const staffing = response.json<Trends>().items.find((i) => i.dimension === 'staffing');
     expect(staffing?.points.map((p) => p.runId)).toEqual(runIds);
     expect(staffing?.points[1]?.frontlineMean).toBe(3);
+    // Each point is dated by its run's close, the second after the first.
+    const closed = staffing?.points.map((p) => Date.parse(p.closedAt)) ?? [];
+    expect(closed.every((at) => !Number.isNaN(at))).toBe(true);
+    expect(closed[1]).toBeGreaterThanOrEqual(closed[0] ?? Infinity);
   });
 });

@@ -20,8 +20,37 @@ export function sealingLabel(keyId: string): string {
 }
 
 /**
- * The key of a run's segment, made when first needed. Two requests racing to make it end
- * with the one stored first, so everybody in the segment gets the same key.
+ * Makes the keys of a run's segments when the run starts, all at once (generated in
+ * parallel on libuv's threads), so that no key's creation dates when a segment first
+ * opened a link.
+ */
+export async function makeSegmentKeys(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  segments: readonly { teamId: string | null; tier: TierValue }[],
+  sealingKey: Buffer,
+): Promise<void> {
+  const pairs = await Promise.all(segments.map(() => generateSegmentKey()));
+  for (const [i, segment] of segments.entries()) {
+    const pair = pairs[i];
+    if (pair === undefined) continue;
+    const id = randomUUID();
+    await saveSegmentKey(trx, organizationId, {
+      id,
+      runId,
+      segment,
+      publicKey: pair.publicKeySpki,
+      privateKeySealed: encryptPrivateKey(pair.privateKeyPkcs8, sealingKey, sealingLabel(id)),
+      fingerprint: pair.fingerprint,
+    });
+  }
+}
+
+/**
+ * The key of a run's segment. Made when the run started; a run started before keys were
+ * made at start gets it made here, where two requests racing to make it end with the one
+ * stored first, so everybody in the segment gets the same key.
  */
 export async function ensureSegmentKey(
   trx: TenantTransaction,

@@ -1,0 +1,75 @@
+import { gzipSync } from 'node:zlib';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ReleasedCellSchema } from '@pulsegap/domain';
+import Type, { type Static } from 'typebox';
+import { IdParams, problems, Timestamp, Uuid } from '../../schemas.js';
+import { releaseOf } from '../../services/releases.js';
+
+const Gaps = Type.Object({
+  runId: Uuid,
+  /** When the figures were released (kept under this name for clients that read it). */
+  computedAt: Timestamp,
+  releasedAt: Timestamp,
+  minGroupSize: Type.Integer(),
+  cells: Type.Array(ReleasedCellSchema),
+});
+type GapsBody = Static<typeof Gaps>;
+
+/** Releases kept as bytes, per run: a release never changes once made. */
+const KEPT_RUNS = 100;
+
+/** `GET /runs/:id/gaps`: every cell of the run's release, as it was released. */
+const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
+  const kept = new Map<string, { organizationId: string; json: Buffer; gzip: Buffer }>();
+
+  fastify.get(
+    '/runs/:id/gaps',
+    {
+      preHandler: fastify.authorize('admin', 'executive'),
+      schema: {
+        tags: ['analytics'],
+        description:
+          'Every cell of the run’s release: the whole organization (`teamId` null) and each team’s roll-up, per priority and dimension. A suppressed cell carries no number and says why. 409 while the run is open: results are released when it closes.',
+        params: IdParams,
+        response: { 200: Gaps, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const runId = request.params.id;
+      const { organizationId } = request.auth;
+      let entry = kept.get(runId);
+      // A run never changes organization, so one checked for this organization stays its.
+      if (entry === undefined || entry.organizationId !== organizationId) {
+        const release = await fastify.tenant(request, (trx) => releaseOf(trx, runId));
+        const serialize = reply.getSerializationFunction('200');
+        if (serialize === undefined) throw new Error('the gaps route has no serializer');
+        const json = Buffer.from(
+          serialize({
+            runId,
+            computedAt: new Date(release.releasedAt),
+            releasedAt: new Date(release.releasedAt),
+            minGroupSize: release.minGroupSize,
+            cells: [...release.cells],
+          } satisfies GapsBody),
+        );
+        entry = { organizationId, json, gzip: gzipSync(json) };
+        kept.delete(runId);
+        kept.set(runId, entry);
+        // The least recently made entry goes first when the map is full.
+        for (const oldest of kept.keys()) {
+          if (kept.size <= KEPT_RUNS) break;
+          kept.delete(oldest);
+        }
+      }
+      // A run with many teams answers with hundreds of kilobytes: gzipped for clients
+      // that take it.
+      const gzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+      void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      if (gzip) void reply.header('content-encoding', 'gzip');
+      // Bytes are sent as they are: the schema's serializer made them.
+      return reply.send((gzip ? entry.gzip : entry.json) as unknown as GapsBody);
+    },
+  );
+};
+
+export default gaps;

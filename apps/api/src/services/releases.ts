@@ -1,0 +1,21 @@
+import { findRun, readRelease, type TenantTransaction } from '@pulsegap/db';
+import { isRunOpen, type RunRelease } from '@pulsegap/domain';
+import { notFound, notReleased } from '../errors.js';
+
+/**
+ * The release of a run of the caller's organization: what every report route serves. 404
+ * for a run that is not the tenant's; 409 with `closesAt` while the run is open or its
+ * release is being made (PRODUCT.md §6.6: results are released once, at close).
+ */
+export async function releaseOf(trx: TenantTransaction, runId: string): Promise<RunRelease> {
+  const run = await findRun(trx, runId);
+  if (run === null) throw notFound('The run');
+  const release = run.releasedAt === null ? null : await readRelease(trx, runId);
+  if (release === null) throw notReleased({ closesAt: run.closesAt, open: isRunOpen(run) });
+  return release;
+}
+
+/** A team's name as the run's snapshot has it; null for the whole organization. */
+export function teamName(release: RunRelease, teamId: string | null): string | null {
+  return teamId === null ? null : (release.teams.find((t) => t.id === teamId)?.name ?? null);
+}

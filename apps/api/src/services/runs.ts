@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import {
+  audienceMembers,
+  createRun,
+  enqueueJob,
+  listPriorities,
+  listPulses,
+  listTeams,
+  type TenantTransaction,
+} from '@pulsegap/db';
+import {
+  assignSegments,
+  audienceShortfalls,
+  isDimension,
+  statementFor,
+  type Segment,
+} from '@pulsegap/domain';
+import { deliverInvitationsRequest, hashInvitationSecret, invitationSecret } from '@pulsegap/jobs';
+import { AppError, conflict, notFound } from '../errors.js';
+import { makeSegmentKeys } from './segment-keys.js';
+
+/** A started run. */
+export interface StartedRun {
+  readonly id: string;
+  readonly invited: number;
+  readonly closesAt: Date;
+}
+
+/**
+ * Starts a run of a pulse now, in the caller's transaction: freezes its questions from the
+ * question bank, its audience and a snapshot of the team tree (every figure of the run is
+ * planned against it, never against a later reorganization), invites every active person
+ * of the audience under the segment their token will name (teams under k merged upward),
+ * makes every segment's key (so no key's creation tells when someone first opened a link),
+ * and asks for the invitations to be sent. A run whose audience leaves a whole tier under
+ * k does not start (409). Each invitation's secret is derived from its id with
+ * `invitationKey`; only its hash is stored.
+ */
+export async function startRun(
+  trx: TenantTransaction,
+  organizationId: string,
+  pulseId: string,
+  now: Date,
+  keys: { invitationKey: Buffer; segmentKeySealing: Buffer },
+): Promise<StartedRun> {
+  const [pulse] = await listPulses(trx, pulseId);
+  if (pulse === undefined) throw notFound('The pulse');
+  const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
+  const questions = pulse.priorityIds.flatMap((priorityId) =>
+    pulse.dimensions.filter(isDimension).map((dimension) => ({
+      priorityId,
+      dimension,
+      text: statementFor(dimension, titles.get(priorityId) ?? ''),
+    })),
+  );
+  const members = await audienceMembers(trx, {
+    teamIds: pulse.audience.teams,
+    tiers: pulse.audience.tiers,
+  });
+  if (members.length === 0) {
+    throw conflict(
+      'PG_ERR_EMPTY_AUDIENCE',
+      'Nobody active on the roster is in this pulse’s audience.',
+    );
+  }
+  const [shortfall] = audienceShortfalls(members, pulse.audience.tiers, pulse.minGroupSize);
+  if (shortfall !== undefined) {
+    const other = shortfall.tier === 'leadership' ? 'frontline' : 'leadership';
+    throw new AppError(
+      409,
+      'PG_ERR_TIER_UNDER_K',
+      'Conflict',
+      `The audience has ${shortfall.count} ${shortfall.tier} ${shortfall.count === 1 ? 'person' : 'people'}; a run needs at least ${shortfall.minGroupSize} (the minimum group size) in each tier it asks, or even the whole organization's ${shortfall.tier} figures would describe fewer people than that. Add ${shortfall.tier} people to the roster or to the audience, or limit the pulse's audience to ${other}.`,
+      undefined,
+      { tier: shortfall.tier, count: shortfall.count, minGroupSize: shortfall.minGroupSize },
+    );
+  }
+  const teams = await listTeams(trx);
+  const segmentOf = assignSegments(teams, members, pulse.minGroupSize);
+  const closesAt = new Date(now.getTime() + pulse.openForHours * 3600_000);
+  const invitees = members.map((member) => {
+    const id = randomUUID();
+    const segment = segmentOf(member.teamId, member.tier);
+    return {
+      id,
+      personId: member.personId,
+      secretHash: hashInvitationSecret(invitationSecret(keys.invitationKey, id)),
+      segmentTeamId: segment.teamId,
+      segmentTier: segment.tier,
+    };
+  });
+  const runId = await createRun(trx, organizationId, {
+    pulseId,
+    openedAt: now,
+    closesAt,
+    minGroupSize: pulse.minGroupSize,
+    commentMinGroupSize: pulse.commentMinGroupSize,
+    openQuestion: pulse.openQuestion,
+    audience: pulse.audience,
+    teams: teams.map((t) => ({ id: t.id, name: t.name, parentId: t.parentId })),
+    questions,
+    invitees,
+  });
+  const segments = new Map<string, Segment>();
+  for (const i of invitees) {
+    segments.set(`${i.segmentTier}/${i.segmentTeamId ?? ''}`, {
+      teamId: i.segmentTeamId,
+      tier: i.segmentTier,
+    });
+  }
+  await makeSegmentKeys(trx, organizationId, runId, [...segments.values()], keys.segmentKeySealing);
+  await enqueueJob(trx, deliverInvitationsRequest(organizationId, runId));
+  return { id: runId, invited: members.length, closesAt };
+}

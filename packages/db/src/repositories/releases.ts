@@ -1,0 +1,230 @@
+import {
+  parseRelease,
+  type RunRelease,
+  type SegmentComment,
+  type SegmentSize,
+  type SnapshotTeam,
+} from '@pulsegap/domain';
+import { sql } from 'kysely';
+import type { TierValue } from '../schema.js';
+import type { TenantTransaction } from '../tenant.js';
+
+/** Count of one answer value to one question in one segment: a histogram bin. */
+export interface SegmentBin {
+  /** The segment's team; null for responses stored under the whole organization. */
+  readonly segmentTeamId: string | null;
+  readonly tier: TierValue;
+  /** The question's position in the run. */
+  readonly position: number;
+  readonly value: number;
+  readonly count: number;
+}
+
+/**
+ * Per-value answer counts of a run by stored segment and question, aggregated in SQL in one
+ * pass over the run's responses: everything the run's cells are computed from.
+ */
+export async function segmentHistograms(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<SegmentBin[]> {
+  const { rows } = await sql<{
+    segment_team_id: string | null;
+    segment_tier: TierValue;
+    position: number;
+    value: number;
+    count: number;
+  }>`
+    select r.segment_team_id, r.segment_tier, a.position::int - 1 as position,
+           a.value::int as value, count(*)::int as count
+      from responses r
+     cross join lateral unnest(r.answers) with ordinality as a(value, position)
+     where r.run_id = ${runId} and a.value is not null
+     group by r.segment_team_id, r.segment_tier, a.position, a.value
+  `.execute(trx);
+  return rows.map((r) => ({
+    segmentTeamId: r.segment_team_id,
+    tier: r.segment_tier,
+    position: r.position,
+    value: r.value,
+    count: r.count,
+  }));
+}
+
+/** Two questions of a run whose answers are counted together, per response. */
+export interface QuestionPair {
+  readonly first: number;
+  readonly second: number;
+}
+
+/** How many responses answered both questions of a pair, and how many of those 4+ on both. */
+export interface PairCount {
+  readonly answeredBoth: number;
+  readonly bothHigh: number;
+}
+
+/**
+ * For each pair of question positions, over the run's whole organization: responses that
+ * answered both, and responses that answered 4 or 5 to both (committed clarity pairs a
+ * priority's clarity and commitment answers within one response).
+ */
+export async function pairCounts(
+  trx: TenantTransaction,
+  runId: string,
+  pairs: readonly QuestionPair[],
+): Promise<PairCount[]> {
+  if (pairs.length === 0) return [];
+  const columns = pairs.map((p, i) => {
+    // Positions are integers of the run's own questions; PostgreSQL arrays start at 1.
+    const first = sql.lit(p.first + 1);
+    const second = sql.lit(p.second + 1);
+    return sql`
+      count(*) filter (where answers[${first}] is not null and answers[${second}] is not null)::int
+        as ${sql.ref(`both_${i}`)},
+      count(*) filter (where answers[${first}] >= 4 and answers[${second}] >= 4)::int
+        as ${sql.ref(`high_${i}`)}`;
+  });
+  const { rows } = await sql<Record<string, number>>`
+    select ${sql.join(columns)} from responses where run_id = ${runId}
+  `.execute(trx);
+  const row = rows[0] ?? {};
+  return pairs.map((_, i) => ({
+    answeredBoth: row[`both_${i}`] ?? 0,
+    bothHigh: row[`high_${i}`] ?? 0,
+  }));
+}
+
+/** Respondents of a run per stored segment (team, or null for the whole organization) and tier. */
+export async function respondentsBySegment(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<SegmentSize[]> {
+  const rows = await trx
+    .selectFrom('responses')
+    .select(['segment_team_id', 'segment_tier', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy(['segment_team_id', 'segment_tier'])
+    .execute();
+  return rows.map((r) => ({ teamId: r.segment_team_id, tier: r.segment_tier, count: r.n }));
+}
+
+/** A run's comments with the stored segment of their responses, never with anything that dates them. */
+export async function runComments(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<SegmentComment[]> {
+  const rows = await trx
+    .selectFrom('responses')
+    .select(['segment_team_id', 'segment_tier', 'comment'])
+    .where('run_id', '=', runId)
+    .where('comment', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    teamId: r.segment_team_id,
+    tier: r.segment_tier,
+    text: r.comment ?? '',
+  }));
+}
+
+/** A response waiting sealed in an open (or closing) run. */
+export interface SealedResponse {
+  readonly tokenHash: Buffer;
+  readonly segmentTeamId: string | null;
+  readonly segmentTier: TierValue;
+  /** Empty for a response stored before sealing existed (its token stays spent). */
+  readonly sealed: Buffer;
+}
+
+/**
+ * One page of a run's sealed responses, in token-hash order after `after` (null: from the
+ * start), so a close reads any number of them in bounded memory.
+ */
+export async function sealedResponsePage(
+  trx: TenantTransaction,
+  runId: string,
+  after: Buffer | null,
+  limit: number,
+): Promise<SealedResponse[]> {
+  let query = trx
+    .selectFrom('sealed_responses')
+    .select(['token_hash', 'segment_team_id', 'segment_tier', 'sealed'])
+    .where('run_id', '=', runId);
+  if (after !== null) query = query.where('token_hash', '>', after);
+  const rows = await query.orderBy('token_hash').limit(limit).execute();
+  return rows.map((r) => ({
+    tokenHash: r.token_hash,
+    segmentTeamId: r.segment_team_id,
+    segmentTier: r.segment_tier,
+    sealed: r.sealed,
+  }));
+}
+
+/** Deletes a run's sealed responses once they are stored in the responses table. */
+export async function deleteSealedResponses(trx: TenantTransaction, runId: string): Promise<void> {
+  await trx.deleteFrom('sealed_responses').where('run_id', '=', runId).execute();
+}
+
+/** The team tree of a run as it was when the run started. */
+export async function runTeams(trx: TenantTransaction, runId: string): Promise<SnapshotTeam[]> {
+  const rows = await trx
+    .selectFrom('run_teams')
+    .select(['team_id', 'name', 'parent_id'])
+    .where('run_id', '=', runId)
+    .orderBy('name')
+    .orderBy('team_id')
+    .execute();
+  return rows.map((r) => ({ id: r.team_id, name: r.name, parentId: r.parent_id }));
+}
+
+/**
+ * Stores a run's release and marks the run released (and closed, at `closedAt`, if it was
+ * not closed by hand), in the caller's transaction.
+ */
+export async function saveRelease(
+  trx: TenantTransaction,
+  organizationId: string,
+  release: RunRelease,
+): Promise<void> {
+  await trx
+    .insertInto('run_releases')
+    .values({
+      run_id: release.runId,
+      organization_id: organizationId,
+      document: JSON.stringify(release),
+    })
+    .execute();
+  await trx
+    .updateTable('runs')
+    .set({ released_at: new Date(release.releasedAt), closed_at: new Date(release.closedAt) })
+    .where('id', '=', release.runId)
+    .execute();
+}
+
+/** A run's release, checked against the release document; null before the run is released. */
+export async function readRelease(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<RunRelease | null> {
+  const row = await trx
+    .selectFrom('run_releases')
+    .select('document')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return row === undefined ? null : parseRelease(row.document);
+}
+
+/** The releases of a pulse's runs opened before `before` (all when null), oldest first. */
+export async function releasesOfPulse(
+  trx: TenantTransaction,
+  pulseId: string,
+  before: Date | null = null,
+): Promise<RunRelease[]> {
+  let query = trx
+    .selectFrom('run_releases')
+    .innerJoin('runs', 'runs.id', 'run_releases.run_id')
+    .select('run_releases.document')
+    .where('runs.pulse_id', '=', pulseId);
+  if (before !== null) query = query.where('runs.opened_at', '<', before);
+  const rows = await query.orderBy('runs.opened_at').orderBy('runs.id').execute();
+  return rows.map((r) => parseRelease(r.document));
+}

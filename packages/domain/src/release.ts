@@ -1,0 +1,414 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { facilitationBrief } from './brief.js';
+import { planComments, type SegmentComment } from './comment-plan.js';
+import { DomainError } from './errors.js';
+import { DIMENSIONS } from './question-bank.js';
+import {
+  commitmentDrift,
+  type CommittedClarityInput,
+  type CommitmentDrift,
+  type DriftRun,
+} from './run-metrics.js';
+import {
+  computeRunFigures,
+  type RunCell,
+  type RunQuestion,
+  type SegmentCount,
+} from './run-figures.js';
+import { planParticipation, type SegmentParticipation } from './participation.js';
+import type { SegmentSize } from './segments.js';
+import { TeamTree } from './team-tree.js';
+
+// A run's release (PRODUCT.md §6.6): everything readers will ever see of a closed run,
+// computed once at close and stored as one document. The schemas below define it once;
+// the API serves its parts as they are, and `parseRelease` checks a stored one when read.
+
+const List = <T extends TSchema>(items: T) => Type.Immutable(Type.Array(items));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Id = Type.String({ format: 'uuid' });
+const Instant = Type.String({ format: 'date-time' });
+const Count = Type.Integer({ minimum: 0 });
+const Share = Type.Number({ minimum: 0, maximum: 1 });
+const Interval = Type.Immutable(Type.Tuple([Type.Number(), Type.Number()]));
+const TierSchema = Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]);
+const Reason = Type.Union([Type.Literal('small'), Type.Literal('complementary')]);
+
+/** What one tier answered in a cell. */
+export const TierSummarySchema = Type.Object({
+  n: Count,
+  mean: Nullable(Type.Number()),
+  sd: Nullable(Type.Number()),
+  top2: Nullable(Share),
+});
+
+/**
+ * A cell as readers see it: run × priority × dimension × (whole organization, `teamId`
+ * null, or a team's roll-up). A suppressed cell carries no number at all and says why.
+ */
+export const ReleasedCellSchema = Type.Object({
+  priorityId: Id,
+  dimension: Type.String(),
+  teamId: Nullable(Id),
+  leadership: Nullable(TierSummarySchema),
+  frontline: Nullable(TierSummarySchema),
+  gap: Nullable(Type.Number()),
+  ci95: Nullable(Interval),
+  pValue: Nullable(Type.Number()),
+  qValue: Nullable(Type.Number()),
+  cliffsDelta: Nullable(Type.Number()),
+  hedgesG: Nullable(Type.Number()),
+  suppressed: Type.Boolean(),
+  /** Why a suppressed cell shows nothing: `small` (under k) or `complementary`. */
+  suppressionReason: Nullable(Reason),
+});
+export type ReleasedCell = Static<typeof ReleasedCellSchema>;
+
+const ShareEstimateSchema = Type.Object({ count: Count, n: Count, share: Share, ci95: Interval });
+const ClarityIndexSchema = Type.Object({
+  count: Count,
+  n: Count,
+  share: Share,
+  ci95: Interval,
+  meetsTarget: Type.Boolean(),
+});
+const CollisionSchema = Type.Object({
+  score: Share,
+  meanGap: Type.Number(),
+  significant: Type.Boolean(),
+  basedOn: List(Type.Union([Type.Literal('staffing'), Type.Literal('feasibility')])),
+});
+const DriftSchema = Type.Object({
+  commitmentChange: Type.Number(),
+  clarityChange: Nullable(Type.Number()),
+  flagged: Type.Boolean(),
+});
+
+/** A priority of the run with its title and weight as they were at close, and its figures. */
+export const ReleasedPrioritySchema = Type.Object({
+  id: Id,
+  title: Type.String(),
+  statedWeight: Type.Integer({ minimum: 1, maximum: 5 }),
+  clarity: Nullable(ClarityIndexSchema),
+  committedClarity: Nullable(ShareEstimateSchema),
+  collision: Nullable(CollisionSchema),
+  drift: Nullable(DriftSchema),
+});
+export type ReleasedPriority = Static<typeof ReleasedPrioritySchema>;
+
+const GapFiguresSchema = Type.Object({
+  dimension: Type.String(),
+  leadershipMean: Type.Number(),
+  frontlineMean: Type.Number(),
+  leadershipN: Count,
+  frontlineN: Count,
+  gap: Type.Number(),
+  ci95: Nullable(Interval),
+  qValue: Type.Number(),
+  cliffsDelta: Type.Number(),
+  hedgesG: Nullable(Type.Number()),
+});
+const Finding = <K extends string, F extends TSchema>(kind: K, figures: F) =>
+  Type.Object({
+    kind: Type.Literal(kind),
+    priorityId: Id,
+    title: Type.String(),
+    text: Type.String(),
+    figures,
+  });
+
+/** The facilitation brief as it is released (see `facilitationBrief`). */
+export const BriefSchema = Type.Object({
+  runId: Id,
+  pulseTitle: Type.String(),
+  computedAt: Nullable(Instant),
+  responses: Count,
+  findings: List(
+    Type.Union([
+      Finding(
+        'collision',
+        Type.Object({
+          statedWeight: Type.Integer(),
+          collisionScore: Type.Number(),
+          meanGap: Type.Number(),
+          cells: List(GapFiguresSchema),
+        }),
+      ),
+      Finding('gap', GapFiguresSchema),
+      Finding(
+        'clarity',
+        Type.Object({
+          share: Share,
+          ci95: Interval,
+          n: Count,
+          target: Share,
+          wholeIntervalBelowTarget: Type.Boolean(),
+          committedClarity: Nullable(ShareEstimateSchema),
+        }),
+      ),
+      Finding(
+        'drift',
+        Type.Object({
+          commitmentChange: Type.Number(),
+          clarityChange: Nullable(Type.Number()),
+          threshold: Type.Number(),
+        }),
+      ),
+    ]),
+  ),
+  questions: List(Type.Object({ priorityId: Id, text: Type.String() })),
+  notes: List(Type.String()),
+});
+export type ReleasedBrief = Static<typeof BriefSchema>;
+
+const CountsSchema = Type.Object({ invited: Count, tokensCollected: Count, responses: Count });
+/** Participation of a group: totals, and its tiers where both may be shown. */
+export const GroupParticipationSchema = Type.Object({
+  teamId: Nullable(Id),
+  invited: Count,
+  tokensCollected: Count,
+  responses: Count,
+  tiers: Nullable(Type.Object({ leadership: CountsSchema, frontline: CountsSchema })),
+});
+/** What participation a run shows, open or released. */
+export const ParticipationSchema = Type.Object({
+  organization: Nullable(GroupParticipationSchema),
+  teams: List(GroupParticipationSchema),
+  withheld: List(Type.Object({ teamId: Nullable(Id), reason: Reason })),
+});
+
+/** The comment lists a run shows, per group and tier, each in one random order. */
+export const ReleasedCommentsSchema = Type.Object({
+  items: List(
+    Type.Object({ teamId: Nullable(Id), tier: TierSchema, comments: List(Type.String()) }),
+  ),
+  withheld: List(Type.Object({ teamId: Nullable(Id), tier: TierSchema, reason: Reason })),
+});
+
+/** A team as the run's snapshot holds it (taken when the run started). */
+export const SnapshotTeamSchema = Type.Object({
+  id: Id,
+  name: Type.String(),
+  parentId: Nullable(Id),
+});
+export type SnapshotTeam = Static<typeof SnapshotTeamSchema>;
+
+/** The version of the release document this code writes and reads. */
+export const RELEASE_VERSION = 1;
+
+/** A run's release: one document, written once at close, served for good. */
+export const RunReleaseSchema = Type.Object({
+  version: Type.Literal(RELEASE_VERSION),
+  runId: Id,
+  pulseId: Id,
+  pulseTitle: Type.String(),
+  openedAt: Instant,
+  closesAt: Instant,
+  closedAt: Instant,
+  releasedAt: Instant,
+  minGroupSize: Type.Integer({ minimum: 3 }),
+  commentMinGroupSize: Type.Integer({ minimum: 3 }),
+  /** Responses counted. */
+  responses: Count,
+  teams: List(SnapshotTeamSchema),
+  priorities: List(ReleasedPrioritySchema),
+  cells: List(ReleasedCellSchema),
+  comments: ReleasedCommentsSchema,
+  participation: ParticipationSchema,
+  brief: BriefSchema,
+});
+export type RunRelease = Static<typeof RunReleaseSchema>;
+
+/**
+ * A stored release, checked against {@link RunReleaseSchema}. Throws `DOMAIN_INVALID_RELEASE`
+ * when it does not match: a release is never served half-understood.
+ */
+export function parseRelease(document: unknown): RunRelease {
+  if (Value.Check(RunReleaseSchema, document)) return document;
+  const first = Value.Errors(RunReleaseSchema, document)[0];
+  throw new DomainError(
+    'DOMAIN_INVALID_RELEASE',
+    `a stored release does not match the release document: ${first?.instancePath ?? ''} ${first?.message ?? ''}`,
+  );
+}
+
+/** The run a release is made for, as it stands at close. */
+export interface ReleasedRun {
+  readonly id: string;
+  readonly pulseId: string;
+  readonly pulseTitle: string;
+  readonly openedAt: Date;
+  readonly closesAt: Date;
+  readonly closedAt: Date;
+  readonly minGroupSize: number;
+  readonly commentMinGroupSize: number;
+}
+
+/** Everything a release is computed from, all of it frozen at close. */
+export interface ReleaseInput {
+  readonly run: ReleasedRun;
+  readonly releasedAt: Date;
+  /** The team tree as it was when the run started. */
+  readonly teams: readonly SnapshotTeam[];
+  readonly questions: readonly RunQuestion[];
+  readonly priorities: readonly { id: string; title: string; statedWeight: number }[];
+  /** Answer counts by stored segment, question and value. */
+  readonly counts: readonly SegmentCount[];
+  /** Per priority, its clarity and commitment answers paired within each response. */
+  readonly committedClarity: ReadonlyMap<string, CommittedClarityInput>;
+  /** Respondents per stored segment (for the comment threshold). */
+  readonly respondents: readonly SegmentSize[];
+  /** The run's comments with their stored segments, shuffled once by the caller. */
+  readonly comments: readonly SegmentComment[];
+  /** Invited, tokens collected and responses per token segment, at close. */
+  readonly participation: readonly SegmentParticipation[];
+  /** The releases of the same pulse's earlier runs, oldest first (for commitment drift). */
+  readonly earlierReleases: readonly RunRelease[];
+}
+
+/**
+ * Computes a run's release: its cells with complementary suppression (`computeRunFigures`),
+ * per priority the clarity index, committed clarity, collision score and commitment drift
+ * (over this and the two releases before it), the comment lists per group and tier
+ * (`planComments`), participation (`planParticipation`) and the facilitation brief. Pure:
+ * the same input gives the same release.
+ */
+export function releaseRun(input: ReleaseInput): RunRelease {
+  const { run } = input;
+  const tree = new TeamTree(input.teams);
+  const figures = computeRunFigures({
+    teams: input.teams,
+    questions: input.questions,
+    priorities: input.priorities,
+    counts: input.counts,
+    committedClarity: input.committedClarity,
+    minGroupSize: run.minGroupSize,
+  });
+  const cells = figures.cells.map(releasedCell);
+  const drifts = new Map(
+    input.priorities.map((p) => [
+      p.id,
+      commitmentDrift(
+        [...input.earlierReleases.slice(-2), { cells }].map((r) => driftRun(r.cells, p.id)),
+      ),
+    ]),
+  );
+  const byPriority = new Map(figures.priorities.map((f) => [f.priorityId, f]));
+  const asked = new Set(input.questions.map((q) => q.priorityId));
+  const priorities: ReleasedPriority[] = input.priorities
+    .filter((p) => asked.has(p.id))
+    .map((p) => ({
+      id: p.id,
+      title: p.title,
+      statedWeight: p.statedWeight,
+      clarity: byPriority.get(p.id)?.clarity ?? null,
+      committedClarity: byPriority.get(p.id)?.committedClarity ?? null,
+      collision: byPriority.get(p.id)?.collision ?? null,
+      drift: drifts.get(p.id) ?? null,
+    }));
+  const responses = input.respondents.reduce((n, r) => n + r.count, 0);
+  const organizationCells = figures.cells.filter((c) => c.teamId === null);
+  const shown = organizationCells.flatMap((c) =>
+    c.statistics.suppressed
+      ? []
+      : [{ priorityId: c.priorityId, dimension: c.dimension, statistics: c.statistics }],
+  );
+  const brief = facilitationBrief({
+    runId: run.id,
+    pulseTitle: run.pulseTitle,
+    minGroupSize: run.minGroupSize,
+    responses,
+    computedAt: input.releasedAt,
+    priorities,
+    cells: shown,
+    suppressedCells: organizationCells.length - shown.length,
+  });
+  return {
+    version: RELEASE_VERSION,
+    runId: run.id,
+    pulseId: run.pulseId,
+    pulseTitle: run.pulseTitle,
+    openedAt: run.openedAt.toISOString(),
+    closesAt: run.closesAt.toISOString(),
+    closedAt: run.closedAt.toISOString(),
+    releasedAt: input.releasedAt.toISOString(),
+    minGroupSize: run.minGroupSize,
+    commentMinGroupSize: run.commentMinGroupSize,
+    responses,
+    teams: input.teams.map((t) => ({ id: t.id, name: t.name, parentId: t.parentId })),
+    priorities,
+    cells,
+    comments: planComments(tree, input.respondents, input.comments, run.commentMinGroupSize),
+    participation: planParticipation(tree, input.participation, run.minGroupSize),
+    brief,
+  };
+}
+
+/** The frontline top2 of `commitment` and `clarity` a release shows for a priority. */
+function driftRun(cells: readonly ReleasedCell[], priorityId: string): DriftRun {
+  const top2 = (dimension: string) =>
+    cells.find((c) => c.teamId === null && c.priorityId === priorityId && c.dimension === dimension)
+      ?.frontline?.top2 ?? null;
+  return { commitmentTop2: top2('commitment'), clarityTop2: top2('clarity') };
+}
+
+/** A computed cell in the form readers see. */
+function releasedCell(cell: RunCell): ReleasedCell {
+  const place = { priorityId: cell.priorityId, dimension: cell.dimension, teamId: cell.teamId };
+  const s = cell.statistics;
+  if (s.suppressed) {
+    return {
+      ...place,
+      leadership: null,
+      frontline: null,
+      gap: null,
+      ci95: null,
+      pValue: null,
+      qValue: null,
+      cliffsDelta: null,
+      hedgesG: null,
+      suppressed: true,
+      suppressionReason: s.reason,
+    };
+  }
+  return {
+    ...place,
+    leadership: s.leadership,
+    frontline: s.frontline,
+    gap: s.gap,
+    ci95: s.ci95,
+    pValue: s.pValue,
+    qValue: s.qValue,
+    cliffsDelta: s.cliffsDelta,
+    hedgesG: s.hedgesG,
+    suppressed: false,
+    suppressionReason: null,
+  };
+}
+
+/** A trend point: the whole organization's cell of one released run. */
+export function organizationCell(
+  release: RunRelease,
+  priorityId: string,
+  dimension: string,
+): ReleasedCell | undefined {
+  return release.cells.find(
+    (c) => c.teamId === null && c.priorityId === priorityId && c.dimension === dimension,
+  );
+}
+
+/** The questions of a released run, in bank order per priority: what its trends follow. */
+export function releasedSeries(release: RunRelease): { priorityId: string; dimension: string }[] {
+  const order = new Map<string, number>(DIMENSIONS.map((d, i) => [d, i]));
+  const seen = new Map<string, { priorityId: string; dimension: string }>();
+  for (const c of release.cells) {
+    if (c.teamId === null) seen.set(`${c.priorityId}/${c.dimension}`, c);
+  }
+  return [...seen.values()].sort(
+    (a, b) =>
+      (a.priorityId < b.priorityId ? -1 : a.priorityId > b.priorityId ? 1 : 0) ||
+      (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99),
+  );
+}
+
+export type { CommitmentDrift };
