@@ -109,14 +109,30 @@ describe('the answer page in Chromium', () => {
     return page;
   }
 
+  /** What the page asked of the employee routes that collect a token or send answers. */
+  interface Submission {
+    /** Token requests made. */
+    token: number;
+    /** The bodies of `POST /responses`, in order. */
+    responses: unknown[];
+    /** The HTTP statuses `POST /responses` answered, in order. */
+    answered: number[];
+  }
+
   /** Records the page's calls of the employee routes that collect a token or send answers. */
-  function watchSubmission(page: Page): { token: number; responses: unknown[] } {
-    const seen = { token: 0, responses: [] as unknown[] };
+  function watchSubmission(page: Page): Submission {
+    const seen: Submission = { token: 0, responses: [], answered: [] };
     page.on('request', (request) => {
       if (request.method() !== 'POST') return;
       const path = new URL(request.url()).pathname;
       if (path.endsWith('/token')) seen.token += 1;
       if (path === '/api/v1/responses') seen.responses.push(request.postDataJSON());
+    });
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/responses') {
+        seen.answered.push(response.status());
+      }
     });
     return seen;
   }
@@ -209,7 +225,14 @@ describe('the answer page in Chromium', () => {
     const secret = freshLink();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const thirdParty: string[] = [];
-    const page = await openLink(secret, { thirdParty });
+    let sent: Submission = { token: 0, responses: [], answered: [] };
+    const page = await openLink(secret, {
+      thirdParty,
+      prepare: (page) => {
+        sent = watchSubmission(page);
+        return Promise.resolve();
+      },
+    });
 
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(MAIN_PULSE);
     expect(await page.locator('.segment').textContent()).toMatch(
@@ -256,9 +279,11 @@ describe('the answer page in Chromium', () => {
     await page.screenshot({ path: 'docs/screenshots/answer-receipt-phone.png' });
     expect(thirdParty).toEqual([]);
 
+    // One token, one response, accepted.
+    expect(sent.token).toBe(1);
+    expect(sent.answered).toEqual([201]);
     const after = await participation();
     expect(after.tokensCollected).toBe(before.tokensCollected + 1);
-    expect(after.responses).toBe(before.responses + 1);
 
     // The same link again: it cannot answer twice.
     await page.reload();
@@ -366,7 +391,6 @@ describe('the answer page in Chromium', () => {
   });
 
   test('with the keyboard alone an employee answers everything, sends, and sees the focus', async () => {
-    const before = await participation();
     const secret = freshLink();
     const invitation = await invite(secret);
     const page = await openLink(secret, { viewport: { width: 1024, height: 700 } });
@@ -439,8 +463,7 @@ describe('the answer page in Chromium', () => {
         comment,
       }),
     ]);
-    const after = await participation();
-    expect(after.responses).toBe(before.responses + 1);
+    expect(sent.answered).toEqual([201]);
     await page.close();
   });
 
@@ -622,7 +645,7 @@ describe('the answer page in Chromium', () => {
     test.each(tampering)('refuses $name, before any token is asked for', async (tamper) => {
       const secret = freshLink();
       const honest = await invite(secret);
-      let seen = { token: 0, responses: [] as unknown[] };
+      let seen: Submission = { token: 0, responses: [], answered: [] };
       const page = await openLink(secret, {
         prepare: async (page) => {
           seen = watchSubmission(page);
@@ -652,7 +675,7 @@ describe('the answer page in Chromium', () => {
       expect(await page.getByRole('radio').count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Send my answers' }).count()).toBe(0);
       expect(await page.locator('#fingerprint').textContent()).toBe('');
-      expect(seen).toEqual({ token: 0, responses: [] });
+      expect(seen).toEqual({ token: 0, responses: [], answered: [] });
       expect((await invite(secret)).tokenCollected).toBe(false);
       await page.close();
     });
