@@ -2,13 +2,20 @@ import { AnonymityError } from '@pulsegap/anonymity/client';
 import {
   characterCountText,
   COMMENT_MAX_LENGTH,
+  commentHint,
   formatFingerprint,
   groupByPriority,
   groupSizeSentence,
   OPEN_QUESTION,
+  peopleText,
   progressText,
+  receiptCommentSentence,
+  resultsWhenSentence,
   secretFromPath,
   segmentText,
+  smallGroupSentence,
+  thresholdsSentence,
+  whoSeesSentence,
 } from './answer-view.js';
 import { formatDateTime } from './format.js';
 import { ContractError, ProblemError, describeFailure, requestJson } from './http.js';
@@ -34,8 +41,12 @@ const page = {
   survey: byId('survey', HTMLDivElement),
   title: byId('pulse-title', HTMLHeadingElement),
   closesAt: byId('closes-at', HTMLTimeElement),
-  groupSize: byId('group-size', HTMLSpanElement),
   segment: byId('segment', HTMLElement),
+  groupSize: byId('group-size', HTMLElement),
+  groupSmall: byId('group-small', HTMLSpanElement),
+  resultsWhen: byId('results-when', HTMLLIElement),
+  thresholds: byId('thresholds', HTMLLIElement),
+  whoSees: byId('who-sees', HTMLLIElement),
   fingerprint: byId('fingerprint', HTMLElement),
   keysLink: byId('keys-link', HTMLAnchorElement),
   form: byId('answer-form', HTMLFormElement),
@@ -44,6 +55,7 @@ const page = {
   questions: byId('questions', HTMLDivElement),
   openQuestion: byId('open-question', HTMLDivElement),
   commentLabel: byId('comment-label', HTMLLabelElement),
+  commentHint: byId('comment-hint', HTMLParagraphElement),
   comment: byId('comment', HTMLTextAreaElement),
   commentCount: byId('comment-count', HTMLParagraphElement),
   alert: byId('alert', HTMLDivElement),
@@ -155,7 +167,8 @@ function updateCommentCount(): void {
 function showReceipt(invitation: Invitation, fingerprint: string, withComment: boolean): void {
   page.survey.hidden = true;
   page.submitStatus.textContent = '';
-  page.receiptNext.textContent = `When the pulse closes on ${formatDateTime(invitation.closesAt)}, your answers are counted together with everyone else’s. ${groupSizeSentence(invitation.minGroupSize)} Nobody who reads the results can tell which answers were yours.`;
+  page.receiptNext.textContent = `When the pulse closes on ${formatDateTime(invitation.closesAt)}, your answers are counted together with everyone else’s. ${groupSizeSentence(invitation.group.minGroupSize)} Nobody who reads the results can tell which answers were yours.`;
+  page.receiptComment.textContent = receiptCommentSentence(invitation.group);
   page.receiptComment.hidden = !withComment;
   page.receiptSegment.textContent = segmentText(invitation.segment);
   page.receiptFingerprint.textContent = formatFingerprint(fingerprint);
@@ -185,23 +198,34 @@ function finish(
   }
 }
 
-function showSurvey(secret: string, invitation: Invitation, fingerprint: string): void {
-  page.title.textContent = invitation.title;
-  document.title = `${invitation.title} · Pulsegap`;
+/** What the page says about the group, the thresholds, who sees what and the key. */
+function showAnonymity(invitation: Invitation, fingerprint: string): void {
+  const closesAt = formatDateTime(invitation.closesAt);
   page.closesAt.dateTime = invitation.closesAt;
-  page.closesAt.textContent = formatDateTime(invitation.closesAt);
-  page.groupSize.textContent = groupSizeSentence(invitation.minGroupSize);
+  page.closesAt.textContent = closesAt;
   page.segment.textContent = segmentText(invitation.segment);
+  page.groupSize.textContent = peopleText(invitation.group.size);
+  page.groupSmall.textContent = smallGroupSentence(invitation.group);
+  page.resultsWhen.textContent = resultsWhenSentence(closesAt);
+  page.thresholds.textContent = thresholdsSentence(invitation.group);
+  page.whoSees.textContent = whoSeesSentence(invitation.group);
   page.fingerprint.textContent = formatFingerprint(fingerprint);
   const keysPath = `/api/v1/runs/${encodeURIComponent(invitation.runId)}/keys`;
   page.keysLink.href = keysPath;
   page.keysLink.textContent = keysPath;
+}
+
+function showSurvey(secret: string, invitation: Invitation, fingerprint: string): void {
+  page.title.textContent = invitation.title;
+  document.title = `${invitation.title} · Pulsegap`;
+  showAnonymity(invitation, fingerprint);
 
   renderQuestionGroups(page.questions, groupByPriority(invitation));
   updateProgress(invitation);
 
   if (invitation.openQuestion) {
     page.commentLabel.textContent = invitation.openQuestionText ?? OPEN_QUESTION;
+    page.commentHint.textContent = commentHint(invitation.group);
     page.openQuestion.hidden = false;
     updateCommentCount();
   }

@@ -19,6 +19,10 @@ interface RunParticipation {
 /** What `GET /invite/:secret` answers (PRODUCT.md §7), as far as these tests read it. */
 interface InviteBody {
   runId: string;
+  closesAt: string;
+  segment: { team: string | null; tier: string };
+  group: { size: number; minGroupSize: number; commentMinGroupSize: number };
+  tokenCollected: boolean;
   questions: { id: string; priorityId: string; text: string }[];
   priorities: { id: string; title: string }[];
   openQuestion: boolean;
@@ -169,12 +173,12 @@ describe('the answer page in Chromium', () => {
     await api('/people/import', {
       method: 'POST',
       body: {
-        people: Array.from({ length: 12 }, (_, i) => ({
+        people: Array.from({ length: 20 }, (_, i) => ({
           email: `p${i}@answer.test`,
           name: `Person ${i}`,
           team: 'Support',
           parentTeam: 'Customer Operations',
-          tier: i < 6 ? 'leadership' : 'frontline',
+          tier: i < 10 ? 'leadership' : 'frontline',
         })),
       },
     });
@@ -235,8 +239,8 @@ describe('the answer page in Chromium', () => {
     });
 
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(MAIN_PULSE);
-    expect(await page.locator('.segment').textContent()).toMatch(
-      /Your answers count for:\s*\S.*, (leadership|frontline)/,
+    expect(await page.locator('.segment').innerText()).toMatch(
+      /^Your answers count for Support \((leadership|frontline)\), a group of 10 people\.$/,
     );
     // The fingerprint the browser computed is one the run publishes.
     const keys = await api<PublishedKeys>(`/runs/${runId}/keys`);
@@ -307,12 +311,14 @@ describe('the answer page in Chromium', () => {
       const thirdParty: string[] = [];
       const page = await openLink(freshLink(), { viewport: NARROW, thirdParty });
       await expectLayoutFits(page, 'before answering', NARROW.width);
+      await page.locator('#survey summary').click();
+      await expectLayoutFits(page, 'with the key check open', NARROW.width);
 
       await page.getByRole('button', { name: 'Send my answers' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('Answer at least');
       await expectLayoutFits(page, 'with the alert for no answers', NARROW.width);
 
-      const groups = page.getByRole('group');
+      const groups = page.locator('#questions').getByRole('group');
       const total = await groups.count();
       for (let i = 0; i < total; i += 1) {
         await groups
@@ -366,7 +372,7 @@ describe('the answer page in Chromium', () => {
       }
 
       // A tap near a label's corner counts: the whole box answers, not just its text.
-      const first = page.getByRole('group').first();
+      const first = page.locator('#questions').getByRole('group').first();
       const agreeName = { name: '4 Agree', exact: true };
       const agree = first.getByRole('radio', agreeName);
       await first
@@ -381,6 +387,8 @@ describe('the answer page in Chromium', () => {
       await clear.tap();
       expect(await agree.isChecked()).toBe(false);
 
+      const keyCheck = await page.locator('#survey summary').boundingBox();
+      expect(keyCheck?.height).toBeGreaterThanOrEqual(MIN_TARGET);
       const send = await page.getByRole('button', { name: 'Send my answers' }).boundingBox();
       expect(send?.width).toBeGreaterThanOrEqual(MIN_TARGET);
       expect(send?.height).toBeGreaterThanOrEqual(MIN_TARGET);
@@ -511,7 +519,12 @@ describe('the answer page in Chromium', () => {
     expect(await progressbar.count()).toBe(1);
     expect(await progressNode()).toEqual({ value: 0, max: total });
     for (let i = 0; i < 3; i += 1) {
-      await page.getByRole('group').nth(i).getByRole('radio', { name: '3 Neutral' }).check();
+      await page
+        .locator('#questions')
+        .getByRole('group')
+        .nth(i)
+        .getByRole('radio', { name: '3 Neutral' })
+        .check();
     }
     expect(await progressNode()).toEqual({ value: 3, max: total });
     expect(await progressbar.getAttribute('aria-valuetext')).toBe(`3 of ${total} answered`);
@@ -530,6 +543,9 @@ describe('the answer page in Chromium', () => {
           .evaluate((heading) => heading === document.activeElement),
       )
       .toBe(true);
+    // The key's fingerprint is there for whoever opens the disclosure.
+    expect(await receipt.ariaSnapshot()).not.toMatch(/Key fingerprint/);
+    await receipt.getByText('Check it yourself').click();
     expect(await receipt.ariaSnapshot()).toMatch(/Key fingerprint \(SHA-256\)/);
     await page.close();
   });
@@ -569,13 +585,32 @@ describe('the answer page in Chromium', () => {
         await page.getByRole('textbox', { name: OPEN_QUESTION, exact: true }).isVisible(),
       ).toBe(true);
 
-      // How anonymity works, in two sentences: the blind token, and results only in groups.
+      // In plain words: the group and its size, the thresholds, when results appear, who sees
+      // what, and how the token keeps answers apart from the person.
+      const { group, segment } = invitation;
+      expect(group).toEqual({ size: 10, minGroupSize: 5, commentMinGroupSize: 10 });
+      const closes = await page.evaluate(
+        (iso) =>
+          new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+            new Date(iso),
+          ),
+        invitation.closesAt,
+      );
       const anonymity = page.getByRole('region', { name: 'How your anonymity is protected' });
-      const explanation = (await anonymity.getByRole('paragraph').first().textContent()) ?? '';
-      const sentences = explanation.trim().split(/(?<=[.!?])\s+/);
-      expect(sentences).toHaveLength(2);
-      expect(sentences[0]).toMatch(/one-time token/);
-      expect(sentences[1]).toMatch(/combined/);
+      const said = (await anonymity.innerText()).replace(/\s+/g, ' ');
+      for (const sentence of [
+        `Your answers count for ${segment.team ?? ''} (${segment.tier}), a group of ${group.size} people.`,
+        `Results appear only after the pulse closes on ${closes}, never while it is open.`,
+        `Results are only ever shown for groups of at least ${group.minGroupSize} people; comments only for groups of at least ${group.commentMinGroupSize}.`,
+        `HR and executives see only combined figures of groups of at least ${group.minGroupSize}, never an individual’s answers.`,
+        'Your browser gets a one-time token that our server signs without seeing it, so nobody, including HR, can tell which answers were yours.',
+      ]) {
+        expect(said).toContain(sentence);
+      }
+      expect(said).not.toMatch(/fewer than/);
+      expect(await page.locator('#comment-hint').textContent()).toContain(
+        `Comments are shown only for groups of at least ${group.commentMinGroupSize} people`,
+      );
       await page.close();
     });
 
@@ -587,7 +622,7 @@ describe('the answer page in Chromium', () => {
       expect(regionsAndGroups(await page.locator('#questions').ariaSnapshot())).toEqual(
         expectedGroups(invitation),
       );
-      expect(await page.getByRole('group').count()).toBe(4);
+      expect(await page.locator('#questions').getByRole('group').count()).toBe(4);
       expect(await page.getByRole('textbox').count()).toBe(0);
       expect(await page.locator('body').innerText()).not.toContain(OPEN_QUESTION);
       await page.close();
@@ -603,6 +638,25 @@ describe('the answer page in Chromium', () => {
       const keys = await api<PublishedKeys>(`/runs/${runId}/keys`);
       expect(keys.items.find((k) => k.keyId === invitation.keyId)?.fingerprint).toBe(derived);
       expect((await page.locator('#fingerprint').textContent())?.replaceAll(' ', '')).toBe(derived);
+
+      // Folded away until asked for: a closed disclosure, opened by the keyboard too.
+      const anonymity = page.getByRole('region', { name: 'How your anonymity is protected' });
+      const disclosure = anonymity.locator('details');
+      const keysLink = anonymity.getByRole('link');
+      expect(await disclosure.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(
+        false,
+      );
+      expect(await page.locator('#fingerprint').isVisible()).toBe(false);
+      expect(await keysLink.count()).toBe(0);
+      const summary = disclosure.locator('summary');
+      expect(await summary.textContent()).toBe('Check it yourself');
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      expect(await disclosure.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(
+        true,
+      );
+      expect(await page.locator('#fingerprint').isVisible()).toBe(true);
+      expect(await keysLink.getAttribute('href')).toBe(`/api/v1/runs/${invitation.runId}/keys`);
       await page.close();
     });
 
