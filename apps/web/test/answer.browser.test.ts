@@ -141,6 +141,15 @@ describe('the answer page in Chromium', () => {
     return seen;
   }
 
+  /** The names of the entries the answer page keeps in the browser's `localStorage`. */
+  function keptEntries(page: Page): Promise<{ name: string; value: string }[]> {
+    return page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((name) => name.startsWith('pulsegap.answer.'))
+        .map((name) => ({ name, value: localStorage.getItem(name) ?? '' })),
+    );
+  }
+
   /** What the employee route answers for a link, read here as the page reads it. */
   async function invite(secret: string): Promise<InviteBody> {
     const response = await fetch(`${baseUrl}/api/v1/invite/${secret}`);
@@ -548,6 +557,184 @@ describe('the answer page in Chromium', () => {
     await receipt.getByText('Check it yourself').click();
     expect(await receipt.ariaSnapshot()).toMatch(/Key fingerprint \(SHA-256\)/);
     await page.close();
+  });
+
+  describe('the token and the draft', () => {
+    /** Chooses `value` (1–5) for question `index` by its label, as a person taps it. */
+    async function choose(page: Page, index: number, value: number): Promise<void> {
+      await page
+        .locator('#questions')
+        .getByRole('group')
+        .nth(index)
+        .getByRole('radio', { name: `${value} ${SCALE[value - 1] ?? ''}`, exact: true })
+        .check();
+    }
+
+    /** The token the page keeps for its link, once kept (null until then). */
+    async function keptToken(page: Page): Promise<unknown> {
+      const [entry] = await keptEntries(page);
+      return entry === undefined ? null : (JSON.parse(entry.value) as { token: unknown }).token;
+    }
+
+    async function send(page: Page): Promise<void> {
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: /recorded anonymously/ })
+        .waitFor({ timeout: 20_000 });
+    }
+
+    test('is collected when answering starts, in the background, not when the answers are sent', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: (page) => {
+          sent = watchSubmission(page);
+          return Promise.resolve();
+        },
+      });
+      // Reading the page asks for nothing.
+      await page.waitForTimeout(500);
+      expect(sent.token).toBe(0);
+      expect(await keptEntries(page)).toEqual([]);
+
+      await choose(page, 0, 4);
+      await expect.poll(() => sent.token).toBe(1);
+      await expect.poll(() => keptToken(page)).not.toBeNull();
+      expect((await invite(secret)).tokenCollected).toBe(true);
+      expect(sent.responses).toEqual([]);
+      // Kept under the run and a hash of the secret, never the secret itself.
+      const [entry] = await keptEntries(page);
+      expect(entry?.name).toMatch(new RegExp(`^pulsegap\\.answer\\.${runId}\\.[0-9a-f]{32}$`));
+      expect(entry?.name).not.toContain(secret);
+      expect(entry?.value).not.toContain(secret);
+      expect(await page.getByRole('alert').count()).toBe(0);
+
+      await choose(page, 1, 2);
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      // Sent: the browser keeps neither the token nor the draft.
+      expect(await keptEntries(page)).toEqual([]);
+      await page.close();
+    });
+
+    test('a reload mid-answer restores the answers and the comment, and sends with the kept token', async () => {
+      const secret = freshLink();
+      const invitation = await invite(secret);
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: (page) => {
+          sent = watchSubmission(page);
+          return Promise.resolve();
+        },
+      });
+      const total = invitation.questions.length;
+      const chosen = new Map([
+        [0, 2],
+        [1, 5],
+        [3, 1],
+      ]);
+      for (const [index, value] of chosen) await choose(page, index, value);
+      const comment = 'Half of the team is on the migration until March.';
+      await page.getByRole('textbox', { name: OPEN_QUESTION }).fill(comment);
+      await expect.poll(() => keptToken(page)).not.toBeNull();
+
+      await page.reload();
+      await page.locator('#status:empty').waitFor({ state: 'attached', timeout: 20_000 });
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(MAIN_PULSE);
+      for (let index = 0; index < total; index += 1) {
+        const checked = await page
+          .locator('#questions')
+          .getByRole('group')
+          .nth(index)
+          .getByRole('radio')
+          .evaluateAll((radios) =>
+            radios.flatMap((radio) =>
+              (radio as HTMLInputElement).checked
+                ? [Number((radio as HTMLInputElement).value)]
+                : [],
+            ),
+          );
+        expect(checked, `question ${index}`).toEqual(chosen.has(index) ? [chosen.get(index)] : []);
+      }
+      expect(await page.getByRole('textbox', { name: OPEN_QUESTION }).inputValue()).toBe(comment);
+      expect(await page.locator('#progress-text').textContent()).toBe(`3 of ${total} answered`);
+
+      // Another browser, without the kept token: the link has given its token.
+      const elsewhere = await openLink(secret);
+      expect(await elsewhere.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'This link was already used to answer.',
+      );
+      expect(await elsewhere.getByRole('radio').count()).toBe(0);
+      await elsewhere.close();
+
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      expect(sent.responses).toEqual([
+        expect.objectContaining({
+          answers: [...chosen].map(([index, value]) => ({
+            questionId: invitation.questions[index]?.id,
+            value,
+          })),
+          comment,
+        }),
+      ]);
+      expect(await keptEntries(page)).toEqual([]);
+      await page.close();
+    });
+
+    test('Send waits for a token on its way instead of asking for a second one', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: async (page) => {
+          sent = watchSubmission(page);
+          await page.route(`${baseUrl}/api/v1/invite/${secret}/token`, async (route) => {
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            await route.continue();
+          });
+        },
+      });
+      await choose(page, 2, 3);
+      await expect.poll(() => sent.token).toBe(1);
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      await page.close();
+    });
+
+    test('a failure to collect it is said at once, and Send tries again', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      let refused = 0;
+      const page = await openLink(secret, {
+        prepare: async (page) => {
+          sent = watchSubmission(page);
+          // The network fails the first time the page asks.
+          await page.route(`${baseUrl}/api/v1/invite/${secret}/token`, async (route) => {
+            if (refused === 0) {
+              refused += 1;
+              await route.abort('internetdisconnected');
+            } else {
+              await route.continue();
+            }
+          });
+        },
+      });
+      await choose(page, 0, 5);
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('could not be collected');
+      expect(await alert.textContent()).toContain('tries again when you send');
+      expect((await invite(secret)).tokenCollected).toBe(false);
+      expect(await keptToken(page)).toBeNull();
+      await expectLayoutFits(page, 'with the token alert', PHONE.width);
+
+      await send(page);
+      expect(sent.token).toBe(2);
+      expect(sent.answered).toEqual([201]);
+      await page.close();
+    });
   });
 
   describe('what the page shows', () => {
