@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   characterCountText,
+  commentHint,
   formatFingerprint,
   groupByPriority,
   groupSizeSentence,
+  peopleText,
   progressText,
+  receiptCommentSentence,
+  resultsWhenSentence,
   secretFromPath,
   segmentText,
+  smallGroupSentence,
+  thresholdsSentence,
+  whoSeesSentence,
 } from './answer-view.js';
 import { ContractError } from './http.js';
 import { parseInvitation } from './invitation.js';
@@ -22,6 +29,7 @@ const body = {
   ],
   openQuestion: true,
   segment: { team: 'Support', tier: 'frontline' },
+  group: { size: 12, minGroupSize: 5, commentMinGroupSize: 10 },
   keyId: 'k1',
   publicKey: 'AAAA',
   fingerprint: 'AB'.repeat(32),
@@ -35,7 +43,7 @@ describe('parseInvitation', () => {
     expect(invitation.fingerprint).toBe('ab'.repeat(32));
     expect(invitation.openQuestionText).toBeNull();
     expect(invitation.priorities).toEqual([]);
-    expect(invitation.minGroupSize).toBeNull();
+    expect(invitation.group).toEqual({ size: 12, minGroupSize: 5, commentMinGroupSize: 10 });
     expect(parseInvitation({ ...body, tokenCollected: undefined }).tokenCollected).toBe(false);
   });
 
@@ -44,6 +52,15 @@ describe('parseInvitation', () => {
       new ContractError('invite.segment.tier'),
     );
     expect(() => parseInvitation({ ...body, questions: [{ id: 'q1' }] })).toThrow(ContractError);
+    expect(() => parseInvitation({ ...body, group: undefined })).toThrow(
+      new ContractError('invite.group'),
+    );
+    expect(() => parseInvitation({ ...body, group: { ...body.group, size: 2.5 } })).toThrow(
+      new ContractError('invite.group.size'),
+    );
+    expect(() =>
+      parseInvitation({ ...body, group: { ...body.group, commentMinGroupSize: '10' } }),
+    ).toThrow(new ContractError('invite.group.commentMinGroupSize'));
   });
 });
 
@@ -79,15 +96,45 @@ describe('groupByPriority', () => {
 });
 
 describe('sentences', () => {
+  const group = { size: 12, minGroupSize: 5, commentMinGroupSize: 10 };
+
   it('says what the page shows', () => {
     expect(progressText(7, 28)).toBe('7 of 28 answered');
     expect(segmentText({ team: null, tier: 'leadership' })).toBe(
-      'the whole organization, leadership',
+      'the whole organization (leadership)',
     );
-    expect(segmentText({ team: 'Support', tier: 'frontline' })).toBe('Support, frontline');
+    expect(segmentText({ team: 'Support', tier: 'frontline' })).toBe('Support (frontline)');
     expect(groupSizeSentence(5)).toContain('at least 5 people');
     expect(formatFingerprint('ABCDEF0123456789')).toBe('abcd ef01 2345 6789');
     expect(characterCountText(1234)).toBe('1,234 of 2,000 characters');
+  });
+
+  it('counts people in words', () => {
+    expect(peopleText(1)).toBe('1 person');
+    expect(peopleText(12)).toBe('12 people');
+    expect(peopleText(1500)).toBe('1,500 people');
+  });
+
+  it('says when results appear, and for which groups', () => {
+    expect(resultsWhenSentence('4 Jul 2025, 12:00')).toBe(
+      'Results appear only after the pulse closes on 4 Jul 2025, 12:00, never while it is open.',
+    );
+    expect(thresholdsSentence(group)).toBe(
+      'Results are only ever shown for groups of at least 5 people; comments only for groups of at least 10.',
+    );
+    expect(whoSeesSentence(group)).toBe(
+      'HR and executives see only combined figures of groups of at least 5, never an individual’s answers.',
+    );
+    expect(commentHint(group)).toContain('groups of at least 10 people');
+    expect(receiptCommentSentence(group)).toContain('groups of at least 10 people');
+  });
+
+  it('says so only of a group under the minimum group size', () => {
+    expect(smallGroupSentence(group)).toBe('');
+    expect(smallGroupSentence({ ...group, size: 5 })).toBe('');
+    expect(smallGroupSentence({ ...group, size: 2 })).toMatch(
+      /^That is fewer than 5, so no figures are shown for this group alone/,
+    );
   });
 });
 

@@ -1,8 +1,9 @@
-import type { Invitation, Question, Segment } from './invitation.js';
+import type { Group, Invitation, Question, Segment } from './invitation.js';
 
 /*
  * What the answer page shows, worked out from the invitation without touching the page: the
- * questions grouped by priority, and the sentences about progress, segment and key.
+ * questions grouped by priority, and the sentences about progress, the group the answers
+ * count for, the thresholds, who sees what and when, and the key.
  */
 
 /** The 1–5 scale every statement is answered on (PRODUCT.md §4). */
@@ -55,16 +56,55 @@ export function progressText(answered: number, total: number): string {
   return `${answered} of ${total} answered`;
 }
 
-/** "Support, frontline" or "the whole organization, leadership". */
+/** "Support (frontline)" or "the whole organization (leadership)". */
 export function segmentText(segment: Segment): string {
-  return `${segment.team ?? 'the whole organization'}, ${segment.tier}`;
+  return `${segment.team ?? 'the whole organization'} (${segment.tier})`;
 }
 
-/** How results are shown, in the words of the run's minimum group size when it is known. */
-export function groupSizeSentence(minGroupSize: number | null): string {
-  return minGroupSize === null
-    ? 'Answers are only shown combined, for groups large enough that nobody can be singled out.'
-    : `Answers are only shown combined, for groups of at least ${minGroupSize} people.`;
+/** "1 person", "12 people". */
+export function peopleText(count: number): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? 'person' : 'people'}`;
+}
+
+/**
+ * What a group under the minimum group size means for its answers; empty for a group of at
+ * least k. (Segments under k are merged upward when a run starts, so only the whole
+ * organization's segment of a tier can be this small.)
+ */
+export function smallGroupSentence(group: Group): string {
+  return group.size >= group.minGroupSize
+    ? ''
+    : `That is fewer than ${group.minGroupSize}, so no figures are shown for this group alone: its answers are counted only together with larger groups.`;
+}
+
+/** When results appear: after the close, never while the pulse is open. */
+export function resultsWhenSentence(closesAt: string): string {
+  return `Results appear only after the pulse closes on ${closesAt}, never while it is open.`;
+}
+
+/** The run's two thresholds, for figures and for comments. */
+export function thresholdsSentence(group: Group): string {
+  return `Results are only ever shown for groups of at least ${group.minGroupSize} people; comments only for groups of at least ${group.commentMinGroupSize}.`;
+}
+
+/** Who sees what: HR and executives, combined figures only. */
+export function whoSeesSentence(group: Group): string {
+  return `HR and executives see only combined figures of groups of at least ${group.minGroupSize}, never an individual’s answers.`;
+}
+
+/** The hint under the open question, in the words of the run's comment threshold. */
+export function commentHint(group: Group): string {
+  return `Optional. Comments are shown only for groups of at least ${group.commentMinGroupSize} people, in random order and without a date. Leave out details that would identify you.`;
+}
+
+/** What the receipt says of a comment sent with the answers. */
+export function receiptCommentSentence(group: Group): string {
+  return `Your comment will be shown only for groups of at least ${group.commentMinGroupSize} people, in random order and without a date.`;
+}
+
+/** How results are shown, in the words of the run's minimum group size. */
+export function groupSizeSentence(minGroupSize: number): string {
+  return `Answers are only shown combined, for groups of at least ${minGroupSize} people.`;
 }
 
 /** A hex fingerprint in groups of four, so people can compare it by eye. */

@@ -1,21 +1,34 @@
 import { AnonymityError } from '@pulsegap/anonymity/client';
+import { DraftStore } from './answer-draft.js';
 import {
   characterCountText,
   COMMENT_MAX_LENGTH,
+  commentHint,
   formatFingerprint,
   groupByPriority,
   groupSizeSentence,
   OPEN_QUESTION,
+  peopleText,
   progressText,
+  receiptCommentSentence,
+  resultsWhenSentence,
   secretFromPath,
   segmentText,
+  smallGroupSentence,
+  thresholdsSentence,
+  whoSeesSentence,
 } from './answer-view.js';
 import { formatDateTime } from './format.js';
 import { ContractError, ProblemError, describeFailure, requestJson } from './http.js';
 import { parseInvitation, parsePublishedKeys, type Invitation } from './invitation.js';
 import { answerName, renderQuestionGroups } from './question-groups.js';
 import { checkedFingerprint, KeyMismatchError } from './segment-key.js';
-import { ResponseSubmission, type Answer, type SubmitOutcome } from './submit-response.js';
+import {
+  ResponseSubmission,
+  type Answer,
+  type SubmitOutcome,
+  type TokenRefusal,
+} from './submit-response.js';
 
 // The employee's answer page, opened from a personal link `/answer/<secret>`. It never signs
 // anyone in: the secret in the path is the only thing it sends that names the link.
@@ -34,16 +47,23 @@ const page = {
   survey: byId('survey', HTMLDivElement),
   title: byId('pulse-title', HTMLHeadingElement),
   closesAt: byId('closes-at', HTMLTimeElement),
-  groupSize: byId('group-size', HTMLSpanElement),
   segment: byId('segment', HTMLElement),
+  groupSize: byId('group-size', HTMLElement),
+  groupSmall: byId('group-small', HTMLSpanElement),
+  resultsWhen: byId('results-when', HTMLLIElement),
+  thresholds: byId('thresholds', HTMLLIElement),
+  whoSees: byId('who-sees', HTMLLIElement),
   fingerprint: byId('fingerprint', HTMLElement),
   keysLink: byId('keys-link', HTMLAnchorElement),
   form: byId('answer-form', HTMLFormElement),
+  tokenAlert: byId('token-alert', HTMLDivElement),
+  draftNote: byId('draft-note', HTMLParagraphElement),
   progressText: byId('progress-text', HTMLSpanElement),
   progress: byId('progress', HTMLProgressElement),
   questions: byId('questions', HTMLDivElement),
   openQuestion: byId('open-question', HTMLDivElement),
   commentLabel: byId('comment-label', HTMLLabelElement),
+  commentHint: byId('comment-hint', HTMLParagraphElement),
   comment: byId('comment', HTMLTextAreaElement),
   commentCount: byId('comment-count', HTMLParagraphElement),
   alert: byId('alert', HTMLDivElement),
@@ -152,10 +172,25 @@ function updateCommentCount(): void {
   page.commentCount.textContent = characterCountText(page.comment.value.length, COMMENT_MAX_LENGTH);
 }
 
+/** Puts a stored draft back into the form: its answers by question id, and its comment. */
+function restoreDraft(invitation: Invitation, answers: readonly Answer[], comment: string): void {
+  const positions = new Map(invitation.questions.map((question, index) => [question.id, index]));
+  for (const answer of answers) {
+    const index = positions.get(answer.questionId);
+    if (index === undefined) continue;
+    const radio = page.form.querySelector<HTMLInputElement>(
+      `input[name="${answerName(index)}"][value="${String(answer.value)}"]`,
+    );
+    if (radio !== null) radio.checked = true;
+  }
+  if (invitation.openQuestion) page.comment.value = comment;
+}
+
 function showReceipt(invitation: Invitation, fingerprint: string, withComment: boolean): void {
   page.survey.hidden = true;
   page.submitStatus.textContent = '';
-  page.receiptNext.textContent = `When the pulse closes on ${formatDateTime(invitation.closesAt)}, your answers are counted together with everyone else’s. ${groupSizeSentence(invitation.minGroupSize)} Nobody who reads the results can tell which answers were yours.`;
+  page.receiptNext.textContent = `When the pulse closes on ${formatDateTime(invitation.closesAt)}, your answers are counted together with everyone else’s. ${groupSizeSentence(invitation.group.minGroupSize)} Nobody who reads the results can tell which answers were yours.`;
+  page.receiptComment.textContent = receiptCommentSentence(invitation.group);
   page.receiptComment.hidden = !withComment;
   page.receiptSegment.textContent = segmentText(invitation.segment);
   page.receiptFingerprint.textContent = formatFingerprint(fingerprint);
@@ -185,29 +220,88 @@ function finish(
   }
 }
 
-function showSurvey(secret: string, invitation: Invitation, fingerprint: string): void {
-  page.title.textContent = invitation.title;
-  document.title = `${invitation.title} · Pulsegap`;
+/** What the page says about the group, the thresholds, who sees what and the key. */
+function showAnonymity(invitation: Invitation, fingerprint: string): void {
+  const closesAt = formatDateTime(invitation.closesAt);
   page.closesAt.dateTime = invitation.closesAt;
-  page.closesAt.textContent = formatDateTime(invitation.closesAt);
-  page.groupSize.textContent = groupSizeSentence(invitation.minGroupSize);
+  page.closesAt.textContent = closesAt;
   page.segment.textContent = segmentText(invitation.segment);
+  page.groupSize.textContent = peopleText(invitation.group.size);
+  page.groupSmall.textContent = smallGroupSentence(invitation.group);
+  page.resultsWhen.textContent = resultsWhenSentence(closesAt);
+  page.thresholds.textContent = thresholdsSentence(invitation.group);
+  page.whoSees.textContent = whoSeesSentence(invitation.group);
   page.fingerprint.textContent = formatFingerprint(fingerprint);
   const keysPath = `/api/v1/runs/${encodeURIComponent(invitation.runId)}/keys`;
   page.keysLink.href = keysPath;
   page.keysLink.textContent = keysPath;
+}
+
+function showDraftNote(store: DraftStore): void {
+  if (!store.persistent) {
+    page.draftNote.textContent =
+      'This browser cannot keep your answers: send them before you close or reload this page.';
+  }
+}
+
+function showSurvey(
+  secret: string,
+  invitation: Invitation,
+  fingerprint: string,
+  store: DraftStore,
+): void {
+  page.title.textContent = invitation.title;
+  document.title = `${invitation.title} · Pulsegap`;
+  showAnonymity(invitation, fingerprint);
 
   renderQuestionGroups(page.questions, groupByPriority(invitation));
-  updateProgress(invitation);
-
   if (invitation.openQuestion) {
     page.commentLabel.textContent = invitation.openQuestionText ?? OPEN_QUESTION;
+    page.commentHint.textContent = commentHint(invitation.group);
     page.openQuestion.hidden = false;
-    updateCommentCount();
   }
+  restoreDraft(invitation, store.draft.answers, store.draft.comment);
+  updateProgress(invitation);
+  if (invitation.openQuestion) updateCommentCount();
+  showDraftNote(store);
+
+  const submission = new ResponseSubmission(secret, invitation, store);
+  let sending = false;
+  let answeringStarted = store.draft.answers.length > 0 || store.draft.comment !== '';
+
+  /** Ends the page on a link that cannot take answers; its draft is of no use any more. */
+  const refuse = (refusal: TokenRefusal): void => {
+    store.clear();
+    finish(refusal, invitation, fingerprint, false);
+  };
+
+  // The token is collected when answering starts, not when the answers are sent, so that its
+  // claim and the response are far apart in time. A failure here is said, and Send tries again.
+  const collectInBackground = (): void => {
+    submission
+      .collectToken()
+      .then((refusal) => {
+        if (refusal !== undefined && !sending) refuse(refusal);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ContractError) console.error(error);
+        if (sending) return;
+        page.tokenAlert.textContent = `Your anonymous token could not be collected yet. ${failureText(error)} Your answers are kept; the page tries again when you send them.`;
+      });
+  };
+
+  const saveDraft = (): void => {
+    store.saveDraft({ answers: collectAnswers(invitation), comment: page.comment.value });
+    showDraftNote(store);
+    if (!answeringStarted) {
+      answeringStarted = true;
+      collectInBackground();
+    }
+  };
 
   page.form.addEventListener('change', () => {
     updateProgress(invitation);
+    saveDraft();
   });
   page.questions.addEventListener('click', (event) => {
     if (!(event.target instanceof HTMLButtonElement)) return;
@@ -216,14 +310,17 @@ function showSurvey(secret: string, invitation: Invitation, fingerprint: string)
     const radios = page.form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`);
     for (const radio of radios) radio.checked = false;
     updateProgress(invitation);
+    saveDraft();
     radios[0]?.focus();
   });
-  page.comment.addEventListener('input', updateCommentCount);
+  page.comment.addEventListener('input', () => {
+    updateCommentCount();
+    saveDraft();
+  });
 
-  const submission = new ResponseSubmission(secret, invitation);
   page.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (page.submit.disabled) return;
+    if (sending) return;
     const answers = collectAnswers(invitation);
     const comment = invitation.openQuestion ? page.comment.value.trim() : '';
     page.alert.textContent = '';
@@ -233,13 +330,17 @@ function showSurvey(secret: string, invitation: Invitation, fingerprint: string)
       return;
     }
 
+    sending = true;
     page.submit.disabled = true;
+    page.tokenAlert.textContent = '';
     submission
       .send(answers, comment === '' ? null : comment, (step) => {
         page.submitStatus.textContent =
           step === 'token' ? 'Getting your anonymous token…' : 'Sending…';
       })
       .then((outcome) => {
+        // Sent, or never to be sent: the browser keeps neither the token nor the draft.
+        store.clear();
         finish(outcome, invitation, fingerprint, comment !== '');
       })
       .catch((error: unknown) => {
@@ -247,11 +348,14 @@ function showSurvey(secret: string, invitation: Invitation, fingerprint: string)
         page.submitStatus.textContent = '';
         page.alert.textContent = failureText(error);
         page.submit.disabled = false;
+        sending = false;
       });
   });
 
   page.status.textContent = '';
   page.survey.hidden = false;
+  // A draft from an earlier visit means answering has started: its token is collected now.
+  if (answeringStarted) collectInBackground();
 }
 
 /** Loads the invitation; a link that cannot take answers gets its notice instead of the form. */
@@ -265,20 +369,25 @@ async function open(secret: string): Promise<void> {
     showNotice(error.status === 410 ? 'closed' : 'unknown-link');
     return;
   }
-  if (invitation.tokenCollected) {
-    showNotice('link-used');
-  } else if (!window.isSecureContext) {
+  if (!window.isSecureContext) {
     // The token is made with WebCrypto, which browsers offer only in a secure context.
-    showNotice('insecure');
-  } else {
-    // The key is checked against the run's public list before any token is asked for with it.
-    const published = await requestJson(
-      `/runs/${encodeURIComponent(invitation.runId)}/keys`,
-      parsePublishedKeys,
-    );
-    const fingerprint = await checkedFingerprint(invitation, published);
-    showSurvey(secret, invitation, fingerprint);
+    showNotice(invitation.tokenCollected ? 'link-used' : 'insecure');
+    return;
   }
+  const store = await DraftStore.open(secret, invitation);
+  // A token collected for this link is of use only where it is kept: in this browser.
+  if (invitation.tokenCollected && store.token === null) {
+    store.clear();
+    showNotice('link-used');
+    return;
+  }
+  // The key is checked against the run's public list before any token is asked for with it.
+  const published = await requestJson(
+    `/runs/${encodeURIComponent(invitation.runId)}/keys`,
+    parsePublishedKeys,
+  );
+  const fingerprint = await checkedFingerprint(invitation, published);
+  showSurvey(secret, invitation, fingerprint, store);
 }
 
 const secret = secretFromPath(window.location.pathname);

@@ -3,8 +3,8 @@ import {
   boolean,
   id,
   items,
+  number,
   optionalId,
-  optionalNumber,
   optionalString,
   record,
   string,
@@ -32,6 +32,16 @@ export interface Question {
   text: string;
 }
 
+/**
+ * The group a response counts for: how many people the run invited in the segment, and the
+ * run's thresholds (the minimum group size k for figures, and the larger one for comments).
+ */
+export interface Group {
+  size: number;
+  minGroupSize: number;
+  commentMinGroupSize: number;
+}
+
 export interface PriorityTitle {
   id: string;
   title: string;
@@ -47,6 +57,7 @@ export interface Invitation {
   /** The open question's wording; null: the product's own. */
   openQuestionText: string | null;
   segment: Segment;
+  group: Group;
   keyId: string;
   /** The segment's RSA public key, SPKI DER, base64url. */
   publicKey: string;
@@ -55,8 +66,6 @@ export interface Invitation {
   tokenCollected: boolean;
   /** Titles of the priorities asked about, when the API sends them. */
   priorities: PriorityTitle[];
-  /** The run's minimum group size k, when the API sends it. */
-  minGroupSize: number | null;
 }
 
 function tier(value: unknown, where: string): Tier {
@@ -79,6 +88,22 @@ function parsePriorityTitle(value: unknown, where: string): PriorityTitle {
   return { id: id(priority.id, `${where}.id`), title: string(priority.title, `${where}.title`) };
 }
 
+/** A count of people: a whole number, at least `least`. */
+function count(value: unknown, where: string, least: number): number {
+  const n = number(value, where);
+  if (!Number.isInteger(n) || n < least) throw new ContractError(where);
+  return n;
+}
+
+function parseGroup(value: unknown): Group {
+  const group = record(value, 'invite.group');
+  return {
+    size: count(group.size, 'invite.group.size', 0),
+    minGroupSize: count(group.minGroupSize, 'invite.group.minGroupSize', 1),
+    commentMinGroupSize: count(group.commentMinGroupSize, 'invite.group.commentMinGroupSize', 1),
+  };
+}
+
 export function parseInvitation(body: unknown): Invitation {
   const invite = record(body, 'invite');
   const segment = record(invite.segment, 'invite.segment');
@@ -95,6 +120,7 @@ export function parseInvitation(body: unknown): Invitation {
     openQuestion: boolean(invite.openQuestion, 'invite.openQuestion'),
     openQuestionText: openQuestionText === '' ? null : openQuestionText,
     segment: { team: team === '' ? null : team, tier: tier(segment.tier, 'invite.segment.tier') },
+    group: parseGroup(invite.group),
     keyId: id(invite.keyId, 'invite.keyId'),
     publicKey: string(invite.publicKey, 'invite.publicKey'),
     fingerprint: fingerprint === null ? null : fingerprint.toLowerCase(),
@@ -106,7 +132,6 @@ export function parseInvitation(body: unknown): Invitation {
     priorities: array(invite.priorities ?? [], 'invite.priorities').map((priority, index) =>
       parsePriorityTitle(priority, `invite.priorities[${index}]`),
     ),
-    minGroupSize: optionalNumber(invite.minGroupSize, 'invite.minGroupSize'),
   };
 }
 

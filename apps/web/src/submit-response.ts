@@ -8,8 +8,8 @@ export interface Answer {
   value: number;
 }
 
-/** The unblinded token a response is sent with; the binary parts base64url. */
-interface AnonymousToken {
+/** The unblinded token a response is sent with, as sent: the binary parts base64url. */
+export interface ResponseToken {
   keyId: string;
   message: string;
   signature: string;
@@ -19,23 +19,56 @@ interface AnonymousToken {
 export type SubmitOutcome =
   'recorded' | 'link-used' | 'already-recorded' | 'closed' | 'unknown-link';
 
+/** Why a link gives no token: it gave its one already, its run has closed, or it is unknown. */
+export type TokenRefusal = Extract<SubmitOutcome, 'link-used' | 'closed' | 'unknown-link'>;
+
 /** The step a submission is at, for the progress text. */
 export type SubmitStep = 'token' | 'sending';
 
 /**
- * Sends one employee's answers: first a one-time token for the segment's key by blind
- * signature (the server signs a blinded message, so it cannot link the token to the link it
- * signed for), then the answers with that token. The token route answers once per link, so a
- * token is kept and reused when sending fails and the person tries again.
+ * Where the page keeps the link's token: the route gives one per link, so a token must be kept
+ * the moment it is made, and is read back on a later visit (or from another tab).
+ */
+export interface TokenKeeper {
+  /** The token this browser holds for the invitation; null when it holds none. */
+  readonly token: ResponseToken | null;
+  saveToken(token: ResponseToken): void;
+}
+
+/**
+ * One employee's response: a one-time token for the segment's key by blind signature (the
+ * server signs a blinded message, so it cannot link the token to the link it signed for), then
+ * the answers with that token. The page collects the token as soon as answering starts, in
+ * the background, so that its claim and the response are apart in time; the token is kept
+ * (see {@link TokenKeeper}) and reused when sending fails and the person tries again.
  */
 export class ResponseSubmission {
   readonly #secret: string;
   readonly #invitation: Invitation;
-  #token: AnonymousToken | undefined;
+  readonly #keeper: TokenKeeper;
+  #collecting: Promise<TokenRefusal | undefined> | undefined;
 
-  constructor(secret: string, invitation: Invitation) {
+  constructor(secret: string, invitation: Invitation, keeper: TokenKeeper) {
     this.#secret = secret;
     this.#invitation = invitation;
+    this.#keeper = keeper;
+  }
+
+  get hasToken(): boolean {
+    return this.#keeper.token !== null;
+  }
+
+  /**
+   * Collects the link's token unless this browser holds it already; a call while a collection
+   * is on its way joins that one. Resolves once the token is kept, or with the reason the link
+   * cannot give one; rejects when collecting failed, and a later call tries again.
+   */
+  collectToken(): Promise<TokenRefusal | undefined> {
+    if (this.hasToken) return Promise.resolve(undefined);
+    this.#collecting ??= this.#collect().finally(() => {
+      this.#collecting = undefined;
+    });
+    return this.#collecting;
   }
 
   async send(
@@ -43,18 +76,20 @@ export class ResponseSubmission {
     comment: string | null,
     onStep: (step: SubmitStep) => void,
   ): Promise<SubmitOutcome> {
-    if (this.#token === undefined) {
+    if (!this.hasToken) {
       onStep('token');
-      const outcome = await this.#collectToken();
-      if (outcome !== undefined) return outcome;
+      const refusal = await this.collectToken();
+      if (refusal !== undefined) return refusal;
     }
+    const token = this.#keeper.token;
+    if (token === null) throw new Error('the token was not kept');
     onStep('sending');
     try {
       await requestJson('/responses', () => undefined, {
         method: 'POST',
         body: {
           runId: this.#invitation.runId,
-          token: this.#token,
+          token,
           answers,
           ...(comment === null ? {} : { comment }),
         },
@@ -67,8 +102,7 @@ export class ResponseSubmission {
     }
   }
 
-  /** Gets the token; answers an outcome instead when the link cannot give one. */
-  async #collectToken(): Promise<SubmitOutcome | undefined> {
+  async #collect(): Promise<TokenRefusal | undefined> {
     let problem: ProblemError | undefined;
     const signBlinded = async (blinded: Uint8Array): Promise<Uint8Array> => {
       try {
@@ -88,15 +122,16 @@ export class ResponseSubmission {
 
     try {
       const { message, signature } = await requestToken(this.#invitation.publicKey, signBlinded);
-      this.#token = {
+      this.#keeper.saveToken({
         keyId: this.#invitation.keyId,
         message: toBase64Url(message),
         signature: toBase64Url(signature),
-      };
+      });
       return undefined;
     } catch (error) {
       const status = problem?.status;
-      if (status === 409) return 'link-used';
+      // Another tab of this browser may have collected and kept it meanwhile.
+      if (status === 409) return this.hasToken ? undefined : 'link-used';
       if (status === 410) return 'closed';
       if (status === 404) return 'unknown-link';
       throw error;

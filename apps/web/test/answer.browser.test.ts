@@ -19,6 +19,10 @@ interface RunParticipation {
 /** What `GET /invite/:secret` answers (PRODUCT.md §7), as far as these tests read it. */
 interface InviteBody {
   runId: string;
+  closesAt: string;
+  segment: { team: string | null; tier: string };
+  group: { size: number; minGroupSize: number; commentMinGroupSize: number };
+  tokenCollected: boolean;
   questions: { id: string; priorityId: string; text: string }[];
   priorities: { id: string; title: string }[];
   openQuestion: boolean;
@@ -109,16 +113,41 @@ describe('the answer page in Chromium', () => {
     return page;
   }
 
+  /** What the page asked of the employee routes that collect a token or send answers. */
+  interface Submission {
+    /** Token requests made. */
+    token: number;
+    /** The bodies of `POST /responses`, in order. */
+    responses: unknown[];
+    /** The HTTP statuses `POST /responses` answered, in order. */
+    answered: number[];
+  }
+
   /** Records the page's calls of the employee routes that collect a token or send answers. */
-  function watchSubmission(page: Page): { token: number; responses: unknown[] } {
-    const seen = { token: 0, responses: [] as unknown[] };
+  function watchSubmission(page: Page): Submission {
+    const seen: Submission = { token: 0, responses: [], answered: [] };
     page.on('request', (request) => {
       if (request.method() !== 'POST') return;
       const path = new URL(request.url()).pathname;
       if (path.endsWith('/token')) seen.token += 1;
       if (path === '/api/v1/responses') seen.responses.push(request.postDataJSON());
     });
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/responses') {
+        seen.answered.push(response.status());
+      }
+    });
     return seen;
+  }
+
+  /** The names of the entries the answer page keeps in the browser's `localStorage`. */
+  function keptEntries(page: Page): Promise<{ name: string; value: string }[]> {
+    return page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((name) => name.startsWith('pulsegap.answer.'))
+        .map((name) => ({ name, value: localStorage.getItem(name) ?? '' })),
+    );
   }
 
   /** What the employee route answers for a link, read here as the page reads it. */
@@ -153,12 +182,12 @@ describe('the answer page in Chromium', () => {
     await api('/people/import', {
       method: 'POST',
       body: {
-        people: Array.from({ length: 12 }, (_, i) => ({
+        people: Array.from({ length: 20 }, (_, i) => ({
           email: `p${i}@answer.test`,
           name: `Person ${i}`,
           team: 'Support',
           parentTeam: 'Customer Operations',
-          tier: i < 6 ? 'leadership' : 'frontline',
+          tier: i < 10 ? 'leadership' : 'frontline',
         })),
       },
     });
@@ -209,11 +238,18 @@ describe('the answer page in Chromium', () => {
     const secret = freshLink();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const thirdParty: string[] = [];
-    const page = await openLink(secret, { thirdParty });
+    let sent: Submission = { token: 0, responses: [], answered: [] };
+    const page = await openLink(secret, {
+      thirdParty,
+      prepare: (page) => {
+        sent = watchSubmission(page);
+        return Promise.resolve();
+      },
+    });
 
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(MAIN_PULSE);
-    expect(await page.locator('.segment').textContent()).toMatch(
-      /Your answers count for:\s*\S.*, (leadership|frontline)/,
+    expect(await page.locator('.segment').innerText()).toMatch(
+      /^Your answers count for Support \((leadership|frontline)\), a group of 10 people\.$/,
     );
     // The fingerprint the browser computed is one the run publishes.
     const keys = await api<PublishedKeys>(`/runs/${runId}/keys`);
@@ -256,9 +292,11 @@ describe('the answer page in Chromium', () => {
     await page.screenshot({ path: 'docs/screenshots/answer-receipt-phone.png' });
     expect(thirdParty).toEqual([]);
 
+    // One token, one response, accepted.
+    expect(sent.token).toBe(1);
+    expect(sent.answered).toEqual([201]);
     const after = await participation();
     expect(after.tokensCollected).toBe(before.tokensCollected + 1);
-    expect(after.responses).toBe(before.responses + 1);
 
     // The same link again: it cannot answer twice.
     await page.reload();
@@ -282,12 +320,14 @@ describe('the answer page in Chromium', () => {
       const thirdParty: string[] = [];
       const page = await openLink(freshLink(), { viewport: NARROW, thirdParty });
       await expectLayoutFits(page, 'before answering', NARROW.width);
+      await page.locator('#survey summary').click();
+      await expectLayoutFits(page, 'with the key check open', NARROW.width);
 
       await page.getByRole('button', { name: 'Send my answers' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('Answer at least');
       await expectLayoutFits(page, 'with the alert for no answers', NARROW.width);
 
-      const groups = page.getByRole('group');
+      const groups = page.locator('#questions').getByRole('group');
       const total = await groups.count();
       for (let i = 0; i < total; i += 1) {
         await groups
@@ -341,7 +381,7 @@ describe('the answer page in Chromium', () => {
       }
 
       // A tap near a label's corner counts: the whole box answers, not just its text.
-      const first = page.getByRole('group').first();
+      const first = page.locator('#questions').getByRole('group').first();
       const agreeName = { name: '4 Agree', exact: true };
       const agree = first.getByRole('radio', agreeName);
       await first
@@ -356,6 +396,8 @@ describe('the answer page in Chromium', () => {
       await clear.tap();
       expect(await agree.isChecked()).toBe(false);
 
+      const keyCheck = await page.locator('#survey summary').boundingBox();
+      expect(keyCheck?.height).toBeGreaterThanOrEqual(MIN_TARGET);
       const send = await page.getByRole('button', { name: 'Send my answers' }).boundingBox();
       expect(send?.width).toBeGreaterThanOrEqual(MIN_TARGET);
       expect(send?.height).toBeGreaterThanOrEqual(MIN_TARGET);
@@ -366,7 +408,6 @@ describe('the answer page in Chromium', () => {
   });
 
   test('with the keyboard alone an employee answers everything, sends, and sees the focus', async () => {
-    const before = await participation();
     const secret = freshLink();
     const invitation = await invite(secret);
     const page = await openLink(secret, { viewport: { width: 1024, height: 700 } });
@@ -439,8 +480,7 @@ describe('the answer page in Chromium', () => {
         comment,
       }),
     ]);
-    const after = await participation();
-    expect(after.responses).toBe(before.responses + 1);
+    expect(sent.answered).toEqual([201]);
     await page.close();
   });
 
@@ -488,7 +528,12 @@ describe('the answer page in Chromium', () => {
     expect(await progressbar.count()).toBe(1);
     expect(await progressNode()).toEqual({ value: 0, max: total });
     for (let i = 0; i < 3; i += 1) {
-      await page.getByRole('group').nth(i).getByRole('radio', { name: '3 Neutral' }).check();
+      await page
+        .locator('#questions')
+        .getByRole('group')
+        .nth(i)
+        .getByRole('radio', { name: '3 Neutral' })
+        .check();
     }
     expect(await progressNode()).toEqual({ value: 3, max: total });
     expect(await progressbar.getAttribute('aria-valuetext')).toBe(`3 of ${total} answered`);
@@ -507,8 +552,189 @@ describe('the answer page in Chromium', () => {
           .evaluate((heading) => heading === document.activeElement),
       )
       .toBe(true);
+    // The key's fingerprint is there for whoever opens the disclosure.
+    expect(await receipt.ariaSnapshot()).not.toMatch(/Key fingerprint/);
+    await receipt.getByText('Check it yourself').click();
     expect(await receipt.ariaSnapshot()).toMatch(/Key fingerprint \(SHA-256\)/);
     await page.close();
+  });
+
+  describe('the token and the draft', () => {
+    /** Chooses `value` (1–5) for question `index` by its label, as a person taps it. */
+    async function choose(page: Page, index: number, value: number): Promise<void> {
+      await page
+        .locator('#questions')
+        .getByRole('group')
+        .nth(index)
+        .getByRole('radio', { name: `${value} ${SCALE[value - 1] ?? ''}`, exact: true })
+        .check();
+    }
+
+    /** The token the page keeps for its link, once kept (null until then). */
+    async function keptToken(page: Page): Promise<unknown> {
+      const [entry] = await keptEntries(page);
+      return entry === undefined ? null : (JSON.parse(entry.value) as { token: unknown }).token;
+    }
+
+    async function send(page: Page): Promise<void> {
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: /recorded anonymously/ })
+        .waitFor({ timeout: 20_000 });
+    }
+
+    test('is collected when answering starts, in the background, not when the answers are sent', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: (page) => {
+          sent = watchSubmission(page);
+          return Promise.resolve();
+        },
+      });
+      // Reading the page asks for nothing.
+      await page.waitForTimeout(500);
+      expect(sent.token).toBe(0);
+      expect(await keptEntries(page)).toEqual([]);
+
+      await choose(page, 0, 4);
+      await expect.poll(() => sent.token).toBe(1);
+      await expect.poll(() => keptToken(page)).not.toBeNull();
+      expect((await invite(secret)).tokenCollected).toBe(true);
+      expect(sent.responses).toEqual([]);
+      // Kept under the run and a hash of the secret, never the secret itself.
+      const [entry] = await keptEntries(page);
+      expect(entry?.name).toMatch(new RegExp(`^pulsegap\\.answer\\.${runId}\\.[0-9a-f]{32}$`));
+      expect(entry?.name).not.toContain(secret);
+      expect(entry?.value).not.toContain(secret);
+      expect(await page.getByRole('alert').count()).toBe(0);
+
+      await choose(page, 1, 2);
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      // Sent: the browser keeps neither the token nor the draft.
+      expect(await keptEntries(page)).toEqual([]);
+      await page.close();
+    });
+
+    test('a reload mid-answer restores the answers and the comment, and sends with the kept token', async () => {
+      const secret = freshLink();
+      const invitation = await invite(secret);
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: (page) => {
+          sent = watchSubmission(page);
+          return Promise.resolve();
+        },
+      });
+      const total = invitation.questions.length;
+      const chosen = new Map([
+        [0, 2],
+        [1, 5],
+        [3, 1],
+      ]);
+      for (const [index, value] of chosen) await choose(page, index, value);
+      const comment = 'Half of the team is on the migration until March.';
+      await page.getByRole('textbox', { name: OPEN_QUESTION }).fill(comment);
+      await expect.poll(() => keptToken(page)).not.toBeNull();
+
+      await page.reload();
+      await page.locator('#status:empty').waitFor({ state: 'attached', timeout: 20_000 });
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(MAIN_PULSE);
+      for (let index = 0; index < total; index += 1) {
+        const checked = await page
+          .locator('#questions')
+          .getByRole('group')
+          .nth(index)
+          .getByRole('radio')
+          .evaluateAll((radios) =>
+            radios.flatMap((radio) =>
+              (radio as HTMLInputElement).checked
+                ? [Number((radio as HTMLInputElement).value)]
+                : [],
+            ),
+          );
+        expect(checked, `question ${index}`).toEqual(chosen.has(index) ? [chosen.get(index)] : []);
+      }
+      expect(await page.getByRole('textbox', { name: OPEN_QUESTION }).inputValue()).toBe(comment);
+      expect(await page.locator('#progress-text').textContent()).toBe(`3 of ${total} answered`);
+
+      // Another browser, without the kept token: the link has given its token.
+      const elsewhere = await openLink(secret);
+      expect(await elsewhere.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'This link was already used to answer.',
+      );
+      expect(await elsewhere.getByRole('radio').count()).toBe(0);
+      await elsewhere.close();
+
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      expect(sent.responses).toEqual([
+        expect.objectContaining({
+          answers: [...chosen].map(([index, value]) => ({
+            questionId: invitation.questions[index]?.id,
+            value,
+          })),
+          comment,
+        }),
+      ]);
+      expect(await keptEntries(page)).toEqual([]);
+      await page.close();
+    });
+
+    test('Send waits for a token on its way instead of asking for a second one', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const page = await openLink(secret, {
+        prepare: async (page) => {
+          sent = watchSubmission(page);
+          await page.route(`${baseUrl}/api/v1/invite/${secret}/token`, async (route) => {
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            await route.continue();
+          });
+        },
+      });
+      await choose(page, 2, 3);
+      await expect.poll(() => sent.token).toBe(1);
+      await send(page);
+      expect(sent.token).toBe(1);
+      expect(sent.answered).toEqual([201]);
+      await page.close();
+    });
+
+    test('a failure to collect it is said at once, and Send tries again', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      let refused = 0;
+      const page = await openLink(secret, {
+        prepare: async (page) => {
+          sent = watchSubmission(page);
+          // The network fails the first time the page asks.
+          await page.route(`${baseUrl}/api/v1/invite/${secret}/token`, async (route) => {
+            if (refused === 0) {
+              refused += 1;
+              await route.abort('internetdisconnected');
+            } else {
+              await route.continue();
+            }
+          });
+        },
+      });
+      await choose(page, 0, 5);
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('could not be collected');
+      expect(await alert.textContent()).toContain('tries again when you send');
+      expect((await invite(secret)).tokenCollected).toBe(false);
+      expect(await keptToken(page)).toBeNull();
+      await expectLayoutFits(page, 'with the token alert', PHONE.width);
+
+      await send(page);
+      expect(sent.token).toBe(2);
+      expect(sent.answered).toEqual([201]);
+      await page.close();
+    });
   });
 
   describe('what the page shows', () => {
@@ -546,13 +772,32 @@ describe('the answer page in Chromium', () => {
         await page.getByRole('textbox', { name: OPEN_QUESTION, exact: true }).isVisible(),
       ).toBe(true);
 
-      // How anonymity works, in two sentences: the blind token, and results only in groups.
+      // In plain words: the group and its size, the thresholds, when results appear, who sees
+      // what, and how the token keeps answers apart from the person.
+      const { group, segment } = invitation;
+      expect(group).toEqual({ size: 10, minGroupSize: 5, commentMinGroupSize: 10 });
+      const closes = await page.evaluate(
+        (iso) =>
+          new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+            new Date(iso),
+          ),
+        invitation.closesAt,
+      );
       const anonymity = page.getByRole('region', { name: 'How your anonymity is protected' });
-      const explanation = (await anonymity.getByRole('paragraph').first().textContent()) ?? '';
-      const sentences = explanation.trim().split(/(?<=[.!?])\s+/);
-      expect(sentences).toHaveLength(2);
-      expect(sentences[0]).toMatch(/one-time token/);
-      expect(sentences[1]).toMatch(/combined/);
+      const said = (await anonymity.innerText()).replace(/\s+/g, ' ');
+      for (const sentence of [
+        `Your answers count for ${segment.team ?? ''} (${segment.tier}), a group of ${group.size} people.`,
+        `Results appear only after the pulse closes on ${closes}, never while it is open.`,
+        `Results are only ever shown for groups of at least ${group.minGroupSize} people; comments only for groups of at least ${group.commentMinGroupSize}.`,
+        `HR and executives see only combined figures of groups of at least ${group.minGroupSize}, never an individual’s answers.`,
+        'Your browser gets a one-time token that our server signs without seeing it, so nobody, including HR, can tell which answers were yours.',
+      ]) {
+        expect(said).toContain(sentence);
+      }
+      expect(said).not.toMatch(/fewer than/);
+      expect(await page.locator('#comment-hint').textContent()).toContain(
+        `Comments are shown only for groups of at least ${group.commentMinGroupSize} people`,
+      );
       await page.close();
     });
 
@@ -564,7 +809,7 @@ describe('the answer page in Chromium', () => {
       expect(regionsAndGroups(await page.locator('#questions').ariaSnapshot())).toEqual(
         expectedGroups(invitation),
       );
-      expect(await page.getByRole('group').count()).toBe(4);
+      expect(await page.locator('#questions').getByRole('group').count()).toBe(4);
       expect(await page.getByRole('textbox').count()).toBe(0);
       expect(await page.locator('body').innerText()).not.toContain(OPEN_QUESTION);
       await page.close();
@@ -580,6 +825,25 @@ describe('the answer page in Chromium', () => {
       const keys = await api<PublishedKeys>(`/runs/${runId}/keys`);
       expect(keys.items.find((k) => k.keyId === invitation.keyId)?.fingerprint).toBe(derived);
       expect((await page.locator('#fingerprint').textContent())?.replaceAll(' ', '')).toBe(derived);
+
+      // Folded away until asked for: a closed disclosure, opened by the keyboard too.
+      const anonymity = page.getByRole('region', { name: 'How your anonymity is protected' });
+      const disclosure = anonymity.locator('details');
+      const keysLink = anonymity.getByRole('link');
+      expect(await disclosure.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(
+        false,
+      );
+      expect(await page.locator('#fingerprint').isVisible()).toBe(false);
+      expect(await keysLink.count()).toBe(0);
+      const summary = disclosure.locator('summary');
+      expect(await summary.textContent()).toBe('Check it yourself');
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      expect(await disclosure.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(
+        true,
+      );
+      expect(await page.locator('#fingerprint').isVisible()).toBe(true);
+      expect(await keysLink.getAttribute('href')).toBe(`/api/v1/runs/${invitation.runId}/keys`);
       await page.close();
     });
 
@@ -622,7 +886,7 @@ describe('the answer page in Chromium', () => {
     test.each(tampering)('refuses $name, before any token is asked for', async (tamper) => {
       const secret = freshLink();
       const honest = await invite(secret);
-      let seen = { token: 0, responses: [] as unknown[] };
+      let seen: Submission = { token: 0, responses: [], answered: [] };
       const page = await openLink(secret, {
         prepare: async (page) => {
           seen = watchSubmission(page);
@@ -652,7 +916,7 @@ describe('the answer page in Chromium', () => {
       expect(await page.getByRole('radio').count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Send my answers' }).count()).toBe(0);
       expect(await page.locator('#fingerprint').textContent()).toBe('');
-      expect(seen).toEqual({ token: 0, responses: [] });
+      expect(seen).toEqual({ token: 0, responses: [], answered: [] });
       expect((await invite(secret)).tokenCollected).toBe(false);
       await page.close();
     });

@@ -28,9 +28,10 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       const id = element.id === '' ? '' : `#${element.id}`;
       return `<${element.tagName.toLowerCase()}${id} class="${element.getAttribute('class') ?? ''}"> "${text}"`;
     };
+    // Content the page folds away (a closed <details>) keeps its boxes but is not rendered.
     const shown = (element: Element): DOMRect | null => {
       const rect = element.getBoundingClientRect();
-      const visible = getComputedStyle(element).visibility === 'visible';
+      const visible = element.checkVisibility({ visibilityProperty: true });
       return rect.width > 0 && rect.height > 0 && visible ? rect : null;
     };
     for (const element of document.body.querySelectorAll('*')) {

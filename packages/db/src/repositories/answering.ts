@@ -74,6 +74,28 @@ export async function findInvitation(
       };
 }
 
+/**
+ * How many people a run invited in one segment (team, or `null` for the whole organization,
+ * and tier): the group a response of that segment is stored under, as its invitee sees it.
+ */
+export async function segmentInvitees(
+  trx: TenantTransaction,
+  runId: string,
+  segment: { teamId: string | null; tier: TierValue },
+): Promise<number> {
+  let query = trx
+    .selectFrom('invitations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('run_id', '=', runId)
+    .where('segment_tier', '=', segment.tier);
+  query =
+    segment.teamId === null
+      ? query.where('segment_team_id', 'is', null)
+      : query.where('segment_team_id', '=', segment.teamId);
+  const row = await query.executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** Where an invitation belongs: what the token route needs before it knows the tenant. */
 export interface InvitationPlace {
   readonly organizationId: string;

@@ -10,6 +10,7 @@ import {
   releaseToken,
   runQuestions,
   runTeams,
+  segmentInvitees,
   withTenant,
   type InvitationPlace,
   type InvitationView,
@@ -39,6 +40,12 @@ const Invite = Type.Object({
   openQuestion: Type.Boolean(),
   openQuestionText: Type.Union([Type.String(), Type.Null()]),
   segment: Type.Object({ team: Type.Union([Type.String(), Type.Null()]), tier: Tier }),
+  /** The segment's invitees and the run's thresholds, so the page can say what is shown. */
+  group: Type.Object({
+    size: Type.Integer({ minimum: 0 }),
+    minGroupSize: Type.Integer({ minimum: 3 }),
+    commentMinGroupSize: Type.Integer({ minimum: 3 }),
+  }),
   keyId: Uuid,
   publicKey: Type.String(),
   fingerprint: Type.String(),
@@ -116,6 +123,11 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
           openQuestion,
           openQuestionText: openQuestion ? OPEN_QUESTION : null,
           segment: { team, tier: segment.tier },
+          group: {
+            size: await segmentInvitees(trx, run.id, segment),
+            minGroupSize: run.minGroupSize,
+            commentMinGroupSize: run.commentMinGroupSize,
+          },
           keyId: key.id,
           publicKey: key.publicKey.toString('base64url'),
           fingerprint: key.fingerprint,
