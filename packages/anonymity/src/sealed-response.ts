@@ -41,15 +41,20 @@ function assertKey(key: Uint8Array): void {
     throw new RangeError(`the sealing key must be ${KEY_LENGTH} bytes`);
 }
 
-function additionalData(runId: string): Buffer {
-  return Buffer.from(AAD_LABEL + runId, 'utf8');
+// The run and the shape are authenticated: a sealed response opens only as what it was
+// sealed as, never as another run's or another shape of the same length.
+function additionalData(runId: string, shape: SealedResponseShape): Buffer {
+  return Buffer.from(
+    `${AAD_LABEL}${runId}\u0000${shape.questionCount}\u0000${shape.commentUnits}`,
+    'utf8',
+  );
 }
 
 /**
  * Seals an accepted response while its run is open (PRODUCT.md §6.7): AES-256-GCM under
  * the sealing key (32 bytes, derived from the service's secret and never stored), a fresh
  * random IV, and the run's id as associated data, so a sealed response opens only for its
- * own run. The plaintext is padded to the run's fixed shape. Throws a RangeError when the
+ * own run, and the shape too. The plaintext is padded to the run's fixed shape. Throws a RangeError when the
  * content does not fit the shape (a programming error: the route checks first).
  */
 export function sealResponse(
@@ -79,7 +84,7 @@ export function sealResponse(
   }
   const iv = randomBytes(IV_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
-  cipher.setAAD(additionalData(runId));
+  cipher.setAAD(additionalData(runId, shape));
   const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), ciphertext]);
 }
@@ -105,7 +110,7 @@ export function openSealedResponse(
       authTagLength: TAG_LENGTH,
     });
     decipher.setAuthTag(sealed.subarray(1 + IV_LENGTH, HEADER_LENGTH));
-    decipher.setAAD(additionalData(runId));
+    decipher.setAAD(additionalData(runId, shape));
     plain = Buffer.concat([decipher.update(sealed.subarray(HEADER_LENGTH)), decipher.final()]);
   } catch (error) {
     throw new AnonymityError('ANON_RESPONSE_SEALED_INVALID', 'the sealed response does not open', {

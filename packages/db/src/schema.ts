@@ -118,6 +118,8 @@ export interface RunTeamTable {
   team_id: string;
   name: string;
   parent_id: string | null;
+  /** Tiers of which some of the team's invitees were counted with the whole organization. */
+  merged_tiers: TierValue[];
 }
 
 /**

@@ -40,13 +40,15 @@ export interface CommentPlan {
  * complementary suppression at the threshold (`planSuppression`), so no list of a smaller
  * group can be derived as the difference of two shown lists (team, parent, organization).
  * `respondents` are counted per stored segment; `comments` keep the order they are given
- * in, which the caller has shuffled once.
+ * in, which the caller has shuffled once. A team some of whose people of the tier were
+ * counted with the whole organization (`incomplete`) shows no list of that tier (`merged`).
  */
 export function planComments(
   tree: TeamTree,
   respondents: readonly SegmentSize[],
   comments: readonly SegmentComment[],
   threshold: number,
+  incomplete: (tier: Tier) => ReadonlySet<string> = () => new Set(),
 ): CommentPlan {
   assertMinGroupSize(threshold);
   const items: CommentGroup[] = [];
@@ -61,6 +63,7 @@ export function planComments(
       teams: tree.ids.map((id) => ({ id, parentId: tree.parentOf(id), ownCount: own(id) })),
       organizationOwnCount: own(null),
       minGroupSize: threshold,
+      incomplete: incomplete(tier),
     });
     for (const teamId of groups) {
       if (plan.shown.has(teamId)) {

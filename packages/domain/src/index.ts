@@ -78,6 +78,7 @@ export {
   audienceShortfalls,
   mergeSmallSegments,
   type Segment,
+  type SegmentMerge,
   type SegmentSize,
   type TierShortfall,
 } from './segments.js';
@@ -101,6 +102,7 @@ export {
 export {
   BriefSchema,
   GroupParticipationSchema,
+  mergedAtStart,
   organizationCell,
   parseRelease,
   ParticipationSchema,

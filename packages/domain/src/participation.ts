@@ -44,12 +44,17 @@ export interface ParticipationReport {
  * while the run is open and no two reads can differ in what they show, only in counts.
  * Totals are planned with complementary suppression at k like the figures
  * (`planSuppression`), so no group of fewer than k invitees can be subtracted out of the
- * shown ones. A group also shows its tiers only where each tier's own plan shows it too.
+ * shown ones. Each tier is planned the same way on its own, and a group is shown only
+ * where every tier it has invitees of shows it too; it shows its tiers apart only where
+ * both tiers' plans show it.
+ * A team some of whose people were counted with the whole organization (`incomplete`, see
+ * `mergeSmallSegments`) is withheld (`merged`): its counts would not be the team's.
  */
 export function planParticipation(
   tree: TeamTree,
   segments: readonly SegmentParticipation[],
   minGroupSize: number,
+  incomplete: (tier: Tier) => ReadonlySet<string> = () => new Set(),
 ): ParticipationReport {
   const own = (teamId: string | null, tiers: readonly Tier[]) =>
     segments
@@ -60,6 +65,7 @@ export function planParticipation(
       teams: tree.ids.map((id) => ({ id, parentId: tree.parentOf(id), ownCount: own(id, tiers) })),
       organizationOwnCount: own(null, tiers),
       minGroupSize,
+      incomplete: new Set(tiers.flatMap((tier) => [...incomplete(tier)])),
     });
   const totals = plan(TIERS);
   const byTier = new Map(TIERS.map((tier) => [tier, plan([tier])]));
@@ -86,15 +92,28 @@ export function planParticipation(
     };
   };
 
+  // A group's totals are the sum of its tiers: where one tier's plan hides it, showing
+  // the totals would show that tier (when the other is empty) or let it be subtracted out
+  // (the other tier's figures being shown elsewhere). So a group is shown only where every
+  // tier it has invitees of shows it too.
+  const shown = (group: string | null): boolean =>
+    totals.shown.has(group) &&
+    TIERS.every(
+      (tier) => sum(group, [tier]).invited === 0 || byTier.get(tier)?.shown.has(group) === true,
+    );
+  const reasonOf = (group: string | null) =>
+    totals.suppressed.get(group) ??
+    TIERS.map((tier) => byTier.get(tier)?.suppressed.get(group)).find((r) => r === 'merged') ??
+    'complementary';
+
   const teams = tree.deepestFirst();
   return {
-    organization: totals.shown.has(null) ? shownGroup(null) : null,
-    teams: teams.filter((id) => totals.shown.has(id)).map(shownGroup),
-    withheld: teams.flatMap((teamId) => {
-      const reason = totals.suppressed.get(teamId);
-      return reason === undefined || (totals.counts.get(teamId) ?? 0) === 0
+    organization: shown(null) ? shownGroup(null) : null,
+    teams: teams.filter(shown).map(shownGroup),
+    withheld: teams.flatMap((teamId) =>
+      shown(teamId) || (totals.counts.get(teamId) ?? 0) === 0
         ? []
-        : [{ teamId, reason }];
-    }),
+        : [{ teamId, reason: reasonOf(teamId) }],
+    ),
   };
 }

@@ -3,7 +3,7 @@ import { Value } from 'typebox/value';
 import { facilitationBrief } from './brief.js';
 import { planComments, type SegmentComment } from './comment-plan.js';
 import { DomainError } from './errors.js';
-import { DIMENSIONS } from './question-bank.js';
+import { DIMENSIONS, type Tier } from './question-bank.js';
 import {
   commitmentDrift,
   type CommittedClarityInput,
@@ -32,7 +32,11 @@ const Count = Type.Integer({ minimum: 0 });
 const Share = Type.Number({ minimum: 0, maximum: 1 });
 const Interval = Type.Immutable(Type.Tuple([Type.Number(), Type.Number()]));
 const TierSchema = Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]);
-const Reason = Type.Union([Type.Literal('small'), Type.Literal('complementary')]);
+const Reason = Type.Union([
+  Type.Literal('small'),
+  Type.Literal('complementary'),
+  Type.Literal('merged'),
+]);
 
 /** What one tier answered in a cell. */
 export const TierSummarySchema = Type.Object({
@@ -190,6 +194,11 @@ export const SnapshotTeamSchema = Type.Object({
   id: Id,
   name: Type.String(),
   parentId: Nullable(Id),
+  /**
+   * Tiers of which some of the team's invitees were counted with the whole organization
+   * when the run started (`mergeSmallSegments`): the team's roll-up of that tier is not it.
+   */
+  mergedTiers: List(TierSchema),
 });
 export type SnapshotTeam = Static<typeof SnapshotTeamSchema>;
 
@@ -262,6 +271,11 @@ export interface ReleaseInput {
   readonly comments: readonly SegmentComment[];
   /** Invited, tokens collected and responses per token segment, at close. */
   readonly participation: readonly SegmentParticipation[];
+  /**
+   * Teams some of whose respondents of a tier were stored with the whole organization at
+   * close (besides those the snapshot marks from the run's start).
+   */
+  readonly mergedAtClose: Readonly<Record<Tier, readonly string[]>>;
   /** The releases of the same pulse's earlier runs, oldest first (for commitment drift). */
   readonly earlierReleases: readonly RunRelease[];
 }
@@ -276,6 +290,8 @@ export interface ReleaseInput {
 export function releaseRun(input: ReleaseInput): RunRelease {
   const { run } = input;
   const tree = new TeamTree(input.teams);
+  const atStart = (tier: Tier) => new Set(mergedAtStart(input.teams, tier));
+  const merged = (tier: Tier) => new Set([...atStart(tier), ...input.mergedAtClose[tier]]);
   const figures = computeRunFigures({
     teams: input.teams,
     questions: input.questions,
@@ -283,6 +299,7 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     counts: input.counts,
     committedClarity: input.committedClarity,
     minGroupSize: run.minGroupSize,
+    incompleteFrontline: merged('frontline'),
   });
   const cells = figures.cells.map(releasedCell);
   const drifts = new Map(
@@ -335,13 +352,29 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     minGroupSize: run.minGroupSize,
     commentMinGroupSize: run.commentMinGroupSize,
     responses,
-    teams: input.teams.map((t) => ({ id: t.id, name: t.name, parentId: t.parentId })),
+    teams: input.teams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      parentId: t.parentId,
+      mergedTiers: [...t.mergedTiers],
+    })),
     priorities,
     cells,
-    comments: planComments(tree, input.respondents, input.comments, run.commentMinGroupSize),
-    participation: planParticipation(tree, input.participation, run.minGroupSize),
+    comments: planComments(
+      tree,
+      input.respondents,
+      input.comments,
+      run.commentMinGroupSize,
+      merged,
+    ),
+    participation: planParticipation(tree, input.participation, run.minGroupSize, atStart),
     brief,
   };
+}
+
+/** Teams of the snapshot whose invitees of `tier` were partly merged into the whole organization. */
+export function mergedAtStart(teams: readonly SnapshotTeam[], tier: Tier): string[] {
+  return teams.filter((t) => t.mergedTiers.includes(tier)).map((t) => t.id);
 }
 
 /** The frontline top2 of `commitment` and `clarity` a release shows for a priority. */

@@ -40,6 +40,11 @@ export interface RunFiguresInput {
   /** Per priority, its clarity and commitment answers paired within each response. */
   readonly committedClarity: ReadonlyMap<string, CommittedClarityInput>;
   readonly minGroupSize: number;
+  /**
+   * Teams some of whose frontline people were counted with the whole organization (see
+   * `mergeSmallSegments`): their cells are withheld (`merged`).
+   */
+  readonly incompleteFrontline?: ReadonlySet<string>;
 }
 
 /** A cell that is shown, with its q-value among the run's shown cells. */
@@ -112,6 +117,7 @@ export function computeRunFigures(input: RunFiguresInput): RunFigures {
       teams: input.teams.map((t) => ({ ...t, ownCount: count(of('frontline', t.id)) })),
       organizationOwnCount: count(of('frontline', null)),
       minGroupSize: k,
+      ...(input.incompleteFrontline === undefined ? {} : { incomplete: input.incompleteFrontline }),
     });
     const place = { priorityId: question.priorityId, dimension: question.dimension };
     draft.push({

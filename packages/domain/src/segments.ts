@@ -20,7 +20,7 @@ export interface SegmentSize extends Segment {
  * Children are resolved before their parents. When the whole organization's own segment
  * ends with people but fewer than `minGroupSize`, the smallest remaining segments of the
  * tier are merged into it until it has enough: no segment but an empty one is under k,
- * unless the whole tier is. Returns a lookup from a segment to the segment it ends up in.
+ * unless the whole tier is.
  *
  * Used twice: at run start on invitees, so no token names a group smaller than k; and at
  * close on respondents, so no stored response names a group of fewer than k respondents,
@@ -30,7 +30,7 @@ export function mergeSmallSegments(
   tree: TeamTree,
   counts: readonly SegmentSize[],
   minGroupSize: number,
-): (segment: Segment) => Segment {
+): SegmentMerge {
   assertMinGroupSize(minGroupSize);
   const key = (teamId: string, tier: Tier) => `${tier}/${teamId}`;
   const n = new Map<string, number>();
@@ -40,6 +40,7 @@ export function mergeSmallSegments(
   }
   // target[tier/team] = the team its people end up in (null: the whole organization).
   const target = new Map<string, string | null>();
+  const incomplete = new Map<Tier, Set<string>>(TIERS.map((tier) => [tier, new Set()]));
   const outside = [...new Set(counts.flatMap((c) => (c.teamId === null ? [] : [c.teamId])))].filter(
     (id) => !tree.has(id),
   );
@@ -58,14 +59,18 @@ export function mergeSmallSegments(
       n.set(key(teamId, tier), 0);
     }
     // The whole organization's own segment gathers what was merged to the top; when that
-    // is a group under k, the smallest remaining segments join it until it is not (or
-    // nothing is left: then the whole tier is under k, which a run refuses to start with).
+    // is a group under k, whole segments join it until it is not (or nothing is left: then
+    // the whole tier is under k, which a run refuses to start with). A segment that joins
+    // it leaves its team's roll-up and every ancestor's short of those people, so those
+    // groups are marked incomplete; the segments nearest the top go first, the smallest
+    // first, which marks the fewest groups (and complementary suppression would hide one
+    // of those top-level groups anyway, with the organization's own group under k).
     const remaining = teams
       .filter((id) => (n.get(key(id, tier)) ?? 0) > 0)
       .sort(
         (a, b) =>
-          (n.get(key(a, tier)) ?? 0) - (n.get(key(b, tier)) ?? 0) ||
           tree.depthOf(a) - tree.depthOf(b) ||
+          (n.get(key(a, tier)) ?? 0) - (n.get(key(b, tier)) ?? 0) ||
           (a < b ? -1 : a > b ? 1 : 0),
       );
     for (const teamId of remaining) {
@@ -73,33 +78,46 @@ export function mergeSmallSegments(
       top += n.get(key(teamId, tier)) ?? 0;
       n.set(key(teamId, tier), 0);
       target.set(key(teamId, tier), null);
+      for (const id of [teamId, ...tree.ancestorsOf(teamId)]) incomplete.get(tier)?.add(id);
     }
   }
-  return ({ teamId, tier }) => {
-    let current = teamId;
-    while (current !== null && target.has(key(current, tier))) {
-      current = target.get(key(current, tier)) ?? null;
-    }
-    return { teamId: current, tier };
+  return {
+    segmentOf: ({ teamId, tier }) => {
+      let current = teamId;
+      while (current !== null && target.has(key(current, tier))) {
+        current = target.get(key(current, tier)) ?? null;
+      }
+      return { teamId: current, tier };
+    },
+    incomplete: (tier) => incomplete.get(tier) ?? new Set(),
   };
+}
+
+/** Where each segment ends up (`mergeSmallSegments`), and which teams lost people by it. */
+export interface SegmentMerge {
+  segmentOf(segment: Segment): Segment;
+  /**
+   * Teams of whose people of `tier` some were merged into the whole organization's segment
+   * rather than upward: their roll-up is not the team, so no figure is shown for it.
+   */
+  incomplete(tier: Tier): ReadonlySet<string>;
 }
 
 /**
  * Assigns every invitee's (team, tier) to the segment their token will name, so that no
  * segment has fewer than `minGroupSize` invitees unless the whole tier has (see
- * {@link mergeSmallSegments}). Returns a lookup from a (team, tier) pair to its segment.
+ * {@link mergeSmallSegments}).
  */
 export function assignSegments(
   teams: readonly TeamNode[],
   invitees: readonly { teamId: string; tier: Tier }[],
   minGroupSize: number,
-): (teamId: string, tier: Tier) => Segment {
-  const merge = mergeSmallSegments(
+): SegmentMerge {
+  return mergeSmallSegments(
     new TeamTree(teams),
     invitees.map((i) => ({ teamId: i.teamId, tier: i.tier, count: 1 })),
     minGroupSize,
   );
-  return (teamId, tier) => merge({ teamId, tier });
 }
 
 /** A tier of a run's audience with fewer people than the minimum group size. */

@@ -54,13 +54,17 @@ export interface SuppressionInput {
   readonly teams: readonly TeamCount[];
   readonly organizationOwnCount: number;
   readonly minGroupSize: number;
+  /** Teams whose roll-up misses some of its people: never shown (`merged`). */
+  readonly incomplete?: ReadonlySet<string>;
 }
 
 /**
- * Why a group shows no numbers: `small`, fewer than k respondents (zero included); or
- * `complementary`, hidden so that a small group cannot be derived from the shown ones.
+ * Why a group shows no numbers: `small`, fewer than k respondents (zero included);
+ * `complementary`, hidden so that a small group cannot be derived from the shown ones; or
+ * `merged`, some of the team's people were counted with the whole organization instead
+ * (see `mergeSmallSegments`), so its roll-up would not be the team.
  */
-export type SuppressionReason = 'small' | 'complementary';
+export type SuppressionReason = 'small' | 'complementary' | 'merged';
 
 /**
  * Which report groups of a tier may show numbers. A group is a team id (its roll-up) or
@@ -124,6 +128,10 @@ export function planSuppression(input: SuppressionInput): SuppressionPlan {
     else suppressed.delete(group);
   }
 
+  // Hiding a group is always safe: regions only grow.
+  for (const group of input.incomplete ?? []) {
+    if (shown.delete(group)) suppressed.set(group, 'merged');
+  }
   return { counts: forest.counts, shown, suppressed };
 }
 

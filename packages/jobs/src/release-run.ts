@@ -82,7 +82,7 @@ export async function closeAndRelease(
     const storedAs = mergeSmallSegments(tree, opened.respondents, run.minGroupSize);
     const responses = shuffle(
       opened.responses.map(({ segment, answers, comment }): NewResponse => {
-        const stored = storedAs(segment);
+        const stored = storedAs.segmentOf(segment);
         return { segmentTeamId: stored.teamId, segmentTier: stored.tier, answers, comment };
       }),
     );
@@ -129,6 +129,10 @@ export async function closeAndRelease(
       respondents: await respondentsBySegment(trx, runId),
       comments: shuffle(await runComments(trx, runId)),
       participation,
+      mergedAtClose: {
+        leadership: [...storedAs.incomplete('leadership')],
+        frontline: [...storedAs.incomplete('frontline')],
+      },
       earlierReleases: await releasesOfPulse(trx, run.pulseId, run.openedAt),
     });
     await saveRelease(trx, organizationId, release);

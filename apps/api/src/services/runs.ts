@@ -13,6 +13,7 @@ import {
   audienceShortfalls,
   isDimension,
   statementFor,
+  TIERS,
   type Segment,
 } from '@pulsegap/domain';
 import { deliverInvitationsRequest, hashInvitationSecret, invitationSecret } from '@pulsegap/jobs';
@@ -76,11 +77,11 @@ export async function startRun(
     );
   }
   const teams = await listTeams(trx);
-  const segmentOf = assignSegments(teams, members, pulse.minGroupSize);
+  const merge = assignSegments(teams, members, pulse.minGroupSize);
   const closesAt = new Date(now.getTime() + pulse.openForHours * 3600_000);
   const invitees = members.map((member) => {
     const id = randomUUID();
-    const segment = segmentOf(member.teamId, member.tier);
+    const segment = merge.segmentOf({ teamId: member.teamId, tier: member.tier });
     return {
       id,
       personId: member.personId,
@@ -97,7 +98,12 @@ export async function startRun(
     commentMinGroupSize: pulse.commentMinGroupSize,
     openQuestion: pulse.openQuestion,
     audience: pulse.audience,
-    teams: teams.map((t) => ({ id: t.id, name: t.name, parentId: t.parentId })),
+    teams: teams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      parentId: t.parentId,
+      mergedTiers: TIERS.filter((tier) => merge.incomplete(tier).has(t.id)),
+    })),
     questions,
     invitees,
   });

@@ -29,6 +29,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       team_id uuid not null,
       name text not null,
       parent_id uuid,
+      -- Tiers of which some of the team's invitees were counted with the whole organization.
+      merged_tiers text[] not null default '{}',
       primary key (run_id, team_id)
     );
 

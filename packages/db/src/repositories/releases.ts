@@ -168,12 +168,17 @@ export async function deleteSealedResponses(trx: TenantTransaction, runId: strin
 export async function runTeams(trx: TenantTransaction, runId: string): Promise<SnapshotTeam[]> {
   const rows = await trx
     .selectFrom('run_teams')
-    .select(['team_id', 'name', 'parent_id'])
+    .select(['team_id', 'name', 'parent_id', 'merged_tiers'])
     .where('run_id', '=', runId)
     .orderBy('name')
     .orderBy('team_id')
     .execute();
-  return rows.map((r) => ({ id: r.team_id, name: r.name, parentId: r.parent_id }));
+  return rows.map((r) => ({
+    id: r.team_id,
+    name: r.name,
+    parentId: r.parent_id,
+    mergedTiers: r.merged_tiers,
+  }));
 }
 
 /**

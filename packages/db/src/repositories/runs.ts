@@ -122,6 +122,7 @@ export async function createRun(
           team_id: t.id,
           name: t.name,
           parent_id: t.parentId,
+          merged_tiers: [...t.mergedTiers],
         })),
       )
       .execute();

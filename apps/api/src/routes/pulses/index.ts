@@ -15,6 +15,7 @@ import {
   DEFAULT_MIN_GROUP_SIZE,
   DIMENSIONS,
   isRunOpen,
+  mergedAtStart,
   MIN_GROUP_SIZE_FLOOR,
   organizationCell,
   planParticipation,
@@ -154,7 +155,11 @@ const RunSchema = Type.Object({
     Type.Object({
       teamId: Uuid,
       team: Type.String(),
-      reason: Type.Union([Type.Literal('small'), Type.Literal('complementary')]),
+      reason: Type.Union([
+        Type.Literal('small'),
+        Type.Literal('complementary'),
+        Type.Literal('merged'),
+      ]),
     }),
   ),
 });
@@ -329,6 +334,7 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
               new TeamTree(teams),
               await segmentParticipation(trx, run.id),
               run.minGroupSize,
+              (tier) => new Set(mergedAtStart(teams, tier)),
             );
           const name = new Map(teams.map((t) => [t.id, t.name]));
           const organization = report.organization;

@@ -3,7 +3,11 @@ import Type from 'typebox';
 import { IdParams, Nullable, problems, Tier, Uuid } from '../../schemas.js';
 import { releaseOf, teamName } from '../../services/releases.js';
 
-const Reason = Type.Union([Type.Literal('small'), Type.Literal('complementary')]);
+const Reason = Type.Union([
+  Type.Literal('small'),
+  Type.Literal('complementary'),
+  Type.Literal('merged'),
+]);
 const Comments = Type.Object({
   runId: Uuid,
   commentMinGroupSize: Type.Integer(),
