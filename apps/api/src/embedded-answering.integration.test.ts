@@ -1,13 +1,22 @@
+import { tokenHash } from '@pulsegap/anonymity';
 import { toBase64Url } from '@pulsegap/anonymity/client';
 import { openDatabase, withTenant, type DatabaseHandle } from '@pulsegap/db';
 import { testConfig } from '@pulsegap/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createHttpServer } from './http-server.js';
-import { collectToken, openInvite, startAnsweringRun, submission } from './test-support.js';
+import {
+  collectToken,
+  openInvite,
+  releaseNow,
+  rosterRows,
+  startAnsweringRun,
+  submission,
+} from './test-support.js';
 
 // The embedded default (PGlite) runs the employee's whole flow: array parameters, the
-// owner-defined lookup and claim functions and the one-row responses work there too.
+// owner-defined lookup, claim and sealing functions, and the release that moves the sealed
+// responses into the responses table work there too.
 let handle: DatabaseHandle;
 let server: FastifyInstance;
 
@@ -20,14 +29,16 @@ afterAll(async () => {
   await handle.close();
 });
 
-test('on the embedded database a link gets one token and its answers are stored', async () => {
-  const people = Array.from({ length: 5 }, (_, i) => `f${i}@embedded.test,F${i},Ops,frontline`);
-  const { org, runId, links } = await startAnsweringRun(server, handle.db, {
+test('on the embedded database a link gets one token, its answers are sealed, and released at close', async () => {
+  const { org, runId, secretOf } = await startAnsweringRun(server, handle.db, {
     organization: 'Embedded Co',
-    people,
+    people: [
+      ...rosterRows('embedded.test', 'f', 'Ops', 'frontline', 5),
+      ...rosterRows('embedded.test', 'l', 'Board', 'leadership', 5),
+    ],
     dimensions: ['staffing', 'clarity', 'feasibility'],
   });
-  const secret = links[0]?.secret ?? '';
+  const secret = secretOf('f0@embedded.test');
   const invite = await openInvite(server, secret);
   const tok = await collectToken(server, secret, invite);
   const again = await server.inject({
@@ -38,20 +49,46 @@ test('on the embedded database a link gets one token and its answers are stored'
   expect(again.statusCode).toBe(409);
 
   const [first, , third] = invite.questions;
+  const body = {
+    ...submission(invite, tok),
+    answers: [
+      { questionId: third?.id, value: 2 },
+      { questionId: first?.id, value: 5 },
+    ],
+  };
   const submitted = await server.inject({
     method: 'POST',
     url: '/api/v1/responses',
-    payload: {
-      ...submission(invite, tok),
-      answers: [
-        { questionId: third?.id, value: 2 },
-        { questionId: first?.id, value: 5 },
-      ],
-    },
+    payload: body,
   });
   expect(submitted.statusCode, submitted.body).toBe(201);
-  const stored = await withTenant(handle.db, org.organizationId, (trx) =>
-    trx.selectFrom('responses').select('answers').where('run_id', '=', runId).execute(),
-  );
-  expect(stored).toEqual([{ answers: [5, null, 2] }]);
+  const resent = await server.inject({ method: 'POST', url: '/api/v1/responses', payload: body });
+  expect(resent.statusCode, resent.body).toBe(409);
+
+  const rows = () =>
+    withTenant(handle.db, org.organizationId, async (trx) => ({
+      sealed: await trx
+        .selectFrom('sealed_responses')
+        .select(['token_hash', 'segment_tier'])
+        .where('run_id', '=', runId)
+        .execute(),
+      stored: await trx
+        .selectFrom('responses')
+        .select(['answers', 'segment_tier'])
+        .where('run_id', '=', runId)
+        .execute(),
+    }));
+  // While the run is open, the response waits sealed, under its token's hash.
+  const open = await rows();
+  expect(open.stored).toEqual([]);
+  expect(open.sealed).toHaveLength(1);
+  expect(open.sealed[0]?.token_hash.equals(tokenHash(tok.message))).toBe(true);
+  expect(open.sealed[0]?.segment_tier).toBe('frontline');
+
+  // Released, it is in the responses table, answers by question position.
+  await releaseNow(handle.db, org.organizationId, runId);
+  expect(await rows()).toEqual({
+    sealed: [],
+    stored: [{ answers: [5, null, 2], segment_tier: 'frontline' }],
+  });
 });

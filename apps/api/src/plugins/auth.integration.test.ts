@@ -9,6 +9,8 @@ import {
   createTestServer,
   expectProblem,
   PASSWORD,
+  releaseNow,
+  rosterRows,
   signup,
   uniqueEmail,
   type TestOrganization,
@@ -174,7 +176,11 @@ describe('roles', () => {
       method: 'POST',
       url: '/api/v1/people/import',
       headers: { ...h, 'content-type': 'text/csv' },
-      payload: `email,name,team,tier\n${uniqueEmail('p')},Pat,Ops,frontline\n${uniqueEmail('q')},Quinn,Ops,leadership\n`,
+      payload: [
+        'email,name,team,tier',
+        ...rosterRows('roles.test', 'pat', 'Ops', 'frontline', 5),
+        ...rosterRows('roles.test', 'quinn', 'Ops', 'leadership', 5),
+      ].join('\n'),
     });
     expect(roster.statusCode, roster.body).toBe(200);
     priorityId = await createPriority(t.server, admin.token, {
@@ -307,16 +313,28 @@ describe('roles', () => {
   );
 
   test('an executive reads a pulse, its runs and a run’s gaps', async () => {
-    for (const url of [
-      `/api/v1/pulses/${pulseId}`,
-      `/api/v1/pulses/${pulseId}/runs`,
-      `/api/v1/runs/${runId}/gaps`,
-    ]) {
-      const response = await t.server.inject({
-        method: 'GET',
-        url,
-        headers: bearer(executiveToken),
-      });
+    const read = (url: string) =>
+      t.server.inject({ method: 'GET', url, headers: bearer(executiveToken) });
+    for (const url of [`/api/v1/pulses/${pulseId}`, `/api/v1/pulses/${pulseId}/runs`]) {
+      const response = await read(url);
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
+    }
+    // The open run's figures are not released yet: a 409 for the executive, not a 403.
+    const open = await read(`/api/v1/runs/${runId}/gaps`);
+    expect(expectProblem(open, 409).code).toBe('PG_ERR_NOT_RELEASED');
+
+    // Another run of the pulse, closed and released: its reports are the executive's to read.
+    const started = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: bearer(admin.token),
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    const releasedRunId = started.json<{ id: string }>().id;
+    await releaseNow(t.db, admin.organizationId, releasedRunId);
+    for (const report of ['gaps', 'collisions', 'comments', 'brief', 'export.csv']) {
+      const url = `/api/v1/runs/${releasedRunId}/${report}`;
+      const response = await read(url);
       expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
     }
   });

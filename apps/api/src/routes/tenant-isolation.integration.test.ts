@@ -8,6 +8,7 @@ import {
   createPriority,
   createTestServer,
   expectProblem,
+  releaseNow,
   signup,
   uniqueEmail,
   type TestOrganization,
@@ -17,9 +18,14 @@ import {
 /** One organization with everything a route may take the id of. */
 interface Tenant extends TestOrganization {
   readonly emails: readonly string[];
+  /** Its roster as CSV rows. */
+  readonly roster: readonly string[];
   readonly priorityId: string;
   readonly pulseId: string;
+  /** A run still open. */
   readonly runId: string;
+  /** A run closed and released, whose reports are served. */
+  readonly releasedRunId: string;
 }
 
 /**
@@ -34,18 +40,31 @@ const ROUTES_BY_ID: readonly {
 }[] = [
   { method: 'GET', path: '/pulses/:id', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'GET', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 200 },
-  { method: 'GET', path: '/runs/:id/gaps', id: (t) => t.runId, ownerStatus: 200 },
-  { method: 'GET', path: '/runs/:id/collisions', id: (t) => t.runId, ownerStatus: 200 },
-  { method: 'GET', path: '/runs/:id/comments', id: (t) => t.runId, ownerStatus: 200 },
-  { method: 'GET', path: '/runs/:id/export.csv', id: (t) => t.runId, ownerStatus: 200 },
-  { method: 'GET', path: '/runs/:id/brief', id: (t) => t.runId, ownerStatus: 200 },
+  // A released run's reports; an open run's are its owner's 409 (not released yet), and
+  // never tell another organization that the run exists or when it closes.
+  ...['gaps', 'collisions', 'comments', 'export.csv', 'brief'].flatMap((report) => [
+    {
+      method: 'GET' as const,
+      path: `/runs/:id/${report}`,
+      id: (t: Tenant) => t.releasedRunId,
+      ownerStatus: 200,
+    },
+    {
+      method: 'GET' as const,
+      path: `/runs/:id/${report} (open)`,
+      id: (t: Tenant) => t.runId,
+      ownerStatus: 409,
+    },
+  ]),
   { method: 'GET', path: '/pulses/:id/trends', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'POST', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 201 },
   { method: 'POST', path: '/runs/:id/close', id: (t) => t.runId, ownerStatus: 200 },
 ];
 
 const urlOf = (route: (typeof ROUTES_BY_ID)[number], tenant: Tenant) =>
-  `/api/v1${route.path.replace(':id', route.id(tenant))}`;
+  `/api/v1${route.path.replace(' (open)', '').replace(':id', route.id(tenant))}`;
+
+const TEAMS = ['Sales', 'Operations'];
 
 describe('tenant isolation', () => {
   let t: TestServer;
@@ -56,23 +75,21 @@ describe('tenant isolation', () => {
   async function tenant(name: string): Promise<Tenant> {
     const organization = await signup(t.server, name);
     const h = bearer(organization.token);
-    const emails = [
-      uniqueEmail('lead'),
-      uniqueEmail('front'),
-      uniqueEmail('ops'),
-      uniqueEmail('ops'),
+    // Five of each tier, over two teams: a run needs at least k of each.
+    const rows = [
+      ...[3, 2].flatMap((n, i) =>
+        Array.from({ length: n }, () => `${uniqueEmail('lead')},Lee,${TEAMS[i]},leadership`),
+      ),
+      ...[3, 2].flatMap((n, i) =>
+        Array.from({ length: n }, () => `${uniqueEmail('front')},Fran,${TEAMS[i]},frontline`),
+      ),
     ];
+    const emails = rows.map((row) => row.split(',')[0] ?? '');
     const roster = await t.server.inject({
       method: 'POST',
       url: '/api/v1/people/import',
       headers: { ...h, 'content-type': 'text/csv' },
-      payload: [
-        'email,name,team,tier',
-        `${emails[0]},Lee,Sales,leadership`,
-        `${emails[1]},Fran,Sales,frontline`,
-        `${emails[2]},Olu,Operations,leadership`,
-        `${emails[3]},Ode,Operations,frontline`,
-      ].join('\n'),
+      payload: ['email,name,team,tier', ...rows].join('\n'),
     });
     expect(roster.statusCode, roster.body).toBe(200);
     const priorityId = await createPriority(t.server, organization.token, {
@@ -87,13 +104,19 @@ describe('tenant isolation', () => {
     });
     expect(pulse.statusCode, pulse.body).toBe(201);
     const pulseId = pulse.json<{ id: string }>().id;
-    const run = await t.server.inject({
-      method: 'POST',
-      url: `/api/v1/pulses/${pulseId}/runs`,
-      headers: h,
-    });
-    expect(run.statusCode, run.body).toBe(201);
-    return { ...organization, emails, priorityId, pulseId, runId: run.json<{ id: string }>().id };
+    const startRun = async () => {
+      const run = await t.server.inject({
+        method: 'POST',
+        url: `/api/v1/pulses/${pulseId}/runs`,
+        headers: h,
+      });
+      expect(run.statusCode, run.body).toBe(201);
+      return run.json<{ id: string }>().id;
+    };
+    const releasedRunId = await startRun();
+    await releaseNow(t.db, organization.organizationId, releasedRunId);
+    const runId = await startRun();
+    return { ...organization, emails, roster: rows, priorityId, pulseId, runId, releasedRunId };
   }
 
   /** Everything of one organization the routes could change, read past row-level security. */
@@ -164,15 +187,19 @@ describe('tenant isolation', () => {
     },
   );
 
-  test("the other organization's run is still open, and still its only run", async () => {
+  test("the other organization's open run is still open, and its runs are still its two", async () => {
     const runs = await t.server.inject({
       method: 'GET',
       url: `/api/v1/pulses/${b.pulseId}/runs`,
       headers: bearer(b.token),
     });
     expect(runs.statusCode, runs.body).toBe(200);
-    const items = runs.json<{ items: { id: string; closedAt: string | null }[] }>().items;
-    expect(items).toEqual([expect.objectContaining({ id: b.runId, closedAt: null })]);
+    const items = runs.json<{ items: { id: string; state: string; closedAt: string | null }[] }>()
+      .items;
+    expect(items).toEqual([
+      expect.objectContaining({ id: b.runId, state: 'open', closedAt: null }),
+      expect.objectContaining({ id: b.releasedRunId, state: 'released' }),
+    ]);
   });
 
   test.for(['/pulses', '/priorities', '/teams', '/people'])(
@@ -257,6 +284,16 @@ describe('tenant isolation', () => {
     });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toEqual({ created: 1, updated: 0, deactivated: a.emails.length });
+    expect(await state(b.organizationId)).toEqual(beforeB);
+
+    // The caller's roster back, so a run of its pulse can start again below.
+    const restored = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import',
+      headers: { ...bearer(a.token), 'content-type': 'text/csv' },
+      payload: ['email,name,team,tier', ...a.roster].join('\n'),
+    });
+    expect(restored.statusCode, restored.body).toBe(200);
     expect(await state(b.organizationId)).toEqual(beforeB);
   });
 

@@ -9,13 +9,19 @@ import {
   createTestServer,
   expectProblem,
   PASSWORD,
+  rosterRows,
   startAnsweringRun,
   uniqueEmail,
   type AnsweringRun,
   type TestServer,
 } from '../../test-support.js';
 
-const ROSTER = ['ana', 'bo', 'cy'].map((name) => `${name}@outbox.test`);
+// At least k of each tier, or the run would not start.
+const PEOPLE = [
+  ...rosterRows('outbox.test', 'ops', 'Ops', 'frontline', 5),
+  ...rosterRows('outbox.test', 'lead', 'Board', 'leadership', 5),
+];
+const ROSTER = PEOPLE.map((row) => row.split(',')[0] ?? '');
 
 interface Message {
   to: string;
@@ -34,7 +40,7 @@ describe('GET /api/v1/dev/outbox', () => {
     t = await createTestServer();
     started = await startAnsweringRun(t.server, t.db, {
       organization: 'Outbox Co',
-      people: ROSTER.map((email, i) => `${email},Person ${i},Ops,frontline`),
+      people: PEOPLE,
       dimensions: ['staffing'],
     });
     const email = uniqueEmail('exec');

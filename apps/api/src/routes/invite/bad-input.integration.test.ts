@@ -1,6 +1,9 @@
 import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { openSealedResponse, tokenHash } from '@pulsegap/anonymity';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
+import { deriveKey } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import { createJobContext, invitationSecret } from '@pulsegap/jobs';
 import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import fc from 'fast-check';
@@ -39,8 +42,12 @@ interface Run {
 
 /** What the employee routes may have stored; bad input must change none of it. */
 interface Stored {
+  /** Responses waiting sealed while the run is open. */
+  sealed: number;
+  /** A digest of every sealed row (token hash, segment, bytes), so no change goes unseen. */
+  sealedDigest: string | null;
+  /** Rows in the responses table: none until the run is released. */
   responses: number;
-  answers: number;
   tokensCollected: number;
   segmentKeys: number;
 }
@@ -120,9 +127,11 @@ async function stored(): Promise<Record<string, Stored>> {
   const result: Record<string, Stored> = {};
   for (const run of [withComment, withoutComment]) {
     const { rows } = await sql<Stored>`
-      select (select count(*)::int from responses where run_id = ${run.id}) as responses,
-             (select count(*)::int from responses r, unnest(r.answers) v
-               where r.run_id = ${run.id} and v is not null) as answers,
+      select (select count(*)::int from sealed_responses where run_id = ${run.id}) as sealed,
+             (select md5(string_agg(token_hash || coalesce(segment_team_id::text, '')::bytea
+                                    || segment_tier::bytea || sealed, '' order by token_hash))
+                from sealed_responses where run_id = ${run.id}) as "sealedDigest",
+             (select count(*)::int from responses where run_id = ${run.id}) as responses,
              (select count(*)::int from invitations
                where run_id = ${run.id} and token_collected) as "tokensCollected",
              (select count(*)::int from segment_keys where run_id = ${run.id}) as "segmentKeys"
@@ -177,6 +186,8 @@ beforeAll(async () => {
   org = await signup(t.server, 'Bad Input Co');
   const rows = ['email,name,team,tier'];
   for (let i = 0; i < 8; i += 1) rows.push(`e${i}@bad-input.test,E${i},Floor,frontline`);
+  // Leaders sort after the frontline: the secrets used below are all of the frontline.
+  for (let i = 0; i < 5; i += 1) rows.push(`l${i}@bad-input.test,L${i},Office,leadership`);
   const imported = await t.server.inject({
     method: 'POST',
     url: '/api/v1/people/import',
@@ -187,7 +198,7 @@ beforeAll(async () => {
   priorityId = await createPriority(t.server, org.token, { title: 'Safety', statedWeight: 3 });
   withComment = await startRun('With a comment', true, priorityId);
   withoutComment = await startRun('Without a comment', false, priorityId);
-  expect(withComment.secrets).toHaveLength(8);
+  expect(withComment.secrets).toHaveLength(13);
   invite = await openInvite(withComment.secrets[0] ?? '');
   otherInvite = await openInvite(withoutComment.secrets[0] ?? '');
   token = await collectToken(withComment.secrets[0] ?? '');
@@ -555,8 +566,27 @@ describe('after all the bad input', () => {
     const after = await stored();
     expect(after[withComment.id]).toEqual({
       ...before[withComment.id],
-      responses: (before[withComment.id]?.responses ?? 0) + 1,
-      answers: (before[withComment.id]?.answers ?? 0) + invite.questions.length,
+      sealed: (before[withComment.id]?.sealed ?? 0) + 1,
+      sealedDigest: expect.any(String) as string,
+      responses: 0,
+    });
+    expect(after[withComment.id]?.sealedDigest).not.toBe(before[withComment.id]?.sealedDigest);
+    expect(after[withoutComment.id]).toEqual(before[withoutComment.id]);
+    // Sealed as sent: every answer at its question's position, and the comment whole.
+    const { rows } = await sql<{ sealed: Buffer }>`
+      select sealed from sealed_responses
+       where run_id = ${withComment.id} and token_hash = ${tokenHash(Buffer.from(token.message, 'base64url'))}
+    `.execute(owner);
+    expect(rows).toHaveLength(1);
+    const content = openSealedResponse(
+      rows[0]?.sealed ?? Buffer.alloc(0),
+      { questionCount: invite.questions.length, commentUnits: COMMENT_MAX_LENGTH },
+      deriveKey(testConfig(), 'response-sealing'),
+      withComment.id,
+    );
+    expect(content).toEqual({
+      answers: invite.questions.map((_, i) => 1 + (i % 5)),
+      comment,
     });
     expectProblem(await t.server.inject(post(submission())), 409);
     expect(await stored()).toEqual(after);
@@ -579,8 +609,8 @@ describe('after all the bad input', () => {
     ]);
     expectInvalid(refused, 'body/comment');
     expect(recorded.statusCode, recorded.body).toBe(201);
-    expect((await stored())[withComment.id]?.responses).toBe(
-      (before[withComment.id]?.responses ?? 0) + 1,
+    expect((await stored())[withComment.id]?.sealed).toBe(
+      (before[withComment.id]?.sealed ?? 0) + 1,
     );
   });
 });
@@ -702,7 +732,7 @@ describe('arbitrary input never makes an employee route fail', () => {
   test('POST /responses', async () => {
     const fresh = await collectToken(withComment.secrets[4] ?? '');
     const valid = submission({ token: fresh });
-    const before = (await stored())[withComment.id]?.responses ?? 0;
+    const before = (await stored())[withComment.id]?.sealed ?? 0;
     const body = fc.oneof(
       rawBody(fc.oneof(fc.anything(), fc.object(), fc.jsonValue())),
       rawBody(
@@ -718,7 +748,7 @@ describe('arbitrary input never makes an employee route fail', () => {
       { numRuns: RUNS },
     );
     // One token, at most one response, whatever was sent with it.
-    expect((await stored())[withComment.id]?.responses).toBeLessThanOrEqual(before + 1);
+    expect((await stored())[withComment.id]?.sealed).toBeLessThanOrEqual(before + 1);
   });
 
   test('POST /invite/:secret/token', async () => {

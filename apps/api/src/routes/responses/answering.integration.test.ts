@@ -1,6 +1,8 @@
-import { SigningPool, tokenHash } from '@pulsegap/anonymity';
+import { openSealedResponse, SigningPool, tokenHash } from '@pulsegap/anonymity';
 import { toBase64Url } from '@pulsegap/anonymity/client';
+import { deriveKey } from '@pulsegap/config';
 import { withTenant } from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import { createHttpServer } from '../../http-server.js';
 import { testConfig } from '@pulsegap/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -10,6 +12,7 @@ import {
   createTestServer,
   expectProblem,
   openInvite as openLink,
+  releaseNow,
   startAnsweringRun,
   submission,
   type TestInvite,
@@ -31,7 +34,9 @@ describe('answering anonymously', () => {
     const people: string[] = [];
     for (let i = 0; i < 6; i += 1) people.push(`l${i}@answer.test,L${i},Support,leadership`);
     for (let i = 0; i < 6; i += 1) people.push(`f${i}@answer.test,F${i},Support,frontline`);
+    // Under k each, together k: the whole organization's frontline segment.
     people.push('solo@answer.test,Solo,Tiny,frontline');
+    for (let i = 0; i < 4; i += 1) people.push(`s${i}@answer.test,S${i},Spare,frontline`);
     const started = await startAnsweringRun(t.server, t.db, {
       organization: 'Answering Co',
       people,
@@ -44,8 +49,35 @@ describe('answering anonymously', () => {
   const openInvite = (secret: string) => openLink(t.server, secret);
   const token = (secret: string, invite: TestInvite) => collectToken(t.server, secret, invite);
 
+  /** The run's responses waiting sealed, as the application role sees them. */
+  const sealedRows = () =>
+    withTenant(t.db, org.organizationId, (trx) =>
+      trx
+        .selectFrom('sealed_responses')
+        .select(['token_hash', 'segment_team_id', 'segment_tier', 'sealed'])
+        .where('run_id', '=', runId)
+        .execute(),
+    );
+  /** The run's rows in the responses table: none until the run is released. */
+  const storedRows = () =>
+    withTenant(t.db, org.organizationId, (trx) =>
+      trx
+        .selectFrom('responses')
+        .select(['segment_team_id', 'segment_tier', 'answers', 'comment'])
+        .where('run_id', '=', runId)
+        .execute(),
+    );
+  /** What a sealed response of this run (two questions, an open question) holds. */
+  const opened = (sealed: Buffer) =>
+    openSealedResponse(
+      sealed,
+      { questionCount: 2, commentUnits: COMMENT_MAX_LENGTH },
+      deriveKey(testConfig(), 'response-sealing'),
+      runId,
+    );
+
   test('every invitee got a link; a segment under k is merged into the whole organization', async () => {
-    expect(links).toHaveLength(13);
+    expect(links).toHaveLength(17);
     const solo = await openInvite(secretOf('solo@answer.test'));
     expect(solo.segment).toEqual({ team: null, tier: 'frontline' });
     const f0 = await openInvite(secretOf('f0@answer.test'));
@@ -79,15 +111,17 @@ describe('answering anonymously', () => {
       payload: body,
     });
     expectProblem(third, 409);
-    // Whether the two copies met in one batch or not, exactly one of them is stored.
-    const stored = await withTenant(t.db, org.organizationId, (trx) =>
-      trx
-        .selectFrom('responses')
-        .select('id')
-        .where('token_hash', '=', tokenHash(tok.message))
-        .execute(),
-    );
-    expect(stored).toHaveLength(1);
+    // Whether the two copies met in one batch or not, exactly one of them is stored,
+    // sealed under its token's segment; nothing reaches the responses table while open.
+    const sealed = (await sealedRows()).filter((r) => r.token_hash.equals(tokenHash(tok.message)));
+    expect(sealed).toHaveLength(1);
+    expect(sealed[0]?.segment_tier).toBe('frontline');
+    expect(sealed[0]?.segment_team_id).toEqual(expect.any(String));
+    expect(opened(sealed[0]?.sealed ?? Buffer.alloc(0))).toEqual({
+      answers: [4, 4],
+      comment: null,
+    });
+    expect(await storedRows()).toEqual([]);
   });
 
   test('a forged or altered token, or a key of another run, is a 403', async () => {
@@ -127,21 +161,37 @@ describe('answering anonymously', () => {
       headers: bearer(org.token),
     });
     const run = runs.json<{
-      items: { participation: unknown; teams: { team: string; invited: number }[] }[];
+      items: {
+        id: string;
+        state: string;
+        participation: unknown;
+        teams: unknown;
+        withheld: unknown;
+      }[];
     }>().items[0];
-    // f2 and f3 collected tokens and answered (earlier tests); everyone was invited.
-    expect(run?.participation).toEqual({ invited: 13, tokensCollected: 2, responses: 2 });
-    // Support's leadership and frontline segments (6 each); Tiny's one person counts for
-    // the whole organization and is not shown as a team.
+    expect(run).toMatchObject({ id: runId, state: 'open' });
+    // f2 and f3 collected tokens and answered (earlier tests); everyone was invited. The
+    // responses are counted from the sealed ones, by their tokens' segments.
+    const counts = (invited: number, tokensCollected = 0, responses = 0) => ({
+      invited,
+      tokensCollected,
+      responses,
+    });
+    expect(run?.participation).toEqual({
+      ...counts(17, 2, 2),
+      tiers: { leadership: counts(6), frontline: counts(11, 2, 2) },
+    });
+    // Support's leadership and frontline segments (6 each); Tiny's one person and Spare's
+    // four count for the whole organization and are not shown as teams.
     expect(run?.teams).toEqual([
       {
         teamId: expect.any(String),
         team: 'Support',
-        invited: 12,
-        tokensCollected: 2,
-        responses: 2,
+        ...counts(12, 2, 2),
+        tiers: { leadership: counts(6), frontline: counts(6, 2, 2) },
       },
     ]);
+    expect(run?.withheld).toEqual([]);
   });
 
   test('answers are stored by question position, unanswered ones as null', async () => {
@@ -166,17 +216,12 @@ describe('answering anonymously', () => {
       payload: reversed,
     });
     expect(ok2.statusCode, ok2.body).toBe(201);
-    const stored = await withTenant(t.db, org.organizationId, (trx) =>
-      trx
-        .selectFrom('responses')
-        .select('answers')
-        .where('run_id', '=', runId)
-        .where('segment_tier', '=', 'leadership')
-        .execute(),
-    );
-    expect(stored.map((r) => r.answers)).toHaveLength(2);
-    expect(stored.map((r) => r.answers)).toContainEqual([1, 5]);
-    expect(stored.map((r) => r.answers)).toContainEqual([null, 2]);
+    // Sealed while the run is open: each holds its answers by question position.
+    const sealed = (await sealedRows()).filter((r) => r.segment_tier === 'leadership');
+    expect(sealed.map((r) => opened(r.sealed).answers)).toHaveLength(2);
+    expect(sealed.map((r) => opened(r.sealed).answers)).toContainEqual([1, 5]);
+    expect(sealed.map((r) => opened(r.sealed).answers)).toContainEqual([null, 2]);
+    expect(await storedRows()).toEqual([]);
   });
 
   test('two token requests for one link at once: one signature, one 409', async () => {
@@ -239,5 +284,24 @@ describe('answering anonymously', () => {
       await t.server.inject({ url: `/api/v1/invite/${secretOf('f5@answer.test')}` }),
       410,
     );
+  });
+
+  test('released, the responses are stored by question position, unanswered ones as null, and the sealed ones are gone', async () => {
+    await releaseNow(t.db, org.organizationId, runId);
+    expect(await sealedRows()).toEqual([]);
+    const stored = await storedRows();
+    // f2, f3, l1 and l2: each tier's two respondents are fewer than k, so their responses
+    // are stored under the whole organization's segment of their tier.
+    expect(stored).toHaveLength(4);
+    for (const row of stored) expect(row).toMatchObject({ segment_team_id: null, comment: null });
+    const answersOf = (tier: string) =>
+      stored.filter((r) => r.segment_tier === tier).map((r) => r.answers);
+    expect(answersOf('leadership')).toHaveLength(2);
+    expect(answersOf('leadership')).toContainEqual([1, 5]);
+    expect(answersOf('leadership')).toContainEqual([null, 2]);
+    expect(answersOf('frontline')).toEqual([
+      [4, 4],
+      [4, 4],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tokenHash } from '@pulsegap/anonymity';
+import { sealedResponseLength, tokenHash } from '@pulsegap/anonymity';
 import type { Database } from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import { openOwnerDatabase } from '@pulsegap/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
@@ -10,15 +11,17 @@ import {
   createTestServer,
   expectProblem,
   openInvite,
+  rosterRows,
   startAnsweringRun,
   submission,
   type TestServer,
 } from '../../test-support.js';
 
-// The intake answers 201 only once the response is committed, and responses that arrive
-// while a batch of their run is being written are committed together, by the next batch.
-// To see the intake mid-write, the test holds the run's row lock, as a concurrent close
-// does: `admit_responses` checks the run under FOR SHARE, so its batch waits for the lock.
+// The intake answers 201 only once the response is committed, sealed, and responses that
+// arrive while a batch of their run is being written are committed together, by the next
+// batch. To see the intake mid-write, the test holds the run's row lock, as a concurrent
+// close does: `seal_responses` checks the run under FOR SHARE, so its batch waits for the
+// lock. While the run is open, responses are kept only in `sealed_responses`.
 
 /** How long a request that should be waiting is watched before the lock is let go. */
 const WATCH_MS = 400;
@@ -32,13 +35,16 @@ let nextLink = 0;
 beforeAll(async () => {
   t = await createTestServer();
   owner = openOwnerDatabase();
-  const people = Array.from({ length: 26 }, (_, i) => `p${i}@intake.test,P${i},Desk,frontline`);
+  const people = [
+    ...rosterRows('intake.test', 'p', 'Desk', 'frontline', 26),
+    ...rosterRows('intake.test', 'l', 'Board', 'leadership', 5),
+  ];
   ({ runId, links } = await startAnsweringRun(t.server, t.db, {
     organization: 'Intake Co',
     people,
     dimensions: ['staffing', 'clarity'],
   }));
-  expect(links).toHaveLength(26);
+  expect(links).toHaveLength(31);
 });
 afterAll(async () => {
   await t.close();
@@ -107,13 +113,21 @@ async function lockRun(): Promise<RunLock> {
   };
 }
 
-/** The run's stored responses with these token hashes, as the owner sees them. */
+/** The run's sealed responses with these token hashes, as the owner sees them. */
 async function storedRows(hashes: readonly Buffer[]) {
   const { rows } = await sql<{ token_hash: Buffer; xmin: string }>`
-    select token_hash, xmin::text as xmin from responses
+    select token_hash, xmin::text as xmin from sealed_responses
      where run_id = ${runId} and token_hash = any(${hashes})
   `.execute(owner);
   return rows;
+}
+
+/** How many rows the run has in the responses table: none while it is open. */
+async function responsesTableRows(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from responses where run_id = ${runId}
+  `.execute(owner);
+  return rows[0]?.n ?? -1;
 }
 
 describe('POST /responses answers only once the response is committed', () => {
@@ -132,6 +146,7 @@ describe('POST /responses answers only once the response is committed', () => {
       expect(response.statusCode, response.body).toBe(201);
       // Seen at once from another connection: the 201 came after the commit, not before.
       expect(await storedRows([hash])).toHaveLength(1);
+      expect(await responsesTableRows()).toBe(0);
     } finally {
       await lock.release();
     }
@@ -163,7 +178,9 @@ describe('POST /responses answers only once the response is committed', () => {
       const [firstRow] = await storedRows([first.hash]);
       const transactions = new Set(rows.map((r) => r.xmin));
       expect(transactions.size).toBe(1);
+      expect(firstRow?.xmin).toEqual(expect.any(String));
       expect(transactions.has(firstRow?.xmin ?? '')).toBe(false);
+      expect(await responsesTableRows()).toBe(0);
     } finally {
       await lock.release();
     }
@@ -190,8 +207,37 @@ describe('one token, one stored response, whichever batch its copies land in', (
       if (refused === undefined) throw new Error('no copy was refused');
       expect(expectProblem(refused, 409).code).toBe('PG_ERR_TOKEN_USED');
       expect(await storedRows([hash])).toHaveLength(1);
+      expect(await responsesTableRows()).toBe(0);
     } finally {
       await lock.release();
     }
+  });
+});
+
+describe('a sealed response says nothing by its size', () => {
+  test('every sealed row of the run has the same length, whatever was answered and commented', async () => {
+    const variants: Record<string, unknown>[] = [
+      {},
+      { comment: 'Short.' },
+      { comment: 'ü'.repeat(COMMENT_MAX_LENGTH) },
+      { comment: '😀'.repeat(COMMENT_MAX_LENGTH / 2) },
+    ];
+    const sent = [];
+    for (const [i, extra] of variants.entries()) {
+      const s = await freshSubmission();
+      const answers = i % 2 === 0 ? s.body.answers : s.body.answers.slice(0, 1);
+      const response = await post({ ...s.body, answers, ...extra });
+      expect(response.statusCode, response.body).toBe(201);
+      sent.push(s.hash);
+    }
+    expect(await storedRows(sent)).toHaveLength(variants.length);
+    const { rows } = await sql<{ length: number }>`
+      select distinct octet_length(sealed) as length from sealed_responses where run_id = ${runId}
+    `.execute(owner);
+    // Two questions and room for the longest comment, for every response of the run.
+    expect(rows).toEqual([
+      { length: sealedResponseLength({ questionCount: 2, commentUnits: COMMENT_MAX_LENGTH }) },
+    ]);
+    expect(await responsesTableRows()).toBe(0);
   });
 });

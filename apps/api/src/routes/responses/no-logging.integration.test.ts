@@ -11,6 +11,7 @@ import { WEB_ROOT } from '../../plugins/web.js';
 import {
   bearer,
   expectProblem,
+  rosterRows,
   startAnsweringRun,
   type TestOrganization,
 } from '../../test-support.js';
@@ -50,7 +51,10 @@ describe('the employee routes log nothing', () => {
     });
     const run = await startAnsweringRun(server, database.db, {
       organization: 'Quiet Logs Co',
-      people: Array.from({ length: 5 }, (_, i) => `q${i}@quiet.test,Q${i},Ops,frontline`),
+      people: [
+        ...rosterRows('quiet.test', 'q', 'Ops', 'frontline', 5),
+        ...rosterRows('quiet.test', 'l', 'Board', 'leadership', 5),
+      ],
       dimensions: ['staffing'],
     });
     org = run.org;

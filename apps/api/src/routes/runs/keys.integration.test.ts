@@ -37,8 +37,9 @@ describe('GET /api/v1/runs/:id/keys', () => {
         ...people('sl', 'Support', 'leadership', 5),
         ...people('sf', 'Support', 'frontline', 5),
         ...people('of', 'Ops', 'frontline', 5),
-        // Under k: merged into the whole organization's frontline.
+        // Under k each: merged into the whole organization's frontline, together k.
         ...people('tf', 'Tiny', 'frontline', 2),
+        ...people('pf', 'Spare', 'frontline', 3),
       ],
       dimensions: ['staffing'],
     });
