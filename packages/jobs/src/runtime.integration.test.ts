@@ -18,19 +18,19 @@ const logger: JobLogger = {
   error: (object) => errors.push(object),
 };
 
-async function pendingOutboxRows(key: string): Promise<number> {
+/** The ids of the outbox rows for `key`: pending work, since a relayed row is deleted. */
+async function outboxRows(key: string): Promise<string[]> {
   const owner = openOwnerDatabase();
   try {
-    const rows = await owner
-      .selectFrom('outbox')
-      .select('id')
-      .where('job_key', '=', key)
-      .where('dispatched_at', 'is', null)
-      .execute();
-    return rows.length;
+    const rows = await owner.selectFrom('outbox').select('id').where('job_key', '=', key).execute();
+    return rows.map((row) => String(row.id));
   } finally {
     await owner.destroy();
   }
+}
+
+async function pendingOutboxRows(key: string): Promise<number> {
+  return (await outboxRows(key)).length;
 }
 
 describe('job runtimes', () => {
@@ -124,7 +124,8 @@ describe('job runtimes', () => {
       leadership: [3, 3, 3, 3, 3],
       frontline: [1, 1, 1, 1, 1],
     });
-    await enqueueJob(handle.db, recomputeRunRequest(fixture.organizationId, fixture.runId));
+    const request = recomputeRunRequest(fixture.organizationId, fixture.runId);
+    await enqueueJob(handle.db, request);
     const runtime = startInProcessRuntime({
       context: createJobContext(testConfig(), handle.db),
       logger,
@@ -139,5 +140,6 @@ describe('job runtimes', () => {
       readRunCells(trx, fixture.runId),
     );
     expect(cells[0]?.statistics).toMatchObject({ gap: 2, suppressed: false });
+    expect(await outboxRows(request.key)).toEqual([]);
   });
 });

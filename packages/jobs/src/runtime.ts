@@ -1,4 +1,4 @@
-import { markDispatched, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
+import { deleteOutboxJobs, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
@@ -36,8 +36,8 @@ export function startInProcessRuntime(options: {
     for (;;) {
       const jobs = await pendingJobs(db, RELAY_BATCH);
       if (jobs.length === 0) return;
-      // Marked first: a request for the same key made while the job runs gets a new row.
-      await markDispatched(
+      // Deleted first: a request for the same key made while the job runs gets a new row.
+      await deleteOutboxJobs(
         db,
         jobs.map((j) => j.id),
       );
@@ -94,8 +94,8 @@ export interface BullmqRuntimeOptions {
 
 /**
  * Server mode: relays the outbox to BullMQ (`jobId` from the outbox row, so a relay that
- * retries after a crash adds nothing twice) and runs a BullMQ worker per job. A Redis
- * outage leaves the outbox rows pending: work is delayed, never lost.
+ * retries after a crash adds nothing twice) and runs a BullMQ worker per job. A relayed row
+ * is deleted. A Redis outage leaves the outbox rows pending: work is delayed, never lost.
  */
 export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const reportRedisError = (error: Error) => {
