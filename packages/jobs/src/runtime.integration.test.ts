@@ -6,7 +6,8 @@ import {
   openTestDatabase,
   testConfig,
 } from '@pulsegap/testing';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJobContext, recomputeRunRequest } from './definitions.js';
 import { startBullmqRuntime, startInProcessRuntime, type JobLogger } from './runtime.js';
@@ -117,6 +118,56 @@ describe('job runtimes', () => {
     expect(cells.filter((c) => c.teamId === null)).toMatchObject([
       { dimension: 'staffing', teamId: null, suppressed: false, statistics: { gap: 4.4 - 2 } },
     ]);
+  });
+
+  test('a completed job leaves nothing behind, in the queue or in the outbox', async () => {
+    const fixture = await createRunFixture(handle.db, {
+      leadership: [4, 4, 4, 4, 4],
+      frontline: [2, 2, 2, 2, 2],
+    });
+    const request = recomputeRunRequest(fixture.organizationId, fixture.runId);
+    await enqueueJob(handle.db, request);
+    const [id] = await outboxRows(request.key);
+    const jobId = `${request.key}-${id}`;
+
+    const completed: string[] = [];
+    const runtime = startBullmqRuntime({
+      context: createJobContext(testConfig(), handle.db),
+      redisUrl: REDIS_URL,
+      logger,
+      prefix,
+    });
+    const queue = new Queue('recompute-run', { connection: { url: REDIS_URL }, prefix });
+    const events = new QueueEvents('recompute-run', { connection: { url: REDIS_URL }, prefix });
+    events.on('completed', ({ jobId: done }) => completed.push(done));
+    try {
+      await events.waitUntilReady();
+      await runtime.drain();
+      await vi.waitFor(() => {
+        expect(completed).toContain(jobId);
+      });
+      expect(await queue.getJob(jobId)).toBeUndefined();
+      expect(await queue.getJobCounts('completed')).toEqual({ completed: 0 });
+      const redis = new Redis(REDIS_URL);
+      try {
+        expect(await redis.keys(`${prefix}:recompute-run:${jobId}*`)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await events.close();
+      await queue.close();
+      await runtime.close();
+    }
+    expect(await outboxRows(request.key)).toEqual([]);
+    const { computedAt } = await withTenant(handle.db, fixture.organizationId, (trx) =>
+      readRunCells(trx, fixture.runId),
+    );
+    expect(computedAt).toBeInstanceOf(Date);
+
+    // The key is free again: a new request is a new pending row.
+    await enqueueJob(handle.db, request);
+    expect(await outboxRows(request.key)).toEqual([expect.not.stringMatching(`^${id}$`)]);
   });
 
   test('the in-process runtime runs the same handlers', async () => {

@@ -94,8 +94,9 @@ export interface BullmqRuntimeOptions {
 
 /**
  * Server mode: relays the outbox to BullMQ (`jobId` from the outbox row, so a relay that
- * retries after a crash adds nothing twice) and runs a BullMQ worker per job. A relayed row
- * is deleted. A Redis outage leaves the outbox rows pending: work is delayed, never lost.
+ * retries after a crash adds nothing twice while the job waits; jobs are idempotent if it
+ * ran already) and runs a BullMQ worker per job. A relayed row is deleted, and so is a
+ * completed job. A Redis outage leaves the outbox rows pending: work is delayed, never lost.
  */
 export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const reportRedisError = (error: Error) => {
@@ -154,7 +155,9 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
         timestamp: job.requestedAt.getTime(),
         attempts: 5,
         backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: { age: 3600, count: 10_000 },
+        // A completed job would keep its times, dating the work (and the responses) that
+        // asked for it; a failed one is kept a week for operators (it names only ids).
+        removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       });
     }
