@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '@pulsegap/config';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -31,6 +32,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       ...loggerOptions(options.config),
       ...(logStream === undefined ? {} : { stream: logStream }),
     },
+    // Fastify's own ids count up per process, so neighbouring requests could be lined up
+    // in the logs (a silent request leaves a gap in the count): random ids say nothing.
+    genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },

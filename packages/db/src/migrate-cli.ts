@@ -1,4 +1,4 @@
-import { loadConfig } from '@pulsegap/config';
+import { APP_ROLE, loadConfig } from '@pulsegap/config';
 import { createKysely } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
@@ -8,10 +8,19 @@ if (config.databaseUrl === null) throw new Error('DATABASE_URL is required to mi
 await ensureDatabaseExists(config.databaseUrl);
 const owner = createKysely<unknown>(config.databaseUrl, 1);
 try {
-  const applied = await migrateToLatest(owner, config.appDatabasePassword);
+  const { applied, superuserStatements } = await migrateToLatest(owner, config.appDatabasePassword);
   console.log(
     applied.length === 0 ? 'migrate: up to date' : `migrate: applied ${applied.join(', ')}`,
   );
+  if (superuserStatements.length > 0) {
+    console.warn(
+      [
+        `migrate: warning: statement logging stays on for ${APP_ROLE}, which only a superuser`,
+        'may turn off; as a superuser, run:',
+        ...superuserStatements.map((statement) => `  ${statement};`),
+      ].join('\n'),
+    );
+  }
 } finally {
   await owner.destroy();
 }

@@ -6,7 +6,8 @@ import {
   openTestDatabase,
   testConfig,
 } from '@pulsegap/testing';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJobContext, releaseRunRequest } from './definitions.js';
 import { startBullmqRuntime, startInProcessRuntime, type JobLogger } from './runtime.js';
@@ -18,19 +19,19 @@ const logger: JobLogger = {
   error: (object) => errors.push(object),
 };
 
-async function pendingOutboxRows(key: string): Promise<number> {
+/** The ids of the outbox rows for `key`: pending work, since a relayed row is deleted. */
+async function outboxRows(key: string): Promise<string[]> {
   const owner = openOwnerDatabase();
   try {
-    const rows = await owner
-      .selectFrom('outbox')
-      .select('id')
-      .where('job_key', '=', key)
-      .where('dispatched_at', 'is', null)
-      .execute();
-    return rows.length;
+    const rows = await owner.selectFrom('outbox').select('id').where('job_key', '=', key).execute();
+    return rows.map((row) => String(row.id));
   } finally {
     await owner.destroy();
   }
+}
+
+async function pendingOutboxRows(key: string): Promise<number> {
+  return (await outboxRows(key)).length;
 }
 
 describe('job runtimes', () => {
@@ -121,6 +122,59 @@ describe('job runtimes', () => {
     ]);
   });
 
+  test('a completed job leaves nothing behind, in the queue or in the outbox', async () => {
+    const fixture = await createRunFixture(handle.db, {
+      leadership: [4, 4, 4, 4, 4],
+      frontline: [2, 2, 2, 2, 2],
+    });
+    await withTenant(handle.db, fixture.organizationId, (trx) =>
+      closeRun(trx, fixture.runId, new Date()),
+    );
+    const request = releaseRunRequest(fixture.organizationId, fixture.runId);
+    await enqueueJob(handle.db, request);
+    const [id] = await outboxRows(request.key);
+    const jobId = `${request.key}-${id}`;
+
+    const completed: string[] = [];
+    const runtime = startBullmqRuntime({
+      context: createJobContext(testConfig(), handle.db),
+      redisUrl: REDIS_URL,
+      logger,
+      prefix,
+    });
+    const queue = new Queue('release-run', { connection: { url: REDIS_URL }, prefix });
+    const events = new QueueEvents('release-run', { connection: { url: REDIS_URL }, prefix });
+    events.on('completed', ({ jobId: done }) => completed.push(done));
+    try {
+      await events.waitUntilReady();
+      await runtime.drain();
+      await vi.waitFor(() => {
+        expect(completed).toContain(jobId);
+      });
+      expect(await queue.getJob(jobId)).toBeUndefined();
+      expect(await queue.getJobCounts('completed')).toEqual({ completed: 0 });
+      const redis = new Redis(REDIS_URL);
+      try {
+        expect(await redis.keys(`${prefix}:release-run:${jobId}*`)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await events.close();
+      await queue.close();
+      await runtime.close();
+    }
+    expect(await outboxRows(request.key)).toEqual([]);
+    const release = await withTenant(handle.db, fixture.organizationId, (trx) =>
+      readRelease(trx, fixture.runId),
+    );
+    expect(release?.runId).toBe(fixture.runId);
+
+    // The key is free again: a new request is a new pending row.
+    await enqueueJob(handle.db, request);
+    expect(await outboxRows(request.key)).toEqual([expect.not.stringMatching(`^${id}$`)]);
+  });
+
   test('the in-process runtime runs the same handlers', async () => {
     const fixture = await createRunFixture(handle.db, {
       leadership: [3, 3, 3, 3, 3],
@@ -129,7 +183,8 @@ describe('job runtimes', () => {
     await withTenant(handle.db, fixture.organizationId, (trx) =>
       closeRun(trx, fixture.runId, new Date()),
     );
-    await enqueueJob(handle.db, releaseRunRequest(fixture.organizationId, fixture.runId));
+    const request = releaseRunRequest(fixture.organizationId, fixture.runId);
+    await enqueueJob(handle.db, request);
     const runtime = startInProcessRuntime({
       context: createJobContext(testConfig(), handle.db),
       logger,
@@ -144,5 +199,6 @@ describe('job runtimes', () => {
       readRelease(trx, fixture.runId),
     );
     expect(release?.cells[0]).toMatchObject({ gap: 2, suppressed: false });
+    expect(await outboxRows(request.key)).toEqual([]);
   });
 });

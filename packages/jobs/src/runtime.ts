@@ -1,4 +1,4 @@
-import { markDispatched, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
+import { deleteOutboxJobs, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
@@ -44,8 +44,8 @@ export function startInProcessRuntime(options: {
     for (;;) {
       const jobs = await pendingJobs(db, RELAY_BATCH);
       if (jobs.length === 0) return;
-      // Marked first: a request for the same key made while the job runs gets a new row.
-      await markDispatched(
+      // Deleted first: a request for the same key made while the job runs gets a new row.
+      await deleteOutboxJobs(
         db,
         jobs.map((j) => j.id),
       );
@@ -107,8 +107,9 @@ export interface BullmqRuntimeOptions {
 
 /**
  * Server mode: relays the outbox to BullMQ (`jobId` from the outbox row, so a relay that
- * retries after a crash adds nothing twice) and runs a BullMQ worker per job. A Redis
- * outage leaves the outbox rows pending: work is delayed, never lost.
+ * retries after a crash adds nothing twice while the job waits; jobs are idempotent if it
+ * ran already) and runs a BullMQ worker per job. A relayed row is deleted, and so is a
+ * completed job. A Redis outage leaves the outbox rows pending: work is delayed, never lost.
  */
 export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const reportRedisError = (error: Error) => {
@@ -167,7 +168,9 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
         timestamp: job.requestedAt.getTime(),
         attempts: 5,
         backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: { age: 3600, count: 10_000 },
+        // A completed job would keep its times, dating the work (and the responses) that
+        // asked for it; a failed one is kept a week for operators (it names only ids).
+        removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       });
     }

@@ -17,7 +17,14 @@ export default fp(
       );
       return;
     }
-    await fastify.register(fastifyStatic, { root, index: 'index.html', wildcard: false });
+    // The pages' files log nothing: the answer page loads its scripts, styles and icon right
+    // after its link is opened, so their log lines would date when someone answered.
+    await fastify.register(fastifyStatic, {
+      root,
+      index: 'index.html',
+      wildcard: false,
+      logLevel: 'silent',
+    });
     // A personal link opens the answer page; the secret in the path is never logged.
     fastify.get(
       '/answer/:secret',

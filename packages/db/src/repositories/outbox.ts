@@ -29,6 +29,7 @@ export async function enqueueJob(
   trx: TenantTransaction | Kysely<Database>,
   job: OutboxJob,
 ): Promise<void> {
+  // Every row is pending (a relayed row is deleted); the predicate names the unique index.
   await sql`
     insert into outbox (job_name, job_key, payload)
     values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
@@ -37,10 +38,10 @@ export async function enqueueJob(
 }
 
 /**
- * Hands up to `limit` pending jobs to `dispatch` and marks them dispatched, in one
- * transaction with `FOR UPDATE SKIP LOCKED`, so relays on several processes share the
- * work. If `dispatch` throws (the queue is down), the rows stay pending. Returns how many
- * were dispatched.
+ * Hands up to `limit` pending jobs to `dispatch` and, once it has accepted them, deletes
+ * their rows, in one transaction with `FOR UPDATE SKIP LOCKED`, so relays on several
+ * processes share the work and nothing is kept of work handed on. If `dispatch` throws (the
+ * queue is down), the rows stay pending. Returns how many were dispatched.
  */
 export async function relayOutbox(
   db: Kysely<Database>,
@@ -48,50 +49,38 @@ export async function relayOutbox(
   dispatch: (jobs: readonly PendingJob[]) => Promise<void>,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('outbox')
-      .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
-      .where('dispatched_at', 'is', null)
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    const rows = await selectPending(trx, limit).forUpdate().skipLocked().execute();
     if (rows.length === 0) return 0;
     await dispatch(rows.map(toPendingJob));
-    await trx
-      .updateTable('outbox')
-      .set({ dispatched_at: new Date() })
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    await deleteOutboxJobs(
+      trx,
+      rows.map((r) => String(r.id)),
+    );
     return rows.length;
   });
 }
 
 /** Pending jobs, oldest first (the in-process runner's view: one process, no locking). */
 export async function pendingJobs(db: Kysely<Database>, limit: number): Promise<PendingJob[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
-    .where('dispatched_at', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  const rows = await selectPending(db, limit).execute();
   return rows.map(toPendingJob);
 }
 
-/** Marks jobs dispatched, so a new request for the same key makes a new row. */
-export async function markDispatched(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+/** Deletes jobs taken from the outbox, so a new request for the same key makes a new row. */
+export async function deleteOutboxJobs(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<void> {
   if (ids.length === 0) return;
-  await db
-    .updateTable('outbox')
-    .set({ dispatched_at: new Date() })
-    .where('id', 'in', ids.map(Number))
-    .execute();
+  await db.deleteFrom('outbox').where('id', 'in', ids.map(Number)).execute();
+}
+
+function selectPending(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
+    .orderBy('id')
+    .limit(limit);
 }
 
 function toPendingJob(row: {
@@ -108,13 +97,4 @@ function toPendingJob(row: {
     payload: row.payload as Record<string, unknown>,
     requestedAt: new Date(row.seen_at),
   };
-}
-
-/** Deletes dispatched rows older than `before`. */
-export async function pruneOutbox(db: Kysely<Database>, before: Date): Promise<void> {
-  await db
-    .deleteFrom('outbox')
-    .where('dispatched_at', 'is not', null)
-    .where('dispatched_at', '<', before)
-    .execute();
 }

@@ -1,0 +1,67 @@
+import { testDatabaseUrl } from '@pulsegap/testing';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createKysely } from '../database.js';
+import { migrationProvider } from './index.js';
+
+// Rows relayed before the relay deleted them go, and no outbox row keeps a time any more;
+// pending rows stay, and still coalesce on their key.
+const database = `pulsegap_outbox_migration_${process.pid}`;
+const BEFORE = '2026-11-25T1800-token-batches-cached-plans';
+let admin: Kysely<unknown>;
+let owner: Kysely<any>;
+
+beforeAll(async () => {
+  const server = new URL(testDatabaseUrl());
+  server.pathname = '/postgres';
+  admin = createKysely<unknown>(server.toString(), 1);
+  await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin);
+  await sql`create database ${sql.id(database)}`.execute(admin);
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  owner = createKysely<any>(url.toString(), 1);
+});
+
+afterAll(async () => {
+  await owner.destroy();
+  await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin);
+  await admin.destroy();
+});
+
+const columns = async () => {
+  const { rows } = await sql<{ name: string }>`
+    select column_name as name from information_schema.columns
+     where table_name = 'outbox' order by ordinal_position
+  `.execute(owner);
+  return rows.map((r) => r.name);
+};
+
+test('relayed outbox rows are deleted and the rows lose their time', async () => {
+  const migrator = new Migrator({ db: owner, provider: migrationProvider });
+  expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
+  await sql`
+    insert into outbox (job_name, job_key, payload, dispatched_at) values
+      ('recompute-run', 'recompute-run-a', '{}', now() - interval '1 day'),
+      ('recompute-run', 'recompute-run-a', '{}', null),
+      ('recompute-run', 'recompute-run-b', '{}', now())
+  `.execute(owner);
+
+  expect((await migrator.migrateToLatest()).error).toBeUndefined();
+  const { rows } = await sql<{ key: string; dispatched: Date | null }>`
+    select job_key as key, dispatched_at as dispatched from outbox
+  `.execute(owner);
+  expect(rows).toEqual([{ key: 'recompute-run-a', dispatched: null }]);
+  expect(await columns()).toEqual(['id', 'job_name', 'job_key', 'payload', 'dispatched_at']);
+  // A second pending request for the same work coalesces, as before.
+  await sql`
+    insert into outbox (job_name, job_key, payload) values ('recompute-run', 'recompute-run-a', '{}')
+    on conflict (job_key) where dispatched_at is null do nothing
+  `.execute(owner);
+  const { rows: count } = await sql<{ n: number }>`
+    select count(*)::int as n from outbox
+  `.execute(owner);
+  expect(count).toEqual([{ n: 1 }]);
+
+  expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
+  expect(await columns()).toContain('created_at');
+});
