@@ -15,7 +15,10 @@ describe('the dashboard in Chromium', () => {
   beforeAll(async () => {
     site = await startTestSite();
     ({ browser, baseUrl } = site);
-    await seedDemo(site.db, deriveKey(testConfig(), 'invitation-secrets'));
+    await seedDemo(site.db, {
+      invitationKey: deriveKey(testConfig(), 'invitation-secrets'),
+      segmentKeySealing: deriveKey(testConfig(), 'segment-key-sealing'),
+    });
     await site.jobs.drain();
   }, 120_000);
 

@@ -184,8 +184,10 @@ export async function closeRun(trx: TenantTransaction, runId: string, now: Date)
 
 /**
  * Per token segment of a run: how many were invited, collected their token, and responded
- * (responses waiting sealed, by the segment of their token). What participation is planned
- * from while the run is open, and at its release.
+ * (responses waiting sealed, by the segment of their token, and any stored before the
+ * release: those of a run begun before sealing existed, whose sealed rows are empty token
+ * markers, or of the demo). What participation is planned from while the run is open, and
+ * at its release, before the responses move.
  */
 export async function segmentParticipation(
   trx: TenantTransaction,
@@ -205,7 +207,11 @@ export async function segmentParticipation(
               from invitations where run_id = ${runId}
              group by segment_team_id, segment_tier) i
       left join (select segment_team_id, segment_tier, count(*)::int as responses
-                   from sealed_responses where run_id = ${runId}
+                   from (select segment_team_id, segment_tier from sealed_responses
+                          where run_id = ${runId} and octet_length(sealed) > 0
+                         union all
+                         select segment_team_id, segment_tier from responses
+                          where run_id = ${runId}) waiting
                   group by segment_team_id, segment_tier) s
         on s.segment_team_id is not distinct from i.segment_team_id
        and s.segment_tier = i.segment_tier

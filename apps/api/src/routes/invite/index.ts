@@ -108,7 +108,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
             ? null
             : ((await runTeams(trx, run.id)).find((t) => t.id === segment.teamId)?.name ?? null);
         const priorities = new Map(questions.map((q) => [q.priorityId, q.priorityTitle]));
-        const openQuestion = pulse?.openQuestion ?? false;
+        const openQuestion = run.openQuestion;
         return {
           runId: run.id,
           title: pulse?.title ?? '',
