@@ -41,20 +41,20 @@ test('relayed outbox rows are deleted and the rows lose their time', async () =>
   expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
   await sql`
     insert into outbox (job_name, job_key, payload, dispatched_at) values
-      ('recompute-run', 'recompute-run-a', '{}', now() - interval '1 day'),
-      ('recompute-run', 'recompute-run-a', '{}', null),
-      ('recompute-run', 'recompute-run-b', '{}', now())
+      ('deliver-invitations', 'deliver-invitations-a', '{}', now() - interval '1 day'),
+      ('deliver-invitations', 'deliver-invitations-a', '{}', null),
+      ('deliver-invitations', 'deliver-invitations-b', '{}', now())
   `.execute(owner);
 
   expect((await migrator.migrateToLatest()).error).toBeUndefined();
   const { rows } = await sql<{ key: string; dispatched: Date | null }>`
     select job_key as key, dispatched_at as dispatched from outbox
   `.execute(owner);
-  expect(rows).toEqual([{ key: 'recompute-run-a', dispatched: null }]);
+  expect(rows).toEqual([{ key: 'deliver-invitations-a', dispatched: null }]);
   expect(await columns()).toEqual(['id', 'job_name', 'job_key', 'payload', 'dispatched_at']);
   // A second pending request for the same work coalesces, as before.
   await sql`
-    insert into outbox (job_name, job_key, payload) values ('recompute-run', 'recompute-run-a', '{}')
+    insert into outbox (job_name, job_key, payload) values ('deliver-invitations', 'deliver-invitations-a', '{}')
     on conflict (job_key) where dispatched_at is null do nothing
   `.execute(owner);
   const { rows: count } = await sql<{ n: number }>`
