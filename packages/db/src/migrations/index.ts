@@ -6,6 +6,7 @@ import * as tokenBatches from './2026-11-25T1500-token-batches.js';
 import * as runSummary from './2026-11-25T1600-run-summary.js';
 import * as admitResponses from './2026-11-25T1700-admit-responses.js';
 import * as tokenBatchesCachedPlans from './2026-11-25T1800-token-batches-cached-plans.js';
+import * as settingsAndAudit from './2026-12-04T1200-settings-and-audit.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T1600-run-summary': runSummary,
   '2026-11-25T1700-admit-responses': admitResponses,
   '2026-11-25T1800-token-batches-cached-plans': tokenBatchesCachedPlans,
+  '2026-12-04T1200-settings-and-audit': settingsAndAudit,
 };
 
 export const migrationProvider: MigrationProvider = {
