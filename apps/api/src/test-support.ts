@@ -284,3 +284,30 @@ export async function storeAnswers(
   });
   await runJobNow(db, recomputeRunRequest(organizationId, runId));
 }
+
+/** A user the admin of `token` adds with `role`, signed in; expects 201 and 200. */
+export async function addUser(
+  server: FastifyInstance,
+  token: string,
+  role: 'admin' | 'executive',
+): Promise<{ id: string; email: string; token: string }> {
+  const email = uniqueEmail(role);
+  const created = await server.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: bearer(token),
+    payload: { email, password: PASSWORD, role },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const login = await server.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password: PASSWORD },
+  });
+  expect(login.statusCode, login.body).toBe(200);
+  return {
+    id: created.json<{ id: string }>().id,
+    email,
+    token: login.json<{ token: string }>().token,
+  };
+}
