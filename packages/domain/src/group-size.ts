@@ -64,7 +64,7 @@ export function newPulseThresholds(
     commentMinGroupSize:
       requested.commentMinGroupSize ?? Math.max(floor.commentMinGroupSize, minGroupSize),
   };
-  return decide(thresholds, [...floorProblems(requested, floor), ...pairProblems(thresholds)]);
+  return decide(thresholds, [...pairProblems(thresholds), ...floorProblems(requested, floor)]);
 }
 
 /**
@@ -85,8 +85,8 @@ export function changedPulseThresholds(
   };
   return decide(thresholds, [
     ...loweringProblems(current, requested),
-    ...floorProblems(requested, floor),
     ...pairProblems(thresholds),
+    ...floorProblems(requested, floor),
   ]);
 }
 
@@ -117,7 +117,8 @@ export function effectiveThresholds(
   };
 }
 
-// One problem per field, the first found: a lowering names the current value, so it goes first.
+// One problem per field, the first found: a lowering (which names the current value), then
+// k's own rules, then the floor.
 function decide(
   thresholds: GroupThresholds,
   problems: readonly ThresholdProblem[],
