@@ -41,8 +41,10 @@ const PulseChange = Type.Object(
 type PulseChangeBody = Static<typeof PulseChange>;
 
 /** The fields of a pulse a change may touch, as the audit log shows them. */
-type Changeable = Pick<PulseView, 'title' | 'audience' | 'schedule' | 'paused'> &
-  Pick<PulseView, 'minGroupSize' | 'commentMinGroupSize'>;
+type Changeable = Pick<
+  PulseView,
+  'title' | 'audience' | 'schedule' | 'paused' | 'minGroupSize' | 'commentMinGroupSize'
+>;
 
 /** Changing a pulse (title, audience, schedule, pausing, raising thresholds) and deleting it. */
 const pulseChanges: FastifyPluginAsyncTypebox = async (fastify) => {
