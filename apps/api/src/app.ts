@@ -11,6 +11,7 @@ import openapi from './plugins/openapi.js';
 import problem from './plugins/problem.js';
 import security from './plugins/security.js';
 import web from './plugins/web.js';
+import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
@@ -20,6 +21,7 @@ import peopleRoutes from './routes/people/index.js';
 import priorityRoutes from './routes/priorities/index.js';
 import pulseRoutes from './routes/pulses/index.js';
 import runRoutes from './routes/runs/index.js';
+import settingsRoutes from './routes/settings/index.js';
 import teamRoutes from './routes/teams/index.js';
 import userRoutes from './routes/users/index.js';
 
@@ -63,6 +65,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(runRoutes);
       await api.register(inviteRoutes);
       await api.register(responseRoutes);
+      await api.register(settingsRoutes);
+      await api.register(auditRoutes);
       if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },

@@ -313,3 +313,30 @@ export async function releaseNow(
   const run = await withTenant(db, organizationId, (trx) => findRun(trx, runId));
   expect(run?.releasedAt).toEqual(expect.any(Date));
 }
+
+/** A user the admin of `token` adds with `role`, signed in; expects 201 and 200. */
+export async function addUser(
+  server: FastifyInstance,
+  token: string,
+  role: 'admin' | 'executive',
+): Promise<{ id: string; email: string; token: string }> {
+  const email = uniqueEmail(role);
+  const created = await server.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: bearer(token),
+    payload: { email, password: PASSWORD, role },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const login = await server.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password: PASSWORD },
+  });
+  expect(login.statusCode, login.body).toBe(200);
+  return {
+    id: created.json<{ id: string }>().id,
+    email,
+    token: login.json<{ token: string }>().token,
+  };
+}

@@ -12,3 +12,5 @@ export * from './repositories/roster.js';
 export * from './repositories/runs.js';
 export * from './repositories/responses.js';
 export * from './repositories/answering.js';
+export * from './repositories/audit.js';
+export * from './repositories/settings.js';

@@ -20,9 +20,9 @@ export interface MigrationOutcome {
 
 /**
  * Brings the schema up to date as the owner and creates or updates the application role,
- * which owns nothing, cannot bypass row-level security, only gets data privileges and has
- * statement logging off. `appRolePassword` null makes a role that cannot log in (embedded
- * mode switches to it with `SET ROLE`).
+ * which owns nothing, cannot bypass row-level security, only gets data privileges (on the
+ * audit log only SELECT and INSERT) and has statement logging off. `appRolePassword` null
+ * makes a role that cannot log in (embedded mode switches to it with `SET ROLE`).
  */
 export async function migrateToLatest<T>(
   owner: Kysely<T>,
@@ -112,6 +112,8 @@ async function grantApplicationRole<T>(owner: Kysely<T>) {
   await sql`grant select, insert, update, delete on all tables in schema public to ${role}`.execute(
     owner,
   );
+  // The audit log is append-only: the application role may read it and add to it, no more.
+  await sql`revoke update, delete, truncate on audit_events from ${role}`.execute(owner);
   await sql`grant usage, select on all sequences in schema public to ${role}`.execute(owner);
   await sql`revoke all on kysely_migration, kysely_migration_lock from ${role}`.execute(owner);
   await sql`grant execute on all functions in schema public to ${role}`.execute(owner);

@@ -19,6 +19,7 @@ export interface Database {
   outbox: OutboxTable;
   segment_keys: SegmentKeyTable;
   outbound_messages: OutboundMessageTable;
+  audit_events: AuditEventTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -30,6 +31,17 @@ export interface OrganizationTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** IANA time zone of the organization's schedules and quiet hours. */
+  timezone: Generated<string>;
+  /** The floor of every pulse's k: pulses may raise it, never undercut it. */
+  min_group_size: Generated<number>;
+  /** The floor of every pulse's comment threshold; never below `min_group_size`. */
+  comment_min_group_size: Generated<number>;
+  /** `HH:MM`, in `timezone`. */
+  quiet_hours_from: Generated<string>;
+  quiet_hours_to: Generated<string>;
+  /** ISO weekdays, 1 = Monday. */
+  quiet_hours_weekdays: Generated<number[]>;
 }
 
 export interface UserTable {
@@ -84,6 +96,10 @@ export interface PulseTable {
   min_group_size: number;
   comment_min_group_size: number;
   created_at: CreatedAt;
+  /** A paused pulse keeps its schedule but does not recur. */
+  paused: Generated<boolean>;
+  /** Set when the pulse was deleted: it is gone from every list, its runs stay. */
+  deleted_at: Date | null;
 }
 
 export interface PulsePriorityTable {
@@ -207,6 +223,24 @@ export interface OutboxTable {
    * pending rows names the partial index `outbox_pending_key` through it.
    */
   dispatched_at: ColumnType<null, never, never>;
+}
+
+/**
+ * One entry of the append-only audit log. The application role may only insert and read
+ * it; a trigger refuses every update, delete and truncate.
+ */
+export interface AuditEventTable {
+  id: Generated<string>;
+  organization_id: string;
+  at: CreatedAt;
+  /** Who made the change; null for the service's own (a run closing at its deadline). */
+  actor_user_id: string | null;
+  /** The actor's email when the change was made. */
+  actor_email: string | null;
+  action: string;
+  subject: string;
+  /** JSON text on write; the parsed document on read. */
+  detail: ColumnType<unknown, string, never>;
 }
 
 export type Organization = Selectable<OrganizationTable>;

@@ -26,10 +26,19 @@ export {
 } from './histogram.js';
 export {
   assertMinGroupSize,
+  changedFloor,
+  changedPulseThresholds,
   DEFAULT_COMMENT_MIN_GROUP_SIZE,
   DEFAULT_MIN_GROUP_SIZE,
+  effectiveThresholds,
   MIN_GROUP_SIZE_FLOOR,
+  newPulseThresholds,
+  type GroupThresholds,
+  type RequestedThresholds,
+  type ThresholdDecision,
+  type ThresholdProblem,
 } from './group-size.js';
+export { isTimeZone } from './time-zone.js';
 export {
   computeCell,
   summarize,

@@ -20,10 +20,15 @@ const DOCUMENTED_ROUTES = [
   ['post', '/api/v1/pulses'],
   ['get', '/api/v1/pulses'],
   ['get', '/api/v1/pulses/{id}'],
+  ['patch', '/api/v1/pulses/{id}'],
+  ['delete', '/api/v1/pulses/{id}'],
   ['get', '/api/v1/pulses/{id}/runs'],
   ['post', '/api/v1/pulses/{id}/runs'],
   ['post', '/api/v1/runs/{id}/close'],
   ['get', '/api/v1/runs/{id}/gaps'],
+  ['get', '/api/v1/settings'],
+  ['put', '/api/v1/settings'],
+  ['get', '/api/v1/audit'],
 ] as const;
 
 describe('GET /api/v1/openapi.json', () => {

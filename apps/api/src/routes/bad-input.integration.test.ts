@@ -110,50 +110,88 @@ async function fixture(name: string, roster: string): Promise<Fixture> {
 /** Everything of one organization that a request could change, read past row-level security. */
 async function state(organizationId: string) {
   const org = organizationId;
-  const [users, teams, people, priorities, pulses, runs, invitations] = await Promise.all([
-    owner
-      .selectFrom('users')
-      .select(['id', 'email', 'role'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('teams')
-      .select(['id', 'name', 'parent_id'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('people')
-      .select(['id', 'email', 'name', 'team_id', 'tier', 'active'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('priorities')
-      .select(['id', 'title', 'stated_weight'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('pulses')
-      .select(['id', 'title'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('runs')
-      .select(['id', 'closes_at', 'closed_at'])
-      .where('organization_id', '=', org)
-      .orderBy('id')
-      .execute(),
-    owner
-      .selectFrom('invitations')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('organization_id', '=', org)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { users, teams, people, priorities, pulses, runs, invitations: invitations.n };
+  const [users, teams, people, priorities, pulses, runs, invitations, settings, audit] =
+    await Promise.all([
+      owner
+        .selectFrom('users')
+        .select(['id', 'email', 'role'])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('teams')
+        .select(['id', 'name', 'parent_id'])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('people')
+        .select(['id', 'email', 'name', 'team_id', 'tier', 'active'])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('priorities')
+        .select(['id', 'title', 'stated_weight'])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('pulses')
+        .select([
+          'id',
+          'title',
+          'audience_tiers',
+          'schedule_cron',
+          'paused',
+          'min_group_size',
+          'comment_min_group_size',
+          'deleted_at',
+        ])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('runs')
+        .select(['id', 'closes_at', 'closed_at'])
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+      owner
+        .selectFrom('invitations')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('organization_id', '=', org)
+        .executeTakeFirstOrThrow(),
+      owner
+        .selectFrom('organizations')
+        .select([
+          'timezone',
+          'min_group_size',
+          'comment_min_group_size',
+          'quiet_hours_from',
+          'quiet_hours_to',
+          'quiet_hours_weekdays',
+        ])
+        .where('id', '=', org)
+        .executeTakeFirstOrThrow(),
+      owner
+        .selectFrom('audit_events')
+        .select('id')
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
+    ]);
+  return {
+    users,
+    teams,
+    people,
+    priorities,
+    pulses,
+    runs,
+    invitations: invitations.n,
+    settings,
+    audit,
+  };
 }
 
 async function usersWithEmail(email: string): Promise<number> {
@@ -198,6 +236,12 @@ const newUserEmail = uniqueEmail('user');
 const validSignup = { organization: 'Never Made', email: signupEmail, password: PASSWORD };
 const validUser = { email: newUserEmail, password: PASSWORD, role: 'executive' };
 const validPulse = () => ({ title: 'Pulse', priorityIds: [main.priorityId] });
+const validSettings = {
+  timezone: 'UTC',
+  minGroupSize: 5,
+  commentMinGroupSize: 10,
+  quietHours: { from: '09:00', to: '17:00', weekdays: [1, 2, 3, 4, 5] },
+};
 const unknownField = (path: string) => [{ path, message: 'is not a known field' }];
 const pathOf = (path: string, message = /./) => ({
   path,
@@ -675,6 +719,149 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     url: () => '/pulses',
   })),
 
+  // PUT /settings
+  ...[
+    {
+      name: 'malformed JSON',
+      payload: '{"timezone": "UTC",',
+      contentType: 'application/json',
+    },
+    {
+      name: 'wrong types',
+      payload: { ...validSettings, timezone: 1, minGroupSize: 'five' },
+      some: true,
+      errors: [pathOf('body/timezone'), pathOf('body/minGroupSize')],
+    },
+    {
+      name: 'an unknown field',
+      payload: { ...validSettings, locale: 'de' },
+      errors: unknownField('body/locale'),
+    },
+    {
+      name: 'a missing quietHours',
+      payload: { timezone: 'UTC', minGroupSize: 5, commentMinGroupSize: 10 },
+      errors: [pathOf('body', /quietHours/)],
+    },
+    {
+      name: 'a lower minGroupSize',
+      payload: { ...validSettings, minGroupSize: 4 },
+      errors: [{ path: 'body/minGroupSize', message: 'can only go up: it is 5' }],
+    },
+    {
+      name: 'a lower commentMinGroupSize',
+      payload: { ...validSettings, commentMinGroupSize: 9 },
+      errors: [{ path: 'body/commentMinGroupSize', message: 'can only go up: it is 10' }],
+    },
+    {
+      name: 'an unknown time zone',
+      payload: { ...validSettings, timezone: 'Mars/Olympus' },
+      errors: [pathOf('body/timezone', /IANA/)],
+    },
+    {
+      name: 'a weekday of 8',
+      payload: { ...validSettings, quietHours: { ...validSettings.quietHours, weekdays: [8] } },
+      some: true,
+      errors: [pathOf('body/quietHours/weekdays/0')],
+    },
+    {
+      name: 'a NUL character',
+      payload: { ...validSettings, timezone: 'UTC\u0000' },
+    },
+    {
+      name: 'a body over 1 MiB',
+      payload: { ...validSettings, timezone: JSON_TOO_LARGE },
+      status: 413,
+    },
+    {
+      name: 'text/plain',
+      payload: JSON.stringify(validSettings),
+      contentType: 'text/plain',
+      status: 415,
+    },
+  ].map((c) => ({
+    status: 400,
+    ...c,
+    name: `PUT /settings: ${c.name}`,
+    method: 'PUT' as const,
+    url: () => '/settings',
+    payload: () => c.payload,
+  })),
+
+  // PATCH /pulses/:id
+  ...[
+    {
+      name: 'malformed JSON',
+      payload: () => '{"title": ',
+      contentType: 'application/json',
+    },
+    {
+      name: 'an unknown field',
+      payload: () => ({ title: 'T', priorityIds: [main.priorityId] }),
+      errors: unknownField('body/priorityIds'),
+    },
+    { name: 'no field', payload: () => ({}), errors: [pathOf('body')] },
+    {
+      name: 'a lower minGroupSize',
+      payload: () => ({ minGroupSize: 4 }),
+      errors: [{ path: 'body/minGroupSize', message: 'can only go up: it is 5' }],
+    },
+    {
+      name: 'a commentMinGroupSize under minGroupSize',
+      payload: () => ({ minGroupSize: 12, commentMinGroupSize: 11 }),
+      errors: [pathOf('body/commentMinGroupSize', /minGroupSize \(12\)/)],
+    },
+    {
+      name: 'an audience team of another organization',
+      payload: () => ({ audience: { teams: [other.teamId] } }),
+      errors: [pathOf('body/audience/teams/0')],
+    },
+    {
+      name: 'a bad schedule',
+      payload: () => ({ schedule: { cron: 'every monday', timezone: 'Nowhere/Else' } }),
+      errors: [pathOf('body/schedule/cron'), pathOf('body/schedule/timezone')],
+    },
+    { name: 'a NUL character', payload: () => ({ title: 'T\u0000' }) },
+    {
+      name: 'a body over 1 MiB',
+      payload: () => ({ title: JSON_TOO_LARGE }),
+      status: 413,
+    },
+    {
+      name: 'text/plain',
+      payload: () => 'paused',
+      contentType: 'text/plain',
+      status: 415,
+    },
+  ].map((c) => ({
+    status: 400,
+    ...c,
+    name: `PATCH /pulses/:id: ${c.name}`,
+    method: 'PATCH' as const,
+    url: () => `/pulses/${main.pulseId}`,
+  })),
+
+  // GET /audit
+  ...[
+    {
+      name: 'a cursor it did not make',
+      query: '?cursor=eyJhdCI6MX0',
+      errors: [pathOf('querystring/cursor')],
+    },
+    { name: 'a limit of 0', query: '?limit=0', errors: [pathOf('querystring/limit')] },
+    { name: 'a limit of 500', query: '?limit=500', errors: [pathOf('querystring/limit')] },
+    {
+      name: 'an unknown query field',
+      query: '?actor=me',
+      errors: unknownField('querystring/actor'),
+    },
+  ].map((c) => ({
+    ...c,
+    status: 400,
+    name: `GET /audit: ${c.name}`,
+    method: 'GET' as const,
+    url: () => `/audit${c.query}`,
+  })),
+
   // The routes that take an id.
   ...[
     {
@@ -706,6 +893,17 @@ const BAD_REQUESTS: readonly BadRequest[] = [
       name: 'GET /pulses/:id/trends with an id that is not a uuid',
       method: 'GET',
       url: () => '/pulses/all/trends',
+    },
+    {
+      name: 'PATCH /pulses/:id with an id that is not a uuid',
+      method: 'PATCH',
+      url: () => '/pulses/current',
+      payload: () => ({ title: 'T' }),
+    },
+    {
+      name: 'DELETE /pulses/:id with an id that is not a uuid',
+      method: 'DELETE',
+      url: () => `/pulses/${main.pulseId.slice(1)}`,
     },
   ].map((c) => ({
     ...c,
@@ -783,6 +981,32 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     name: 'GET /pulses/:id/trends of no pulse',
     method: 'GET',
     url: () => `/pulses/${MISSING_ID}/trends`,
+    status: 404,
+  },
+  {
+    name: 'PATCH /pulses/:id of no pulse',
+    method: 'PATCH',
+    url: () => `/pulses/${MISSING_ID}`,
+    payload: () => ({ paused: true }),
+    status: 404,
+  },
+  {
+    name: 'PATCH /pulses/:id of the other organization’s pulse',
+    method: 'PATCH',
+    url: () => `/pulses/${other.pulseId}`,
+    payload: () => ({ title: 'Mine' }),
+    status: 404,
+  },
+  {
+    name: 'DELETE /pulses/:id of no pulse',
+    method: 'DELETE',
+    url: () => `/pulses/${MISSING_ID}`,
+    status: 404,
+  },
+  {
+    name: 'DELETE /pulses/:id of the other organization’s pulse',
+    method: 'DELETE',
+    url: () => `/pulses/${other.pulseId}`,
     status: 404,
   },
 ];

@@ -37,6 +37,7 @@ const ROUTES_BY_ID: readonly {
   path: string;
   id: (tenant: Tenant) => string;
   ownerStatus: number;
+  payload?: object;
 }[] = [
   { method: 'GET', path: '/pulses/:id', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'GET', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 200 },
@@ -59,6 +60,15 @@ const ROUTES_BY_ID: readonly {
   { method: 'GET', path: '/pulses/:id/trends', id: (t) => t.pulseId, ownerStatus: 200 },
   { method: 'POST', path: '/pulses/:id/runs', id: (t) => t.pulseId, ownerStatus: 201 },
   { method: 'POST', path: '/runs/:id/close', id: (t) => t.runId, ownerStatus: 200 },
+  {
+    method: 'PATCH',
+    path: '/pulses/:id',
+    id: (t) => t.pulseId,
+    ownerStatus: 204,
+    payload: { title: 'Taken over', paused: true, minGroupSize: 6 },
+  },
+  // Last: the owner's own call deletes the pulse the routes above take.
+  { method: 'DELETE', path: '/pulses/:id', id: (t) => t.pulseId, ownerStatus: 204 },
 ];
 
 const urlOf = (route: (typeof ROUTES_BY_ID)[number], tenant: Tenant) =>
@@ -122,7 +132,7 @@ describe('tenant isolation', () => {
   /** Everything of one organization the routes could change, read past row-level security. */
   async function state(organizationId: string) {
     const org = organizationId;
-    const [teams, people, priorities, pulses, runs, invitations] = await Promise.all([
+    const [teams, people, priorities, pulses, runs, invitations, audit] = await Promise.all([
       owner
         .selectFrom('teams')
         .select(['id', 'name', 'parent_id'])
@@ -143,7 +153,7 @@ describe('tenant isolation', () => {
         .execute(),
       owner
         .selectFrom('pulses')
-        .select(['id', 'title'])
+        .select(['id', 'title', 'paused', 'min_group_size', 'deleted_at'])
         .where('organization_id', '=', org)
         .orderBy('id')
         .execute(),
@@ -158,8 +168,14 @@ describe('tenant isolation', () => {
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('organization_id', '=', org)
         .executeTakeFirstOrThrow(),
+      owner
+        .selectFrom('audit_events')
+        .select('id')
+        .where('organization_id', '=', org)
+        .orderBy('id')
+        .execute(),
     ]);
-    return { teams, people, priorities, pulses, runs, invitations: invitations.n };
+    return { teams, people, priorities, pulses, runs, invitations: invitations.n, audit };
   }
 
   beforeAll(async () => {
@@ -181,6 +197,7 @@ describe('tenant isolation', () => {
         method: route.method,
         url: urlOf(route, b),
         headers: bearer(a.token),
+        ...(route.payload === undefined ? {} : { payload: route.payload }),
       });
       expect(expectProblem(response, 404).code).toBe('PG_ERR_NOT_FOUND');
       expect(await state(b.organizationId)).toEqual(before);
@@ -297,12 +314,56 @@ describe('tenant isolation', () => {
     expect(await state(b.organizationId)).toEqual(beforeB);
   });
 
+  test('settings and the audit log are the caller’s own', async () => {
+    const beforeB = await state(b.organizationId);
+    const changed = await t.server.inject({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      headers: bearer(a.token),
+      payload: {
+        timezone: 'Europe/Lisbon',
+        minGroupSize: 5,
+        commentMinGroupSize: 11,
+        quietHours: { from: '08:00', to: '16:00', weekdays: [1, 2, 3, 4] },
+      },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    const settingsOfB = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/settings',
+      headers: bearer(b.token),
+    });
+    expect(settingsOfB.json()).toMatchObject({ timezone: 'UTC', commentMinGroupSize: 10 });
+
+    const subjects = async (tenant: Tenant) => {
+      const response = await t.server.inject({
+        method: 'GET',
+        url: '/api/v1/audit?limit=200',
+        headers: bearer(tenant.token),
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return JSON.stringify(response.json());
+    };
+    const ofA = await subjects(a);
+    const ofB = await subjects(b);
+    expect(ofA).toContain(`pulse/${a.pulseId}`);
+    expect(ofB).toContain(`pulse/${b.pulseId}`);
+    for (const id of [b.organizationId, b.pulseId, b.priorityId, ...b.emails]) {
+      expect(ofA).not.toContain(id);
+    }
+    for (const id of [a.organizationId, a.pulseId, a.priorityId, ...a.emails]) {
+      expect(ofB).not.toContain(id);
+    }
+    expect(await state(b.organizationId)).toEqual(beforeB);
+  });
+
   // Last: proves each route answers its own organization, so the 404s above are isolation.
   test.for(ROUTES_BY_ID)('$method $path with the caller’s own id works', async (route) => {
     const response = await t.server.inject({
       method: route.method,
       url: urlOf(route, a),
       headers: bearer(a.token),
+      ...(route.payload === undefined ? {} : { payload: route.payload }),
     });
     expect(response.statusCode, response.body).toBe(route.ownerStatus);
   });

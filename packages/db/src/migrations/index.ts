@@ -7,6 +7,7 @@ import * as runSummary from './2026-11-25T1600-run-summary.js';
 import * as admitResponses from './2026-11-25T1700-admit-responses.js';
 import * as tokenBatchesCachedPlans from './2026-11-25T1800-token-batches-cached-plans.js';
 import * as releaseOnce from './2026-12-04T1000-release-once.js';
+import * as settingsAndAudit from './2026-12-04T1200-settings-and-audit.js';
 import * as outboxDeletedWhenRelayed from './2026-12-04T2300-outbox-deleted-when-relayed.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T1700-admit-responses': admitResponses,
   '2026-11-25T1800-token-batches-cached-plans': tokenBatchesCachedPlans,
   '2026-12-04T1000-release-once': releaseOnce,
+  '2026-12-04T1200-settings-and-audit': settingsAndAudit,
   '2026-12-04T2300-outbox-deleted-when-relayed': outboxDeletedWhenRelayed,
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, UserRole } from '../schema.js';
 import { withTenant, type TenantTransaction } from '../tenant.js';
+import { recordAudit } from './audit.js';
 
 /** What login needs to know of a user, found before the tenant is known. */
 export interface LoginCandidate {
@@ -11,7 +12,7 @@ export interface LoginCandidate {
   readonly role: UserRole;
 }
 
-/** Creates an organization and its first admin in one transaction. */
+/** Creates an organization and its first admin in one transaction, and audits it. */
 export async function createOrganizationWithAdmin(
   db: Kysely<Database>,
   input: { name: string; email: string; passwordHash: string },
@@ -23,6 +24,12 @@ export async function createOrganizationWithAdmin(
       email: input.email,
       passwordHash: input.passwordHash,
       role: 'admin',
+    });
+    await recordAudit(trx, organizationId, {
+      actorUserId: userId,
+      action: 'organization.created',
+      subject: `organization/${organizationId}`,
+      detail: { name: input.name, admin: { id: userId, email: input.email.toLowerCase() } },
     });
     return { organizationId, userId };
   });

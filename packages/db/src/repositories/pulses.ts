@@ -20,6 +20,8 @@ export interface PulseView {
   readonly openForHours: number;
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
+  /** A paused pulse keeps its schedule but does not recur until resumed. */
+  readonly paused: boolean;
   readonly latestRunId: string | null;
   readonly createdAt: Date;
 }
@@ -73,7 +75,7 @@ export async function createPulse(
   return row.id;
 }
 
-/** Pulses of the organization, newest first, or the one with `id`. */
+/** Pulses of the organization, newest first, or the one with `id`; deleted pulses are gone. */
 export async function listPulses(trx: TenantTransaction, id?: string): Promise<PulseView[]> {
   let query = trx
     .selectFrom('pulses')
@@ -88,6 +90,7 @@ export async function listPulses(trx: TenantTransaction, id?: string): Promise<P
         .limit(1)
         .as('latest_run_id'),
     ])
+    .where('pulses.deleted_at', 'is', null)
     .orderBy('pulses.created_at', 'desc')
     .orderBy('pulses.id');
   if (id !== undefined) query = query.where('pulses.id', '=', id);
@@ -121,7 +124,90 @@ export async function listPulses(trx: TenantTransaction, id?: string): Promise<P
     openForHours: r.open_for_hours,
     minGroupSize: r.min_group_size,
     commentMinGroupSize: r.comment_min_group_size,
+    paused: r.paused,
     latestRunId: r.latest_run_id ?? null,
     createdAt: r.created_at,
   }));
+}
+
+/** Changes to a pulse; a field left out stays as it is. */
+export interface PulseChanges {
+  readonly title?: string;
+  readonly audienceTeamIds?: readonly string[] | null;
+  readonly audienceTiers?: readonly TierValue[] | null;
+  /** null: the pulse no longer recurs. */
+  readonly schedule?: { cron: string; timezone: string } | null;
+  readonly openForHours?: number;
+  readonly paused?: boolean;
+  readonly minGroupSize?: number;
+  readonly commentMinGroupSize?: number;
+}
+
+/**
+ * The pulse with `id`, its row locked until the transaction ends so that a change is
+ * checked against what it replaces; null when there is none (or it was deleted).
+ */
+export async function lockPulse(trx: TenantTransaction, id: string): Promise<PulseView | null> {
+  const locked = await trx
+    .selectFrom('pulses')
+    .select('id')
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  if (locked === undefined) return null;
+  const [pulse] = await listPulses(trx, id);
+  return pulse ?? null;
+}
+
+/** Applies `changes` to a pulse that is not deleted. */
+export async function updatePulse(
+  trx: TenantTransaction,
+  id: string,
+  changes: PulseChanges,
+): Promise<void> {
+  const set = {
+    ...(changes.title === undefined ? {} : { title: changes.title }),
+    ...(changes.audienceTeamIds === undefined
+      ? {}
+      : {
+          audience_team_ids: changes.audienceTeamIds === null ? null : [...changes.audienceTeamIds],
+        }),
+    ...(changes.audienceTiers === undefined
+      ? {}
+      : { audience_tiers: changes.audienceTiers === null ? null : [...changes.audienceTiers] }),
+    ...(changes.schedule === undefined
+      ? {}
+      : {
+          schedule_cron: changes.schedule?.cron ?? null,
+          schedule_timezone: changes.schedule?.timezone ?? null,
+        }),
+    ...(changes.openForHours === undefined ? {} : { open_for_hours: changes.openForHours }),
+    ...(changes.paused === undefined ? {} : { paused: changes.paused }),
+    ...(changes.minGroupSize === undefined ? {} : { min_group_size: changes.minGroupSize }),
+    ...(changes.commentMinGroupSize === undefined
+      ? {}
+      : { comment_min_group_size: changes.commentMinGroupSize }),
+  };
+  if (Object.keys(set).length === 0) return;
+  await trx
+    .updateTable('pulses')
+    .set(set)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/**
+ * Deletes a pulse softly: it is gone from every list and starts no run again, while its
+ * runs, their invitations and their figures stay. False when there was none to delete.
+ */
+export async function deletePulse(trx: TenantTransaction, id: string, now: Date): Promise<boolean> {
+  const result = await trx
+    .updateTable('pulses')
+    .set({ deleted_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { applyRoster, listPeople, listTeams, type TenantTransaction } from '@pulsegap/db';
+import {
+  applyRoster,
+  listPeople,
+  listTeams,
+  recordAudit,
+  type TenantTransaction,
+} from '@pulsegap/db';
 import Type from 'typebox';
 import { invalid, type LineError } from '../../errors.js';
 import { ListOf, problems, Tier, Uuid } from '../../schemas.js';
@@ -74,11 +80,24 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
           : validateRosterRows((body as { people: unknown[] }).people);
       if (!parsed.ok) throw invalid(rejectionDetail(parsed.errors), parsed.errors);
       const query = request.query as { deactivateMissing?: boolean };
+      const deactivateMissing = query.deactivateMissing ?? false;
+      const { organizationId, userId } = request.auth;
       return fastify.tenant(request, async (trx) => {
         await assertNoTeamCycle(trx, parsed.rows, typeof body === 'string');
-        return applyRoster(trx, request.auth.organizationId, parsed.rows, {
-          deactivateMissing: query.deactivateMissing ?? false,
+        const counts = await applyRoster(trx, organizationId, parsed.rows, { deactivateMissing });
+        // Counts only: the audit log names nobody on the roster.
+        await recordAudit(trx, organizationId, {
+          actorUserId: userId,
+          action: 'roster.imported',
+          subject: 'roster',
+          detail: {
+            format: typeof body === 'string' ? 'csv' : 'json',
+            rows: parsed.rows.length,
+            deactivateMissing,
+            ...counts,
+          },
         });
+        return counts;
       });
     },
   );

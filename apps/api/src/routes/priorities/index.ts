@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createPriority, listPriorities } from '@pulsegap/db';
+import { createPriority, listPriorities, recordAudit } from '@pulsegap/db';
 import Type from 'typebox';
 import { Created, ListOf, problems, Uuid } from '../../schemas.js';
 
@@ -31,14 +31,22 @@ const priorities: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { title, description, statedWeight } = request.body;
-      const id = await fastify.tenant(request, (trx) =>
-        createPriority(trx, request.auth.organizationId, {
-          title: title.trim(),
-          description: description ?? '',
-          statedWeight,
-        }),
-      );
+      const { organizationId, userId } = request.auth;
+      const priority = {
+        title: request.body.title.trim(),
+        description: request.body.description ?? '',
+        statedWeight: request.body.statedWeight,
+      };
+      const id = await fastify.tenant(request, async (trx) => {
+        const created = await createPriority(trx, organizationId, priority);
+        await recordAudit(trx, organizationId, {
+          actorUserId: userId,
+          action: 'priority.created',
+          subject: `priority/${created}`,
+          detail: priority,
+        });
+        return created;
+      });
       return reply.code(201).send({ id });
     },
   );

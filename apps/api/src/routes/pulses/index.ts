@@ -6,17 +6,18 @@ import {
   listRuns,
   listTeams,
   readRelease,
+  readSettings,
+  recordAudit,
   releasesOfPulse,
   runTeams,
   segmentParticipation,
 } from '@pulsegap/db';
 import {
-  DEFAULT_COMMENT_MIN_GROUP_SIZE,
-  DEFAULT_MIN_GROUP_SIZE,
   DIMENSIONS,
   isRunOpen,
   mergedAtStart,
   MIN_GROUP_SIZE_FLOOR,
+  newPulseThresholds,
   organizationCell,
   planParticipation,
   releasedSeries,
@@ -25,6 +26,7 @@ import {
 } from '@pulsegap/domain';
 import Type from 'typebox';
 import { invalid, notFound, type FieldError } from '../../errors.js';
+import { thresholdFieldErrors } from '../../services/thresholds.js';
 import {
   Created,
   IdParams,
@@ -36,6 +38,8 @@ import {
   Uuid,
 } from '../../schemas.js';
 import { startRun } from '../../services/runs.js';
+import pulseChanges from './changes.js';
+import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
 
 const TrendPoint = Type.Object({
   runId: Uuid,
@@ -58,29 +62,13 @@ const Trends = Type.Object({
 });
 
 const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
-const Schedule = Type.Object(
-  {
-    cron: Type.String({ minLength: 9, maxLength: 100 }),
-    timezone: Type.String({ minLength: 1, maxLength: 64 }),
-    openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
-  },
-  { additionalProperties: false },
-);
 const NewPulse = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
     priorityIds: Type.Array(Uuid, { minItems: 1, maxItems: 20, uniqueItems: true }),
     dimensions: Type.Optional(Type.Array(Dimension, { minItems: 1, uniqueItems: true })),
     openQuestion: Type.Optional(Type.Boolean()),
-    audience: Type.Optional(
-      Type.Object(
-        {
-          teams: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })),
-          tiers: Type.Optional(Type.Array(Tier, { minItems: 1, uniqueItems: true })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    audience: Type.Optional(Audience),
     schedule: Type.Optional(Schedule),
     openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
     minGroupSize: Type.Optional(Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 })),
@@ -121,6 +109,7 @@ const PulseSchema = Type.Object({
   openForHours: Type.Integer(),
   minGroupSize: Type.Integer(),
   commentMinGroupSize: Type.Integer(),
+  paused: Type.Boolean(),
   latestRunId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
 });
@@ -166,6 +155,8 @@ const RunSchema = Type.Object({
 
 /** Pulses (survey definitions built from the question bank) and starting their runs. */
 const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
+  await fastify.register(pulseChanges);
+
   fastify.post(
     '/pulses',
     {
@@ -178,18 +169,12 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const minGroupSize = body.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
-      const commentMinGroupSize =
-        body.commentMinGroupSize ?? Math.max(DEFAULT_COMMENT_MIN_GROUP_SIZE, minGroupSize);
-      const errors: FieldError[] = [];
-      if (commentMinGroupSize < minGroupSize) {
-        errors.push({
-          path: 'body/commentMinGroupSize',
-          message: `must be at least minGroupSize (${minGroupSize})`,
-        });
-      }
-      if (body.schedule !== undefined) errors.push(...scheduleErrors(body.schedule));
+      const { organizationId, userId } = request.auth;
       const id = await fastify.tenant(request, async (trx) => {
+        // The organization's floor: a pulse may raise it, never undercut it.
+        const thresholds = newPulseThresholds(body, await readSettings(trx, organizationId));
+        const errors: FieldError[] = thresholds.ok ? [] : thresholdFieldErrors(thresholds.problems);
+        if (body.schedule !== undefined) errors.push(...scheduleErrors(body.schedule));
         const known = await existingPriorityIds(trx, body.priorityIds);
         body.priorityIds.forEach((priorityId, i) => {
           if (!known.has(priorityId)) {
@@ -208,13 +193,13 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
             });
           }
         });
-        if (errors.length > 0) {
+        if (errors.length > 0 || !thresholds.ok) {
           throw invalid(
             `The pulse is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
             errors,
           );
         }
-        return createPulse(trx, request.auth.organizationId, {
+        const pulse = {
           title: body.title.trim(),
           priorityIds: body.priorityIds,
           dimensions: body.dimensions ?? DIMENSIONS,
@@ -226,9 +211,16 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
               ? null
               : { cron: body.schedule.cron, timezone: body.schedule.timezone },
           openForHours: body.schedule?.openForHours ?? body.openForHours ?? 72,
-          minGroupSize,
-          commentMinGroupSize,
+          ...thresholds.thresholds,
+        };
+        const pulseId = await createPulse(trx, organizationId, pulse);
+        await recordAudit(trx, organizationId, {
+          actorUserId: userId,
+          action: 'pulse.created',
+          subject: `pulse/${pulseId}`,
+          detail: pulse,
         });
+        return pulseId;
       });
       return reply.code(201).send({ id });
     },
@@ -390,36 +382,21 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const run = await fastify.tenant(request, (trx) =>
-        startRun(trx, request.auth.organizationId, request.params.id, new Date(), {
-          invitationKey: fastify.keys.invitationSecrets,
-          segmentKeySealing: fastify.keys.segmentKeySealing,
-        }),
+        startRun(
+          trx,
+          request.auth.organizationId,
+          request.params.id,
+          new Date(),
+          {
+            invitationKey: fastify.keys.invitationSecrets,
+            segmentKeySealing: fastify.keys.segmentKeySealing,
+          },
+          request.auth.userId,
+        ),
       );
       return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
     },
   );
 };
-
-const CRON_FIELD = /^[0-9*/,\-A-Za-z?LW#]+$/;
-
-function scheduleErrors(schedule: { cron: string; timezone: string }): FieldError[] {
-  const errors: FieldError[] = [];
-  const fields = schedule.cron.trim().split(/\s+/);
-  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => CRON_FIELD.test(f))) {
-    errors.push({
-      path: 'body/schedule/cron',
-      message: 'must be a cron expression of 5 or 6 fields',
-    });
-  }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: schedule.timezone });
-  } catch {
-    errors.push({
-      path: 'body/schedule/timezone',
-      message: 'must be an IANA time zone such as Europe/Berlin',
-    });
-  }
-  return errors;
-}
 
 export default pulses;

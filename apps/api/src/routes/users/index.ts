@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createUser } from '@pulsegap/db';
+import { createUser, recordAudit } from '@pulsegap/db';
 import Type from 'typebox';
 import { conflict, isUniqueViolation } from '../../errors.js';
 import { Created, Email, problems } from '../../schemas.js';
@@ -30,13 +30,18 @@ const users: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) => {
       const passwordHash = await hashPassword(request.body.password);
       try {
-        const id = await fastify.tenant(request, (trx) =>
-          createUser(trx, request.auth.organizationId, {
-            email: request.body.email,
-            passwordHash,
-            role: request.body.role,
-          }),
-        );
+        const { organizationId, userId } = request.auth;
+        const { email, role } = request.body;
+        const id = await fastify.tenant(request, async (trx) => {
+          const created = await createUser(trx, organizationId, { email, passwordHash, role });
+          await recordAudit(trx, organizationId, {
+            actorUserId: userId,
+            action: 'user.created',
+            subject: `user/${created}`,
+            detail: { email: email.toLowerCase(), role },
+          });
+          return created;
+        });
         return await reply.code(201).send({ id });
       } catch (error) {
         if (isUniqueViolation(error)) {
