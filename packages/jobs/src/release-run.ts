@@ -6,6 +6,7 @@ import {
   listPulses,
   lockRun,
   pairCounts,
+  recordAudit,
   releasesOfPulse,
   respondentsBySegment,
   runComments,
@@ -136,6 +137,15 @@ export async function closeAndRelease(
       earlierReleases: await releasesOfPulse(trx, run.pulseId, run.openedAt),
     });
     await saveRelease(trx, organizationId, release);
+    if (run.closedAt === null) {
+      // Closed by its deadline, not by anyone: the service records it.
+      await recordAudit(trx, organizationId, {
+        actorUserId: null,
+        action: 'run.closed',
+        subject: `run/${run.id}`,
+        detail: { closedAt: release.closedAt, closesAt: release.closesAt, byDeadline: true },
+      });
+    }
     return 'released';
   });
 }

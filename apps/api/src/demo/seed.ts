@@ -151,7 +151,7 @@ async function seedOrganization(
   });
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
-    const started = await startRun(trx, organizationId, pulseId, openedAt, keys);
+    const started = await startRun(trx, organizationId, pulseId, openedAt, keys, null);
     await seedResponses(trx, organizationId, started.id, run, random);
   }
 }

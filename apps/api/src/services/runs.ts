@@ -6,11 +6,14 @@ import {
   listPriorities,
   listPulses,
   listTeams,
+  readSettings,
+  recordAudit,
   type TenantTransaction,
 } from '@pulsegap/db';
 import {
   assignSegments,
   audienceShortfalls,
+  effectiveThresholds,
   isDimension,
   statementFor,
   TIERS,
@@ -33,8 +36,9 @@ export interface StartedRun {
  * planned against it, never against a later reorganization), invites every active person
  * of the audience under the segment their token will name (teams under k merged upward),
  * makes every segment's key (so no key's creation tells when someone first opened a link),
- * and asks for the invitations to be sent. A run whose audience leaves a whole tier under
- * k does not start (409). Each invitation's secret is derived from its id with
+ * and asks for the invitations to be sent, and records the start in the audit log. Its
+ * thresholds are the pulse's, raised to the organization's floor. A run whose audience
+ * leaves a whole tier under k does not start (409). Each invitation's secret is derived from its id with
  * `invitationKey`; only its hash is stored.
  */
 export async function startRun(
@@ -43,9 +47,12 @@ export async function startRun(
   pulseId: string,
   now: Date,
   keys: { invitationKey: Buffer; segmentKeySealing: Buffer },
+  actorUserId: string | null,
 ): Promise<StartedRun> {
   const [pulse] = await listPulses(trx, pulseId);
   if (pulse === undefined) throw notFound('The pulse');
+  // The organization's floor may have been raised since the pulse was made: it still holds.
+  const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
   const questions = pulse.priorityIds.flatMap((priorityId) =>
     pulse.dimensions.filter(isDimension).map((dimension) => ({
@@ -64,7 +71,7 @@ export async function startRun(
       'Nobody active on the roster is in this pulse’s audience.',
     );
   }
-  const [shortfall] = audienceShortfalls(members, pulse.audience.tiers, pulse.minGroupSize);
+  const [shortfall] = audienceShortfalls(members, pulse.audience.tiers, thresholds.minGroupSize);
   if (shortfall !== undefined) {
     const other = shortfall.tier === 'leadership' ? 'frontline' : 'leadership';
     throw new AppError(
@@ -77,7 +84,7 @@ export async function startRun(
     );
   }
   const teams = await listTeams(trx);
-  const merge = assignSegments(teams, members, pulse.minGroupSize);
+  const merge = assignSegments(teams, members, thresholds.minGroupSize);
   const closesAt = new Date(now.getTime() + pulse.openForHours * 3600_000);
   const invitees = members.map((member) => {
     const id = randomUUID();
@@ -94,8 +101,7 @@ export async function startRun(
     pulseId,
     openedAt: now,
     closesAt,
-    minGroupSize: pulse.minGroupSize,
-    commentMinGroupSize: pulse.commentMinGroupSize,
+    ...thresholds,
     openQuestion: pulse.openQuestion,
     audience: pulse.audience,
     teams: teams.map((t) => ({
@@ -116,5 +122,17 @@ export async function startRun(
   }
   await makeSegmentKeys(trx, organizationId, runId, [...segments.values()], keys.segmentKeySealing);
   await enqueueJob(trx, deliverInvitationsRequest(organizationId, runId));
+  await recordAudit(trx, organizationId, {
+    actorUserId,
+    action: 'run.started',
+    subject: `run/${runId}`,
+    detail: {
+      pulseId,
+      invited: members.length,
+      closesAt: closesAt.toISOString(),
+      ...thresholds,
+      segments: segments.size,
+    },
+  });
   return { id: runId, invited: members.length, closesAt };
 }

@@ -5,6 +5,7 @@ import {
   findRun,
   listSegmentKeys,
   organizationOfRun,
+  recordAudit,
   runTeams,
   withTenant,
 } from '@pulsegap/db';
@@ -94,6 +95,12 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
         }
         // Released by a worker at once, as a run that reaches its deadline is.
         await enqueueJob(trx, releaseRunRequest(request.auth.organizationId, run.id));
+        await recordAudit(trx, request.auth.organizationId, {
+          actorUserId: request.auth.userId,
+          action: 'run.closed',
+          subject: `run/${run.id}`,
+          detail: { closedAt: now.toISOString(), closesAt: run.closesAt.toISOString() },
+        });
         return { id: run.id, closedAt: now };
       }),
   );
