@@ -218,11 +218,6 @@ export interface OutboxTable {
   job_name: string;
   job_key: string;
   payload: ColumnType<unknown, string, string>;
-  /**
-   * Always null: a relayed row is deleted. Kept because the conflict target that coalesces
-   * pending rows names the partial index `outbox_pending_key` through it.
-   */
-  dispatched_at: ColumnType<null, never, never>;
 }
 
 /**

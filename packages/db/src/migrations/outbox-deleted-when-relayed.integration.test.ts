@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createKysely } from '../database.js';
 import { migrationProvider } from './index.js';
 
-// Rows relayed before the relay deleted them go, and no outbox row keeps a time any more;
-// pending rows stay, and still coalesce on their key.
+// Rows relayed before the relay deleted them go, and no outbox row keeps a time any more
+// (neither when it was written nor when it was relayed); pending rows stay, and still
+// coalesce on their key.
 const database = `pulsegap_outbox_migration_${process.pid}`;
 const BEFORE = '2026-11-25T1800-token-batches-cached-plans';
 let admin: Kysely<unknown>;
@@ -47,15 +48,15 @@ test('relayed outbox rows are deleted and the rows lose their time', async () =>
   `.execute(owner);
 
   expect((await migrator.migrateToLatest()).error).toBeUndefined();
-  const { rows } = await sql<{ key: string; dispatched: Date | null }>`
-    select job_key as key, dispatched_at as dispatched from outbox
+  const { rows } = await sql<{ key: string }>`
+    select job_key as key from outbox
   `.execute(owner);
-  expect(rows).toEqual([{ key: 'deliver-invitations-a', dispatched: null }]);
-  expect(await columns()).toEqual(['id', 'job_name', 'job_key', 'payload', 'dispatched_at']);
+  expect(rows).toEqual([{ key: 'deliver-invitations-a' }]);
+  expect(await columns()).toEqual(['id', 'job_name', 'job_key', 'payload']);
   // A second pending request for the same work coalesces, as before.
   await sql`
     insert into outbox (job_name, job_key, payload) values ('deliver-invitations', 'deliver-invitations-a', '{}')
-    on conflict (job_key) where dispatched_at is null do nothing
+    on conflict (job_key) do nothing
   `.execute(owner);
   const { rows: count } = await sql<{ n: number }>`
     select count(*)::int as n from outbox

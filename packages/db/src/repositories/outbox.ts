@@ -33,7 +33,7 @@ export async function enqueueJob(
   await sql`
     insert into outbox (job_name, job_key, payload)
     values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
-    on conflict (job_key) where dispatched_at is null do nothing
+    on conflict (job_key) do nothing
   `.execute(trx);
 }
 

@@ -88,24 +88,29 @@ describe('GET /invite/:secret group', () => {
         'email,name,team,tier,parent_team',
         ...rows('sl', 'Support', 'leadership', 5),
         ...rows('sf', 'Support', 'frontline', 6),
-        // Three frontline people of a sub-team: under k = 4 they join Support's frontline.
+        // Three frontline people of a sub-team: under k they join Support's frontline.
         ...rows('bf', 'Billing', 'frontline', 3, 'Support'),
         ...rows('xf', 'Sales', 'frontline', 5),
-        // Two leaders of a team without a parent: under k they join the whole organization.
+        // Two leaders of a team without a parent: under k they join the whole organization's
+        // segment, which then takes Support's leaders too, so that it is not a group of two.
         ...rows('tl', 'Tiny', 'leadership', 2),
       ].join('\n'),
     });
     expect(imported.statusCode, imported.body).toBe(200);
     priorityId = await createPriority(t.server, org.token, { title: 'Focus', statedWeight: 4 });
 
-    runA = await startRun({ minGroupSize: 4, commentMinGroupSize: 7 });
-    // Frontline only, with k = 3: Billing keeps a segment of its own in this run.
-    runB = await startRun({ minGroupSize: 3, audience: { tiers: ['frontline'] } });
+    runA = await startRun({ minGroupSize: 5, commentMinGroupSize: 12 });
+    // Frontline only, with k = 6: Sales (5) goes to the top, which then takes Support's 9.
+    runB = await startRun({
+      minGroupSize: 6,
+      commentMinGroupSize: 11,
+      audience: { tiers: ['frontline'] },
+    });
   });
   afterAll(() => t.close());
 
   test('counts the invitees of the segment, merged teams included, with the run’s thresholds', async () => {
-    const thresholds = { minGroupSize: 4, commentMinGroupSize: 7 };
+    const thresholds = { minGroupSize: 5, commentMinGroupSize: 12 };
     expect(secrets.get(runA)?.size).toBe(21);
     expect(await inviteOf(runA, 'sf0@group.test')).toMatchObject({
       segment: { team: 'Support', tier: 'frontline' },
@@ -116,29 +121,30 @@ describe('GET /invite/:secret group', () => {
       group: { size: 9, ...thresholds },
     });
     expect(await inviteOf(runA, 'sl0@group.test')).toMatchObject({
-      segment: { team: 'Support', tier: 'leadership' },
-      group: { size: 5, ...thresholds },
+      segment: { team: null, tier: 'leadership' },
+      group: { size: 7, ...thresholds },
     });
     expect(await inviteOf(runA, 'xf0@group.test')).toMatchObject({
       segment: { team: 'Sales', tier: 'frontline' },
       group: { size: 5, ...thresholds },
     });
-    // The whole organization's segment of a tier holds only who was merged into it.
+    // The whole organization's segment of a tier holds who was merged into it: never
+    // fewer than k.
     expect(await inviteOf(runA, 'tl0@group.test')).toMatchObject({
       segment: { team: null, tier: 'leadership' },
-      group: { size: 2, ...thresholds },
+      group: { size: 7, ...thresholds },
     });
   });
 
   test('is the group of the invitation’s own run', async () => {
     expect(secrets.get(runB)?.size).toBe(14);
     expect(await inviteOf(runB, 'bf1@group.test')).toMatchObject({
-      segment: { team: 'Billing', tier: 'frontline' },
-      group: { size: 3, minGroupSize: 3, commentMinGroupSize: 10 },
+      segment: { team: null, tier: 'frontline' },
+      group: { size: 14, minGroupSize: 6, commentMinGroupSize: 11 },
     });
     expect(await inviteOf(runB, 'sf1@group.test')).toMatchObject({
-      segment: { team: 'Support', tier: 'frontline' },
-      group: { size: 6, minGroupSize: 3, commentMinGroupSize: 10 },
+      segment: { team: null, tier: 'frontline' },
+      group: { size: 14, minGroupSize: 6, commentMinGroupSize: 11 },
     });
   });
 
