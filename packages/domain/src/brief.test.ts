@@ -597,7 +597,7 @@ describe('facilitationBrief: notes and input', () => {
     const one = facilitationBrief(run({ suppressedCells: 1, minGroupSize: 7, computedAt: null }));
     expect(one.computedAt).toBeNull();
     expect(one.notes).toEqual([
-      "The run's statistics have not been computed yet.",
+      "The run's figures have not been released yet.",
       'No comparison of leadership and the frontline could be shown for this run, so no gap is presented as a finding.',
       'With no finding to discuss, the brief proposes no questions for the group.',
       '1 cell was withheld to protect anonymity (fewer than k = 7 respondents).',
@@ -648,7 +648,7 @@ describe('briefMarkdown', () => {
       [
         '# Facilitation brief: Q3 alignment pulse',
         '',
-        'Run run-1, 64 responses, computed 2025-06-30T08:00:00.000Z.',
+        'Run run-1, 64 responses, released 2025-06-30T08:00:00.000Z.',
         '',
         '## Findings',
         '',

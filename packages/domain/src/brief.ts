@@ -245,7 +245,7 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
 
   const notes: string[] = [];
   if (input.computedAt === null) {
-    notes.push("The run's statistics have not been computed yet.");
+    notes.push("The run's figures have not been released yet.");
   }
   if (input.cells.length === 0) {
     notes.push(
@@ -285,7 +285,7 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
  */
 export function briefMarkdown(brief: FacilitationBrief): string {
   const lines: string[] = [`# Facilitation brief: ${escapeMarkdown(brief.pulseTitle)}`, ''];
-  const computed = brief.computedAt === null ? 'not computed yet' : `computed ${brief.computedAt}`;
+  const computed = brief.computedAt === null ? 'not released yet' : `released ${brief.computedAt}`;
   lines.push(
     `Run ${escapeMarkdown(brief.runId)}, ${plural(brief.responses, 'response', 'responses')}, ${computed}.`,
     '',
