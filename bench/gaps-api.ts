@@ -69,8 +69,15 @@ async function fetchGaps(url: string, token: string, run: LargeRun): Promise<str
   if (response.status !== 200) throw new Error(`GET gaps answered ${response.status}: ${text}`);
   const body = JSON.parse(text) as GapsBody;
   const expected = QUESTIONS * (TEAMS + 1);
-  if (body.runId !== run.runId || body.cells.length !== expected) {
-    throw new Error(`GET gaps: run ${body.runId}, ${body.cells.length} cells, not ${expected}`);
+  if (
+    body.runId !== run.runId ||
+    body.cells.length !== expected ||
+    Number.isNaN(Date.parse(body.releasedAt))
+  ) {
+    throw new Error(
+      `GET gaps: run ${body.runId}, released ${body.releasedAt}, ${body.cells.length} cells, ` +
+        `not ${expected}`,
+    );
   }
   return text;
 }

@@ -1,4 +1,4 @@
-// What both benchmarks share: a scratch database, the organization they set up through the
+// What the benchmarks share: a scratch database, the organization they set up through the
 // API, the load generator in a child process, and the section of docs/PERFORMANCE.md each
 // rewrites with its latest run.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -48,7 +48,7 @@ export interface ScratchDatabase {
 /**
  * Creates `pulsegap_bench_<pid>` on the local PostgreSQL (dropping ones left behind by runs
  * that died), migrates it with the application's migrations and returns a configuration for
- * it. Redis is not used by either benchmark.
+ * it. Redis is not used by any benchmark.
  */
 export async function createBenchDatabase(): Promise<ScratchDatabase> {
   const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -502,8 +502,8 @@ const DOC = path.join(ROOT, 'docs', 'PERFORMANCE.md');
 
 const DOC_HEADER = `# Performance
 
-Benchmarks of the hot paths of anonymous answering (\`intake\`, \`issuance\`) and of the
-figures (\`recompute\`, \`gaps-api\`). Each runs with \`npm run bench -- <name>\` and
+Benchmarks of the hot paths of anonymous answering (\`intake\`, \`issuance\`) and of a run's
+release (\`close\`, \`gaps-api\`). Each runs with \`npm run bench -- <name>\` and
 rewrites its own section below with its latest run. They are not part of CI: numbers depend on the machine, and every figure
 below states the one it was measured on. See \`bench/\` for the code.
 `;

@@ -1,7 +1,7 @@
-// `npm run bench -- intake`: verified, durable submissions per second of
+// `npm run bench -- intake`: verified, sealed, durable submissions per second of
 // `POST /api/v1/responses` (group commit), against a bare Fastify route that only validates
-// the same body and a naive route that verifies the same way but stores each response with
-// its own statement (one INSERT per request). See docs/PERFORMANCE.md.
+// the same body and a naive route that checks and seals the same way but stores each sealed
+// response with its own statement (one INSERT per request). See docs/PERFORMANCE.md.
 import {
   constants,
   createPrivateKey,
@@ -14,6 +14,9 @@ import os from 'node:os';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   decryptPrivateKey,
+  openSealedResponse,
+  sealedResponseLength,
+  sealResponse,
   TOKEN_MESSAGE_LENGTH,
   TOKEN_SALT_LENGTH,
   tokenHash,
@@ -27,14 +30,15 @@ import {
   SubmissionChecks,
 } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
-import { recomputeRunRequest } from '@pulsegap/jobs';
 import {
-  admitResponses,
   openDatabase,
+  sealResponses,
   type Database,
   type DatabaseHandle,
+  type SealedSubmission,
   type TierValue,
 } from '@pulsegap/db';
+import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import Type from 'typebox';
@@ -130,11 +134,11 @@ async function plumbingServer(
 
 // ---------------------------------------------------------------------------------------
 // Baseline 2: the naive route. The real app (`createHttpServer`, same plugins, same JSON
-// parser) with one more route that checks a submission with the real route's own checks
-// (`SubmissionChecks`: the run, its questions, the token against the segment key) and then
-// stores it alone: the intake's own statement (`admitResponses`, one
-// statement that is its own transaction, with the open-run check and the recompute
-// request) for each request, with no batching. One INSERT per request.
+// parser) with one more route that checks and seals a submission with the real route's own
+// checks (`SubmissionChecks`: the run, its questions, the token against the segment key,
+// then `sealResponse`) and then stores it alone: the intake's own statement
+// (`sealResponses`, one statement that is its own transaction, with the open-run check) for
+// each request, with no batching. One INSERT per request.
 
 const NAIVE_PATH = '/bench/naive/responses';
 
@@ -143,7 +147,7 @@ async function naiveServer(
   db: Kysely<Database>,
 ): Promise<FastifyInstance> {
   const server = await createHttpServer({ config: scratch.config, db });
-  const checks = new SubmissionChecks(db);
+  const checks = new SubmissionChecks(db, deriveKey(scratch.config, 'response-sealing'));
   const refuse = (reply: FastifyReply, status: number, detail: string) =>
     reply.code(status).type('application/problem+json').send({ status, detail });
 
@@ -154,13 +158,7 @@ async function naiveServer(
       { logLevel: 'silent', schema: { body: Submission } },
       async (request, reply) => {
         const { organizationId, runId, response } = await checks.check(request.body);
-        const { open, stored } = await admitResponses(
-          db,
-          organizationId,
-          runId,
-          [response],
-          recomputeRunRequest(organizationId, runId),
-        );
+        const { open, stored } = await sealResponses(db, organizationId, runId, [response]);
         if (!open) return refuse(reply, 410, 'closed');
         if (stored.size === 0) return refuse(reply, 409, 'token used');
         return reply.code(201).send({ status: 'recorded' as const });
@@ -281,8 +279,8 @@ async function setUp(scratch: ScratchDatabase, db: Kysely<Database>) {
     if (secrets.length !== naiveRun.invited + realRun.invited) {
       throw new Error(`the outbox holds ${secrets.length} links`);
     }
-    // Opening a link makes its segment's key (GET /invite/:secret); the first link of each
-    // segment then gets a token the way the answer page does (the browser's blind/finalize
+    // Every link is opened (GET /invite/:secret names the link's segment key, made when the
+    // run started); the first link of each segment then gets a token the way the answer page does (the browser's blind/finalize
     // from @pulsegap/anonymity/client, the server's POST /invite/:secret/token) and submits
     // it through POST /responses.
     const firstOfKey = new Map<string, { secret: string; invite: Invite }>();
@@ -440,11 +438,16 @@ function pooledPercentile(windows: readonly Window[], p: number): number {
   );
 }
 
+/** Acknowledged submissions opened again after the run, to check what was sealed. */
+const OPENED_SAMPLE = 2000;
+
 /**
  * Every acknowledged submission is committed: each token hash that got a 201 is in
- * `responses` for the run, with all its answers. Rows beyond those are requests still in
- * flight when a window closed (the load generator hung up; the server committed them):
- * at most one per connection and window.
+ * `sealed_responses` for the run. Rows beyond those are requests still in flight when a
+ * window closed (the load generator hung up; the server committed them): at most one per
+ * connection and window. Every sealed row of the run has the run's one length, and
+ * `OPENED_SAMPLE` acknowledged ones, drawn at random, open with the sealing key and hold an
+ * answer to every question, as their bodies did.
  */
 async function checkDurable(
   scratch: ScratchDatabase,
@@ -453,26 +456,27 @@ async function checkDurable(
   setupRows: number,
   questions: number,
   windows: number,
-) {
+): Promise<Durability> {
   const found = await sql<{ n: number }>`
-    select count(*)::int as n from responses
+    select count(*)::int as n from sealed_responses
     where run_id = ${runId}
       and token_hash in (select decode(h, 'hex') from unnest(${acknowledged}::text[]) as h)
   `.execute(scratch.owner);
   await settled(async () => {
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from responses where run_id = ${runId}
+      select count(*)::int as n from sealed_responses where run_id = ${runId}
     `.execute(scratch.owner);
     return rows[0]?.n ?? 0;
   });
-  const totals = await sql<{ responses: number; answers: number }>`
-    select (select count(*)::int from responses where run_id = ${runId}) as responses,
-      (select count(*)::int from responses r, unnest(r.answers) v
-        where r.run_id = ${runId} and v is not null) as answers
+  const shape = { questionCount: questions, commentUnits: COMMENT_MAX_LENGTH };
+  const length = sealedResponseLength(shape);
+  const totals = await sql<{ responses: number; other_length: number }>`
+    select count(*)::int as responses,
+           (count(*) filter (where octet_length(sealed) <> ${length}))::int as other_length
+      from sealed_responses where run_id = ${runId}
   `.execute(scratch.owner);
   const committed = found.rows[0]?.n ?? 0;
   const responses = (totals.rows[0]?.responses ?? 0) - setupRows;
-  const answers = totals.rows[0]?.answers ?? 0;
   const inFlight = responses - acknowledged.length;
   if (committed !== acknowledged.length) {
     throw new Error(`${acknowledged.length} submissions got a 201 but ${committed} are stored`);
@@ -480,45 +484,75 @@ async function checkDurable(
   if (inFlight < 0 || inFlight > windows * CONNECTIONS) {
     throw new Error(`${responses} rows for ${acknowledged.length} acknowledged submissions`);
   }
-  if (answers !== (responses + setupRows) * questions) {
-    throw new Error(`${answers} answers for ${responses + setupRows} responses`);
+  if ((totals.rows[0]?.other_length ?? 0) !== 0) {
+    throw new Error(`${totals.rows[0]?.other_length} sealed rows are not ${length} bytes`);
   }
-  return { acknowledged: acknowledged.length, committed, rows: responses, inFlight };
+
+  const sample = [...acknowledged]
+    .map((hash) => ({ hash, order: Math.random() }))
+    .sort((x, y) => x.order - y.order)
+    .slice(0, OPENED_SAMPLE)
+    .map((s) => s.hash);
+  const { rows: sealed } = await sql<{ sealed: Buffer }>`
+    select sealed from sealed_responses
+    where run_id = ${runId}
+      and token_hash in (select decode(h, 'hex') from unnest(${sample}::text[]) as h)
+  `.execute(scratch.owner);
+  const key = deriveKey(scratch.config, 'response-sealing');
+  for (const row of sealed) {
+    const content = openSealedResponse(row.sealed, shape, key, runId);
+    if (content.answers.some((value) => value === null) || content.comment !== null) {
+      throw new Error('a sealed response does not hold what its submission answered');
+    }
+  }
+  if (sealed.length !== sample.length) {
+    throw new Error(`${sealed.length} of ${sample.length} sampled sealed responses found`);
+  }
+  return {
+    acknowledged: acknowledged.length,
+    committed,
+    inFlight,
+    opened: sealed.length,
+    length,
+  };
 }
 
 const STORE_BATCH = 50;
 
 /**
- * The intake's database work on its own: `admitResponses` (one statement, its own
- * transaction), `STORE_BATCH` responses at a time, one connection, after the load has
- * stopped. Returns milliseconds per response.
+ * The intake's database work on its own: `sealResponses` (one statement, its own
+ * transaction), `STORE_BATCH` responses at a time, sealed beforehand, one connection, after
+ * the load has stopped. Returns milliseconds per response.
  */
 async function storeCost(
   db: Kysely<Database>,
   organizationId: string,
   run: RunUnderTest,
+  sealingKey: Buffer,
 ): Promise<number> {
   const batches = 20;
-  const make = (i: number) => {
+  const shape = { questionCount: run.questionIds.length, commentUnits: COMMENT_MAX_LENGTH };
+  const make = (i: number): SealedSubmission => {
     const segment = run.segments[i % run.segments.length] as Segment;
     return {
       segmentTeamId: segment.teamId,
       segmentTier: segment.tier,
       tokenHash: randomBytes(32),
-      comment: null,
-      answers: run.questionIds.map(() => 1 + Math.floor(Math.random() * 5)),
+      sealed: sealResponse(
+        { answers: run.questionIds.map(() => 1 + Math.floor(Math.random() * 5)), comment: null },
+        shape,
+        sealingKey,
+        run.runId,
+      ),
     };
   };
+  const prepared = Array.from({ length: batches }, () =>
+    Array.from({ length: STORE_BATCH }, (_, i) => make(i)),
+  );
   const start = performance.now();
-  for (let b = 0; b < batches; b += 1) {
-    const responses = Array.from({ length: STORE_BATCH }, (_, i) => make(i));
-    await admitResponses(
-      db,
-      organizationId,
-      run.runId,
-      responses,
-      recomputeRunRequest(organizationId, run.runId),
-    );
+  for (const submissions of prepared) {
+    const { open, stored } = await sealResponses(db, organizationId, run.runId, submissions);
+    if (!open || stored.size !== submissions.length) throw new Error('a batch was not stored');
   }
   return (performance.now() - start) / (batches * STORE_BATCH);
 }
@@ -539,9 +573,9 @@ async function main(): Promise<void> {
     const { naive, real, invited, organizationId } = await setUp(scratch, await open());
     const rowsNow = async (runId: string) =>
       (
-        await sql<{
-          n: number;
-        }>`select count(*)::int as n from responses where run_id = ${runId}`.execute(scratch.owner)
+        await sql<{ n: number }>`
+          select count(*)::int as n from sealed_responses where run_id = ${runId}
+        `.execute(scratch.owner)
       ).rows[0]?.n ?? 0;
     const naiveSetupRows = await rowsNow(naive.runId);
     const realSetupRows = await rowsNow(real.runId);
@@ -631,9 +665,14 @@ async function main(): Promise<void> {
         `${naiveDurable.committed}/${naiveDurable.acknowledged} (+${naiveDurable.inFlight})`,
     );
 
-    const storeMs = await storeCost(realDb, organizationId, real);
+    const storeMs = await storeCost(
+      realDb,
+      organizationId,
+      real,
+      deriveKey(scratch.config, 'response-sealing'),
+    );
     log(
-      `admitResponses alone: ${storeMs.toFixed(2)} ms per response (${STORE_BATCH} per statement)`,
+      `sealResponses alone: ${storeMs.toFixed(2)} ms per response (${STORE_BATCH} per statement)`,
     );
 
     const rates = (c: Contender) => c.windows.map((w) => w.perSecond);
@@ -688,6 +727,10 @@ interface Durability {
   readonly acknowledged: number;
   readonly committed: number;
   readonly inFlight: number;
+  /** Acknowledged sealed responses opened again and checked. */
+  readonly opened: number;
+  /** Bytes of every sealed response of the run. */
+  readonly length: number;
 }
 
 function report(r: {
@@ -736,7 +779,8 @@ function report(r: {
   };
   const durable = (d: Durability) =>
     `${fmt(d.committed)} of ${fmt(d.acknowledged)} acknowledged submissions found committed ` +
-    `(+${d.inFlight} rows from requests in flight when a window closed)`;
+    `in \`sealed_responses\` (+${d.inFlight} rows from requests in flight when a window ` +
+    `closed), ${fmt(d.opened)} of them, drawn at random, opened with the sealing key`;
   return `
 ## Intake: \`POST /api/v1/responses\`
 
@@ -757,16 +801,20 @@ ${r.contenders.map(row).join('\n')}
 Output: \`${r.finalLine}\`
 
 - Durability, checked after the run in the database: real route ${durable(r.realDurable)};
-  naive ${durable(r.naiveDurable)}. Every response has its ${r.questions} answers.
-- For scale: \`admitResponses\` alone (the intake's database work, ${STORE_BATCH} responses per
-  statement, one connection, nothing else running) took ${r.storeMs.toFixed(2)} ms per
-  response, i.e. at most ${fmt(1000 / r.storeMs)} responses/s on one connection; the intake
-  writes one batch of a run at a time.
+  naive ${durable(r.naiveDurable)}. Every sealed row of both runs is
+  ${fmt(r.realDurable.length)} bytes (${r.questions} answers and room for a comment of
+  ${fmt(COMMENT_MAX_LENGTH)} UTF-16 code units, whatever the response holds); each one opened
+  holds its ${r.questions} answers.
+- For scale: \`sealResponses\` alone (the intake's database work, ${STORE_BATCH} sealed responses
+  per statement, sealed beforehand, one connection, after the load) took
+  ${r.storeMs.toFixed(2)} ms per response, i.e. at most ${fmt(1000 / r.storeMs)} responses/s on
+  one connection; the intake writes one batch of a run at a time.
 
-**What is measured.** Verified, durable submissions per second: 2xx responses per second of
-a window, each to a request carrying a different valid token, so each is a new response
-that was checked (body schema, run and questions, token signature against the segment key)
-and committed before its 201. Any non-2xx, connection error or timeout fails the run. A
+**What is measured.** Verified, sealed, durable submissions per second: 2xx responses per
+second of a window, each to a request carrying a different valid token, so each is a new
+response that was checked (body schema, run and questions, token signature against the
+segment key), sealed (\`sealResponse\`: AES-256-GCM under the service's response-sealing key,
+padded to the run's one length) and committed in \`sealed_responses\` before its 201. Any non-2xx, connection error or timeout fails the run. A
 ratio is taken within each round (the real route's rate over the baseline's in the same
 round) and the median of the rounds' ratios is reported; per_s is the median of the real
 route's rounds. Latency percentiles are exact (nearest rank) over every 2xx response of a
@@ -779,10 +827,11 @@ server's rounds, as autocannon timed it from writing the request to the end of t
   the route's TypeBox body schema and a 201 reply; for scale only, *the app*
   (\`createHttpServer\`: security headers, the strict JSON parser, the route's logging off)
   with a route that does what bare does; *naive*, the real app (\`createHttpServer\`) plus a
-  route that checks a submission with the real route's own checks (\`SubmissionChecks\`),
-  then stores the response alone with the intake's own statement (\`admitResponses\` with
-  one response: one INSERT, its own transaction, per request); *real*,
-  \`createHttpServer\` and \`POST /api/v1/responses\` (group commit).
+  route that checks and seals a submission with the real route's own checks
+  (\`SubmissionChecks\`, with the same sealing key), then stores the sealed response alone
+  with the intake's own statement (\`sealResponses\` with one response: one INSERT, its own
+  transaction, per request); *real*, \`createHttpServer\` and \`POST /api/v1/responses\`
+  (group commit).
 - Why rounds: on this shared virtual machine one server's rate moves by a quarter or more
   from one minute to the next, so windows of the baseline and of the real route a minute
   apart would measure that drift as much as the route. Within a round they are seconds
@@ -795,9 +844,9 @@ server's rounds, as autocannon timed it from writing the request to the end of t
 - Data, all through the API in-process (\`inject\`): signup, a roster of ${fmt(r.invited)}
   people (${TEAMS} teams of ${LEADERS_PER_TEAM} leaders and ${FRONTLINE_PER_TEAM} frontline staff, JSON import),
   ${PRIORITIES} priorities, two pulses of ${PRIORITIES} × 7 = ${r.questions} questions, a run of each (one for naive, one for real,
-  counted apart), the deliver-invitations job into the development outbox, every link
-  opened (\`GET /invite/:secret\`, which makes the ${r.segments} segment keys of each run),
-  and for each segment one token through the full blind round trip (the answer page's
+  counted apart; starting a run makes its ${r.segments} segment keys), the deliver-invitations
+  job into the development outbox, every link opened (\`GET /invite/:secret\`), and for each
+  segment one token through the full blind round trip (the answer page's
   \`requestToken\` and \`POST /invite/:secret/token\`) submitted through the real route.
 - Tokens for the load: one invitation yields one token, and the browser's half of the round
   trip costs ~37 ms of pure JavaScript per token (measured on this machine), so the bulk is minted directly with each

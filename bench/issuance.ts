@@ -117,7 +117,7 @@ async function setUp(scratch: ScratchDatabase, db: Kysely<Database>) {
       }
     }
 
-    // One link per segment: opened (which makes the segment's key), then a real token
+    // One link per segment: opened (its key was made when the run started), then a real token
     // through the blind round trip of the answer page. These invitations are used up.
     const bySegment = new Map<string, string>();
     for (const m of messages) {
@@ -338,10 +338,10 @@ core with no server running: the ceiling of signing on one event loop.
   outbox (the ${ORGANIZATIONS} jobs run at the same time to keep setup short). The
   ${fmt(r.invited)} invitation secrets are taken from the links of those messages, read from
   the outbox table (\`GET /dev/outbox\` shows the latest 1,000, which are checked to match).
-- One link per segment (${r.segments} segments) is opened with \`GET /invite/:secret\`, which
-  makes the segment's key, and gets a real token through the answer page's
-  \`requestToken\`; so no key is generated during the measurement, and those invitations are
-  left out of the load.
+- Every segment's key is made when its run starts, so no key is generated during the
+  measurement. One link per segment (${r.segments} segments) is opened with
+  \`GET /invite/:secret\` and gets a real token through the answer page's \`requestToken\`;
+  those invitations are left out of the load.
 - Each request's blinded message is 256 random bytes below 2^2047 (under every 2048-bit
   modulus): a real blinded message is uniform below the modulus, and signing costs the
   same. Secrets are shuffled across the organizations.

@@ -295,7 +295,7 @@ export async function createLargeRun(
   log(
     `${stored.responses} responses (${stored.answers} answers, ${stored.segments} segments) ` +
       `made in ${plaintextSeconds.toFixed(1)} s; sealed (${sealedResponseLength(shape)} bytes ` +
-      `each, ${Math.round(Number(stored.sealed_mb))} MB on disk) and stored in ` +
+      `each, ${Math.round(stored.sealed_mb)} MB on disk) and stored in ` +
       `${sealingSeconds.toFixed(1)} s; run closed, vacuumed and analyzed`,
   );
   return {
@@ -310,7 +310,7 @@ export async function createLargeRun(
     organizationSegmentResponses: stored.organization,
     leadershipShare: stored.leadership / stored.responses,
     sealedLength: sealedResponseLength(shape),
-    sealedTableMb: Number(stored.sealed_mb),
+    sealedTableMb: stored.sealed_mb,
     seconds: { api: apiSeconds, plaintext: plaintextSeconds, sealing: sealingSeconds },
   };
 }
