@@ -111,11 +111,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The intake's write: one statement that is its own transaction, with the caller's
   // rights. It sets the tenant, and if the run is open (checked under FOR SHARE, so a
   // close comes before or after the whole batch) stores the sealed responses, skipping
-  // token hashes stored already. Returns whether the run was open and the hashes refused.
+  // token hashes stored already. The token hashes (32 bytes each) and the sealed responses
+  // (all of a run one length) come as two binary values, sliced here: a text array of
+  // them would cost PostgreSQL more to parse than the insert itself. Returns whether the
+  // run was open and the hashes refused.
   await sql`
     create function seal_responses(
-        p_organization uuid, p_run uuid,
-        p_segment_team uuid[], p_segment_tier text[], p_token_hash bytea[], p_sealed bytea[])
+        p_organization uuid, p_run uuid, p_segment_team uuid[], p_segment_tier text[],
+        p_token_hashes bytea, p_sealed bytea, p_sealed_length integer)
       returns table (open boolean, refused bytea[])
       language plpgsql volatile set search_path = public, pg_temp
       as $$
@@ -126,19 +129,24 @@ export async function up(db: Kysely<any>): Promise<void> {
             select r.id from runs r
              where r.id = p_run and r.closed_at is null and r.closes_at > now()
                for share
+          ), given as (
+            select v.segment_team_id, v.segment_tier,
+                   substring(p_token_hashes from (v.n::integer - 1) * 32 + 1 for 32) as token_hash,
+                   substring(p_sealed from (v.n::integer - 1) * p_sealed_length + 1
+                             for p_sealed_length) as sealed
+              from unnest(p_segment_team, p_segment_tier)
+                     with ordinality as v(segment_team_id, segment_tier, n)
           ), stored as (
             insert into sealed_responses (token_hash, organization_id, run_id, segment_team_id,
                                           segment_tier, sealed)
-            select v.token_hash, p_organization, o.id, v.segment_team_id, v.segment_tier, v.sealed
-              from open_run o,
-                   unnest(p_segment_team, p_segment_tier, p_token_hash, p_sealed)
-                     as v(segment_team_id, segment_tier, token_hash, sealed)
+            select g.token_hash, p_organization, o.id, g.segment_team_id, g.segment_tier, g.sealed
+              from open_run o, given g
             on conflict (token_hash) do nothing
             returning sealed_responses.token_hash
           )
           select exists (select 1 from open_run),
-                 array(select h from unnest(p_token_hash) as h
-                        where h not in (select s.token_hash from stored s));
+                 array(select g.token_hash from given g
+                        where g.token_hash not in (select s.token_hash from stored s));
       end
       $$;
 
@@ -163,7 +171,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   // the tokens' hashes of stored responses are gone for good (the column comes back empty).
   await sql`
     drop function if exists due_releases(integer);
-    drop function if exists seal_responses(uuid, uuid, uuid[], text[], bytea[], bytea[]);
+    drop function if exists seal_responses(uuid, uuid, uuid[], text[], bytea, bytea, integer);
     drop table if exists run_releases, sealed_responses, run_teams;
     alter table runs drop column if exists audience_team_ids,
       drop column if exists audience_tiers, drop column if exists open_question,

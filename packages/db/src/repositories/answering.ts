@@ -363,7 +363,7 @@ export async function markDelivered(trx: TenantTransaction, invitationId: string
     .execute();
 }
 
-/** A bytea[] parameter (hashes, sealed responses), sent as hex text so that pg and PGlite pass it alike. */
+/** A bytea[] parameter of hashes, sent as hex text so that pg and PGlite pass it alike. */
 export function byteaArray(hashes: readonly Buffer[]) {
   return sql`array(select decode(h, 'hex') from unnest(${hashes.map((h) => h.toString('hex'))}::text[]) as h)`;
 }

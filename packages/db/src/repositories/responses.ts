@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
-import { byteaArray } from './answering.js';
 
 /**
  * One anonymous response to store: its segment, optional comment, and its answers as
@@ -26,7 +25,7 @@ export async function storeResponses(
   runId: string,
   responses: readonly NewResponse[],
 ): Promise<void> {
-  // 5 parameters a row: chunks stay far below PostgreSQL's 65,535 parameters a statement.
+  // 6 parameters a row: chunks stay far below PostgreSQL's 65,535 parameters a statement.
   for (let start = 0; start < responses.length; start += 2000) {
     await trx
       .insertInto('responses')
@@ -63,7 +62,8 @@ export interface Admission {
  * scoped to the organization as `withTenant` would: if the run is open (checked under
  * `FOR SHARE`, so a concurrent close comes before or after the whole batch), stores the
  * sealed responses, refusing a token hash stored already. Nothing is stored for a run that
- * is closed. It resolves only once the statement has committed.
+ * is closed. It resolves only once the statement has committed. The hashes and the sealed
+ * responses (all of one length, as a run's are) travel as two binary parameters.
  */
 export async function sealResponses(
   db: Kysely<Database>,
@@ -71,13 +71,18 @@ export async function sealResponses(
   runId: string,
   submissions: readonly SealedSubmission[],
 ): Promise<Admission> {
+  const length = submissions[0]?.sealed.length ?? 0;
+  if (submissions.some((s) => s.sealed.length !== length || s.tokenHash.length !== 32)) {
+    throw new RangeError('a batch holds sealed responses of one length and 32-byte token hashes');
+  }
   const { rows } = await sql<{ open: boolean; refused: Buffer[] }>`
     select open, refused from seal_responses(
       ${organizationId}::uuid, ${runId}::uuid,
       ${submissions.map((s) => s.segmentTeamId)}::uuid[],
       ${submissions.map((s) => s.segmentTier)}::text[],
-      ${byteaArray(submissions.map((s) => s.tokenHash))},
-      ${byteaArray(submissions.map((s) => s.sealed))})
+      ${Buffer.concat(submissions.map((s) => s.tokenHash))}::bytea,
+      ${Buffer.concat(submissions.map((s) => s.sealed))}::bytea,
+      ${length}::integer)
   `.execute(db);
   const row = rows[0];
   const open = row?.open ?? false;
