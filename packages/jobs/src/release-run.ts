@@ -36,8 +36,8 @@ import type { Kysely } from 'kysely';
 /** What became of a request to release a run. */
 export type ReleaseOutcome = 'released' | 'already-released' | 'still-open' | 'unknown-run';
 
-/** Sealed responses read per page: bounded memory for a run of any size. */
-const PAGE = 2000;
+/** Sealed responses read per page (4 KB each): bounded memory for a run of any size. */
+const PAGE = 500;
 
 /**
  * Closes a run and releases its figures, once (PRODUCT.md §6.6, §6.7), in one transaction
@@ -74,12 +74,13 @@ export async function closeAndRelease(
       .execute();
     const teams = await runTeams(trx, runId);
     const tree = new TeamTree(teams);
-    const participation = await segmentParticipation(trx, runId);
 
     const opened = await openSealed(trx, sealingKey, runId, {
       questionCount: questions.length,
       commentUnits: run.openQuestion ? COMMENT_MAX_LENGTH : 0,
     });
+    // Counted before the responses move: by the segments of their tokens.
+    const participation = await segmentParticipation(trx, runId, opened.waiting);
     const storedAs = mergeSmallSegments(tree, opened.respondents, run.minGroupSize);
     const responses = shuffle(
       opened.responses.map(({ segment, answers, comment }): NewResponse => {
@@ -157,31 +158,41 @@ interface OpenedResponse {
 }
 
 /**
- * Opens every sealed response of a run, page by page, and counts respondents per token
- * segment (including responses stored before sealing existed, which stay where they are).
+ * Opens every sealed response of a run, page by page, and counts per token segment the
+ * respondents (including responses stored before sealing existed, which stay where they
+ * are, and whose sealed rows are empty markers) and the responses waiting sealed.
  */
 async function openSealed(
   trx: TenantTransaction,
   sealingKey: Buffer,
   runId: string,
   shape: { questionCount: number; commentUnits: number },
-): Promise<{ responses: OpenedResponse[]; respondents: SegmentSize[] }> {
+): Promise<{ responses: OpenedResponse[]; respondents: SegmentSize[]; waiting: SegmentSize[] }> {
   const responses: OpenedResponse[] = [];
-  const counts = new Map<string, SegmentSize>();
+  const respondents = new Map<string, SegmentSize>();
+  const waiting = new Map<string, SegmentSize>();
+  const add = (counts: Map<string, SegmentSize>, segment: Segment) => {
+    const key = `${segment.tier}/${segment.teamId ?? ''}`;
+    counts.set(key, { ...segment, count: (counts.get(key)?.count ?? 0) + 1 });
+  };
   for (let after: Buffer | null = null; ;) {
     const page = await sealedResponsePage(trx, runId, after, PAGE);
     for (const row of page) {
       const segment = { teamId: row.segmentTeamId, tier: row.segmentTier };
-      const key = `${segment.tier}/${segment.teamId ?? ''}`;
-      counts.set(key, { ...segment, count: (counts.get(key)?.count ?? 0) + 1 });
+      add(respondents, segment);
       if (row.sealed.length === 0) continue;
+      add(waiting, segment);
       const content = openSealedResponse(row.sealed, shape, sealingKey, runId);
       responses.push({ segment, answers: [...content.answers], comment: content.comment });
     }
     if (page.length < PAGE) break;
     after = page.at(-1)?.tokenHash ?? null;
   }
-  return { responses, respondents: [...counts.values()] };
+  return {
+    responses,
+    respondents: [...respondents.values()],
+    waiting: [...waiting.values()],
+  };
 }
 
 /** A uniformly random permutation (Fisher–Yates with a cryptographic source), in place. */

@@ -25,12 +25,13 @@ export async function storeResponses(
   runId: string,
   responses: readonly NewResponse[],
 ): Promise<void> {
-  // 6 parameters a row: chunks stay far below PostgreSQL's 65,535 parameters a statement.
-  for (let start = 0; start < responses.length; start += 2000) {
+  // 6 parameters a row, far below PostgreSQL's 65,535 a statement; chunks of 500 keep the
+  // statement's text and parameters small in memory.
+  for (let start = 0; start < responses.length; start += 500) {
     await trx
       .insertInto('responses')
       .values(
-        responses.slice(start, start + 2000).map((r) => ({
+        responses.slice(start, start + 500).map((r) => ({
           organization_id: organizationId,
           run_id: runId,
           segment_team_id: r.segmentTeamId,

@@ -32,7 +32,7 @@ const brief: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const release = await fastify.tenant(request, (trx) => releaseOf(trx, request.params.id));
+      const release = await releaseOf(fastify, request, request.params.id);
       if (request.query.format === 'md') {
         return reply.type('text/markdown; charset=utf-8').send(briefMarkdown(release.brief));
       }

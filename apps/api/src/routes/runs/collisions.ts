@@ -33,7 +33,7 @@ const collisions: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const release = await fastify.tenant(request, (trx) => releaseOf(trx, request.params.id));
+      const release = await releaseOf(fastify, request, request.params.id);
       const mean = (priorityId: string, dimension: string, tier: 'leadership' | 'frontline') =>
         organizationCell(release, priorityId, dimension)?.[tier]?.mean ?? null;
       const items = release.priorities.map((p) => ({

@@ -45,7 +45,7 @@ const comments: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const release = await fastify.tenant(request, (trx) => releaseOf(trx, request.params.id));
+      const release = await releaseOf(fastify, request, request.params.id);
       return {
         runId: release.runId,
         commentMinGroupSize: release.commentMinGroupSize,

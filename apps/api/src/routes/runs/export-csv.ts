@@ -42,7 +42,7 @@ const exportCsv: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const release = await fastify.tenant(request, (trx) => releaseOf(trx, request.params.id));
+      const release = await releaseOf(fastify, request, request.params.id);
       const titles = new Map(release.priorities.map((p) => [p.id, p.title]));
       const rows = release.cells.flatMap((c) =>
         c.suppressed || c.leadership === null || c.frontline === null

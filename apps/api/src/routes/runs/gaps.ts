@@ -40,7 +40,7 @@ const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
       let entry = kept.get(runId);
       // A run never changes organization, so one checked for this organization stays its.
       if (entry === undefined || entry.organizationId !== organizationId) {
-        const release = await fastify.tenant(request, (trx) => releaseOf(trx, runId));
+        const release = await releaseOf(fastify, request, runId);
         const serialize = reply.getSerializationFunction('200');
         if (serialize === undefined) throw new Error('the gaps route has no serializer');
         const json = Buffer.from(
