@@ -25,39 +25,23 @@ export async function storeResponses(
   runId: string,
   responses: readonly NewResponse[],
 ): Promise<void> {
-  const width = responses[0]?.answers.length ?? 0;
-  if (responses.some((r) => r.answers.length !== width)) {
-    throw new RangeError('every response of a run answers the same questions');
+  // 6 parameters a row, far below PostgreSQL's 65,535 a statement; chunks of 500 keep the
+  // statement's text and parameters small in memory.
+  for (let start = 0; start < responses.length; start += 500) {
+    await trx
+      .insertInto('responses')
+      .values(
+        responses.slice(start, start + 500).map((r) => ({
+          organization_id: organizationId,
+          run_id: runId,
+          segment_team_id: r.segmentTeamId,
+          segment_tier: r.segmentTier,
+          comment: r.comment,
+          answers: [...r.answers],
+        })),
+      )
+      .execute();
   }
-  // One statement per chunk, its columns as arrays (the answers as one flat array sliced by
-  // the question count): a few parameters instead of six a row, and the rows inserted in
-  // the order given.
-  for (let start = 0; start < responses.length; start += 5000) {
-    const chunk = responses.slice(start, start + 5000);
-    await sql`
-      insert into responses (organization_id, run_id, segment_team_id, segment_tier, comment,
-                             answers)
-      select ${organizationId}::uuid, ${runId}::uuid, v.segment_team_id, v.segment_tier,
-             v.comment, (${smallintArray(chunk.flatMap((r) => r.answers))}::smallint[])
-               [(v.n::integer - 1) * ${width}::integer + 1 : v.n::integer * ${width}::integer]
-        from unnest(${chunk.map((r) => r.segmentTeamId)}::uuid[],
-                    ${chunk.map((r) => r.segmentTier)}::text[],
-                    ${chunk.map((r) => r.comment)}::text[])
-               with ordinality as v(segment_team_id, segment_tier, comment, n)
-       order by v.n
-    `.execute(trx);
-  }
-}
-
-/** An array literal of small integers or nulls, e.g. `{1,NULL,5}`. */
-function smallintArray(values: readonly (number | null)[]): string {
-  return `{${values
-    .map((v) => {
-      if (v === null) return 'NULL';
-      if (!Number.isInteger(v)) throw new RangeError(`${v} is not an integer`);
-      return String(v);
-    })
-    .join(',')}}`;
 }
 
 /** An accepted response, sealed (`sealResponse`), with its token's segment and hash. */
