@@ -378,8 +378,11 @@ function runHistory(scenario: Scenario): History {
     return [...bySegment.values()];
   };
   const reads = Array.from({ length: READS }, (_, t) =>
-    planParticipation(tree, participationAt(t), scenario.k, (tier) =>
-      new Set(mergedAtStart(snapshot, tier)),
+    planParticipation(
+      tree,
+      participationAt(t),
+      scenario.k,
+      (tier) => new Set(mergedAtStart(snapshot, tier)),
     ),
   );
 
