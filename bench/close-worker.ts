@@ -1,6 +1,6 @@
 // The worker side of `npm run bench -- close`: a child process of its own (forked by
-// close.ts with the benchmark's own `--import tsx` flags), so that its memory is the job's
-// and nothing else's. It loads what the real worker loads (@pulsegap/jobs, with BullMQ),
+// close.ts with `--import tsx` for this file alone, the packages built, as the real worker
+// loads them), so that its memory is the job's and nothing else's. It loads what the real worker loads (@pulsegap/jobs, with BullMQ),
 // opens the database as the application role (`openDatabase`) and runs the release-run job
 // through `runJob` each time it is asked, reporting its wall time and the process's peak
 // RSS. What to open comes in the first message, not on the command line.
@@ -55,8 +55,8 @@ function send(reply: WorkerReply): void {
 
 /** The parts of the job's work, in the order the table of the report lists them. */
 export const PARTS = {
-  read: 'reading the sealed responses (sealedResponsePage, pages of 2,000)',
-  insert: 'inserting the responses (storeResponses, 2,000 a statement)',
+  read: 'reading the sealed responses (sealedResponsePage, pages of 250)',
+  insert: 'inserting the responses (storeResponses, 500 a statement)',
   delete: 'deleting the sealed rows (deleteSealedResponses)',
   histograms: 'segmentHistograms (the GROUP BY)',
   pairs: 'pairCounts (committed clarity)',

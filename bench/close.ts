@@ -3,8 +3,10 @@
 // child process, against PostgreSQL alone storing the same rows (`INSERT … SELECT` into a
 // table of the same shape) and running the bare GROUP BY histogram query over them, timed in
 // the same run; and the worker's peak memory. See docs/PERFORMANCE.md.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import ts from 'typescript';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSealedResponse } from '@pulsegap/anonymity';
@@ -57,6 +59,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The issue's targets. */
 const TARGET_RATIO = 2.5;
 const TARGET_RSS_MB = 300;
+/** Sealed rows a page, as the job reads them (packages/jobs/src/release-run.ts). */
+const READ_PAGE = 250;
 /** Timed repetitions of each, after one untimed run of each; medians are reported. */
 const REPETITIONS = 5;
 
@@ -68,13 +72,32 @@ const SEALED_COPY = 'bench_sealed_copy';
 // ---------------------------------------------------------------------------------------
 // The worker child (bench/close-worker.ts)
 
+/**
+ * bench/close-worker.ts as JavaScript, next to the packages it imports (so they resolve to
+ * their built `dist/`): TypeScript's own transpiler, types stripped, nothing else changed.
+ */
+function compiledWorker(): string {
+  const source = readFileSync(path.join(HERE, 'close-worker.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const target = path.join(HERE, '..', 'node_modules', '.cache', 'pulsegap-bench');
+  mkdirSync(target, { recursive: true });
+  const file = path.join(target, 'close-worker.mjs');
+  writeFileSync(file, outputText);
+  return file;
+}
+
 class CloseWorker {
   readonly #child: ChildProcess;
   #waiting: { resolve(r: WorkerReply): void; reject(e: Error): void } | null = null;
 
   constructor() {
-    this.#child = fork(path.join(HERE, 'close-worker.ts'), [], {
-      execArgv: process.execArgv,
+    // The worker runs as JavaScript on the built packages, as `npm run worker` does: with
+    // tsx loaded and the packages compiled in memory from their sources it would hold some
+    // 70 MB more than the real worker.
+    this.#child = fork(compiledWorker(), [], {
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.#child.on('message', (reply: WorkerReply) => {
@@ -310,7 +333,7 @@ async function truncateBare(scratch: ScratchDatabase): Promise<void> {
 // For scale: reading and opening the sealed rows alone
 
 /**
- * The run's sealed rows read from the owner's copy in pages of 2,000 by token hash, as
+ * The run's sealed rows read from the owner's copy in pages of 250 by token hash, as
  * the job reads them, and each opened with `openSealedResponse`: milliseconds of each, on
  * one connection in this process (the owner: no row-level security), after the timed runs.
  */
@@ -329,7 +352,7 @@ async function readAndOpen(
     const { rows } = await sql<{ token_hash: Buffer; sealed: Buffer }>`
       select token_hash, sealed from ${sql.table(SEALED_COPY)}
        where run_id = ${run.runId} ${after === null ? sql`` : sql`and token_hash > ${after}`}
-       order by token_hash limit 2000
+       order by token_hash limit ${READ_PAGE}
     `.execute(scratch.owner);
     const opening = performance.now();
     readMs += opening - reading;
@@ -338,7 +361,7 @@ async function readAndOpen(
     }
     openMs += performance.now() - opening;
     opened += rows.length;
-    if (rows.length < 2000) break;
+    if (rows.length < READ_PAGE) break;
     after = rows.at(-1)?.token_hash ?? null;
   }
   return { readMs, openMs, opened, comments };
@@ -382,6 +405,11 @@ function perRun(total: CpuSeconds, runs: number): CpuSeconds {
 }
 
 async function main(): Promise<void> {
+  // The worker runs the built packages: bring the build up to date (incremental).
+  execFileSync(process.execPath, [path.join(HERE, '../node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: path.join(HERE, '..'),
+    stdio: 'inherit',
+  });
   const scratch = await createBenchDatabase();
   log(`scratch database ${scratch.name} migrated`);
   const handles: DatabaseHandle[] = [];
@@ -613,7 +641,7 @@ ${parts.join('\n')}
 
 - For scale, measured apart after the timed runs in the benchmark's process (the owner, one
   connection): reading the ${fmt(r.alone.opened)} sealed rows from the owner's copy in pages
-  of 2,000 by token hash took ${fmt(r.alone.readMs)} ms; opening them all with
+  of ${READ_PAGE} by token hash took ${fmt(r.alone.readMs)} ms; opening them all with
   \`openSealedResponse\` ${fmt(r.alone.openMs)} ms. Each sealed response is
   ${fmt(r.run.sealedLength)} bytes, whatever it holds (${QUESTIONS} answers and room for a
   comment of ${fmt(COMMENT_MAX_LENGTH)} UTF-16 code units); \`sealed_responses\` took
@@ -672,10 +700,11 @@ over them, then COMMIT. ratio_vs_bare divides the medians.
 - Between runs, untimed: the baseline's table is truncated; after the job, the release, the
   run's responses and \`released_at\` are deleted and the sealed rows inserted again from an
   owner-only copy, then the tables vacuumed and analyzed.
-- The job runs in a **child process** (bench/close-worker.ts, started with the same
-  \`--import tsx\` flags, so its modules are compiled in memory where the real worker loads
-  built JavaScript), which loads what the real worker loads and opens the database with
-  \`openDatabase\` (pool of 10). It reports its wall time and peak RSS per run.
+- The job runs in a **child process**: bench/close-worker.ts transpiled to JavaScript and
+  run by plain \`node\` on the built packages, as \`npm run worker\` runs (the benchmark
+  brings the build up to date with \`tsc -b\` first). It loads what the real worker loads,
+  opens the database with \`openDatabase\` (pool of 10) and reports its wall time and peak
+  RSS per run.
 - CPU is sampled from /proc over each timed run, in core-seconds per run: the client (the
   benchmark's process, which sends the baseline's statements; the worker process, for the
   job), all PostgreSQL processes, and everything else on the machine. Before the runs, with

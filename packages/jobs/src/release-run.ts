@@ -37,7 +37,7 @@ import type { Kysely } from 'kysely';
 export type ReleaseOutcome = 'released' | 'already-released' | 'still-open' | 'unknown-run';
 
 /** Sealed responses read per page (4 KB each): bounded memory for a run of any size. */
-const PAGE = 500;
+const PAGE = 250;
 
 /**
  * Closes a run and releases its figures, once (PRODUCT.md §6.6, §6.7), in one transaction
@@ -153,7 +153,7 @@ export async function closeAndRelease(
 
 interface OpenedResponse {
   readonly segment: Segment;
-  readonly answers: (number | null)[];
+  readonly answers: readonly (number | null)[];
   readonly comment: string | null;
 }
 
@@ -175,15 +175,23 @@ async function openSealed(
     const key = `${segment.tier}/${segment.teamId ?? ''}`;
     counts.set(key, { ...segment, count: (counts.get(key)?.count ?? 0) + 1 });
   };
+  // One segment object per segment, shared by its responses: a run has few segments and
+  // many responses, all held in memory until they are stored.
+  const segments = new Map<string, Segment>();
   for (let after: Buffer | null = null; ;) {
     const page = await sealedResponsePage(trx, runId, after, PAGE);
     for (const row of page) {
-      const segment = { teamId: row.segmentTeamId, tier: row.segmentTier };
+      const key = `${row.segmentTier}/${row.segmentTeamId ?? ''}`;
+      let segment = segments.get(key);
+      if (segment === undefined) {
+        segment = { teamId: row.segmentTeamId, tier: row.segmentTier };
+        segments.set(key, segment);
+      }
       add(respondents, segment);
       if (row.sealed.length === 0) continue;
       add(waiting, segment);
-      const content = openSealedResponse(row.sealed, shape, sealingKey, runId);
-      responses.push({ segment, answers: [...content.answers], comment: content.comment });
+      const { answers, comment } = openSealedResponse(row.sealed, shape, sealingKey, runId);
+      responses.push({ segment, answers, comment });
     }
     if (page.length < PAGE) break;
     after = page.at(-1)?.tokenHash ?? null;
