@@ -55,9 +55,9 @@ function send(reply: WorkerReply): void {
 
 /** The parts of the job's work, in the order the table of the report lists them. */
 export const PARTS = {
-  read: 'reading the sealed responses (sealedResponsePage, pages of 250)',
+  read: 'reading the sealed responses (sealedResponsePages, a cursor, pages of 500)',
   insert: 'inserting the responses (storeResponses, 500 a statement)',
-  delete: 'deleting the sealed rows (deleteSealedResponses)',
+  discard: "emptying the run's sealed partition (discardSealedResponses, TRUNCATE)",
   histograms: 'segmentHistograms (the GROUP BY)',
   pairs: 'pairCounts (committed clarity)',
   respondents: 'respondentsBySegment and runComments',
@@ -71,9 +71,9 @@ export const PARTS = {
 /** Names the part of the job a statement belongs to (see release-run.ts and releases.ts). */
 function partOf(statement: string): string {
   const s = statement.replace(/"/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
-  if (s.includes('from sealed_responses') && s.includes('order by token_hash')) return PARTS.read;
+  if (s.includes('sealed_page')) return PARTS.read;
   if (s.startsWith('insert into responses')) return PARTS.insert;
-  if (s.startsWith('delete from sealed_responses')) return PARTS.delete;
+  if (s.includes('discard_sealed_responses(')) return PARTS.discard;
   if (s.includes('from invitations')) return PARTS.participation;
   if (s.includes('unnest(') && s.includes('from responses')) return PARTS.histograms;
   if (s.includes('filter (where answers[') && s.includes('from responses')) return PARTS.pairs;

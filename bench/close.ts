@@ -60,7 +60,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TARGET_RATIO = 2.5;
 const TARGET_RSS_MB = 300;
 /** Sealed rows a page, as the job reads them (packages/jobs/src/release-run.ts). */
-const READ_PAGE = 250;
+const READ_PAGE = 500;
 /** Timed repetitions of each, after one untimed run of each; medians are reported. */
 const REPETITIONS = 5;
 
@@ -190,6 +190,9 @@ async function restoreSealed(scratch: ScratchDatabase, run: LargeRun): Promise<v
   await sql`delete from run_releases where run_id = ${run.runId}`.execute(owner);
   await sql`delete from responses where run_id = ${run.runId}`.execute(owner);
   await sql`update runs set released_at = null where id = ${run.runId}`.execute(owner);
+  // The release emptied the run's partition and the sweep may have dropped it: made again
+  // as the run's start makes it.
+  await sql`select make_sealed_responses_partition(${run.runId})`.execute(owner);
   await sql`
     insert into sealed_responses select * from ${sql.table(SEALED_COPY)}
   `.execute(owner);
@@ -333,9 +336,9 @@ async function truncateBare(scratch: ScratchDatabase): Promise<void> {
 // For scale: reading and opening the sealed rows alone
 
 /**
- * The run's sealed rows read from the owner's copy in pages of 250 by token hash, as
- * the job reads them, and each opened with `openSealedResponse`: milliseconds of each, on
- * one connection in this process (the owner: no row-level security), after the timed runs.
+ * The run's sealed rows read from the owner's copy with a cursor in pages of 500, as the
+ * job reads them, and each opened with `openSealedResponse`: milliseconds of each, on one
+ * connection in this process (the owner: no row-level security), after the timed runs.
  */
 async function readAndOpen(
   scratch: ScratchDatabase,
@@ -347,23 +350,26 @@ async function readAndOpen(
   let openMs = 0;
   let opened = 0;
   let comments = 0;
-  for (let after: Buffer | null = null; ;) {
-    const reading = performance.now();
-    const { rows } = await sql<{ token_hash: Buffer; sealed: Buffer }>`
-      select token_hash, sealed from ${sql.table(SEALED_COPY)}
-       where run_id = ${run.runId} ${after === null ? sql`` : sql`and token_hash > ${after}`}
-       order by token_hash limit ${READ_PAGE}
-    `.execute(scratch.owner);
-    const opening = performance.now();
-    readMs += opening - reading;
-    for (const row of rows) {
-      if (openSealedResponse(row.sealed, shape, key, run.runId).comment !== null) comments += 1;
+  await scratch.owner.transaction().execute(async (trx) => {
+    await sql`
+      declare copy_page no scroll cursor for
+        select sealed from ${sql.table(SEALED_COPY)} where run_id = ${run.runId}
+    `.execute(trx);
+    for (;;) {
+      const reading = performance.now();
+      const { rows } = await sql<{ sealed: Buffer }>`
+        fetch forward ${sql.lit(READ_PAGE)} from copy_page
+      `.execute(trx);
+      const opening = performance.now();
+      readMs += opening - reading;
+      for (const row of rows) {
+        if (openSealedResponse(row.sealed, shape, key, run.runId).comment !== null) comments += 1;
+      }
+      openMs += performance.now() - opening;
+      opened += rows.length;
+      if (rows.length < READ_PAGE) break;
     }
-    openMs += performance.now() - opening;
-    opened += rows.length;
-    if (rows.length < READ_PAGE) break;
-    after = rows.at(-1)?.token_hash ?? null;
-  }
+  });
   return { readMs, openMs, opened, comments };
 }
 
@@ -641,7 +647,7 @@ ${parts.join('\n')}
 
 - For scale, measured apart after the timed runs in the benchmark's process (the owner, one
   connection): reading the ${fmt(r.alone.opened)} sealed rows from the owner's copy in pages
-  of ${READ_PAGE} by token hash took ${fmt(r.alone.readMs)} ms; opening them all with
+  of ${READ_PAGE} with a cursor took ${fmt(r.alone.readMs)} ms; opening them all with
   \`openSealedResponse\` ${fmt(r.alone.openMs)} ms. Each sealed response is
   ${fmt(r.run.sealedLength)} bytes, whatever it holds (${QUESTIONS} answers and room for a
   comment of ${fmt(COMMENT_MAX_LENGTH)} UTF-16 code units); \`sealed_responses\` took
@@ -666,7 +672,7 @@ ${parts.join('\n')}
 **What is measured.** The release-run job as the worker runs it (\`runJob\` with
 \`createJobContext\`, the app role, row-level security), on a closed run whose responses are
 all sealed: locking the run, reading and opening every sealed response, merging small
-segments, shuffling, storing them in \`responses\`, deleting the sealed rows, computing the
+segments, shuffling, storing them in \`responses\`, emptying the run's sealed partition, computing the
 release (histograms, pair counts, respondents, comments, participation, every cell's
 statistics and suppression, the brief) and storing it, in one transaction. It is timed end
 to end in the worker process, from asking to committed; after each run the benchmark checks

@@ -282,7 +282,8 @@ export async function createLargeRun(
            (count(*) filter (where segment_team_id is null))::int as organization,
            (count(*) filter (where segment_tier = 'leadership'))::int as leadership,
            (select count(*)::int from sealed_responses where run_id = ${runId}) as sealed,
-           pg_total_relation_size('sealed_responses') / 1048576.0 as sealed_mb
+           pg_total_relation_size(sealed_responses_partition(${runId})::regclass) / 1048576.0
+             as sealed_mb
       from ${plaintext} where run_id = ${runId}
   `.execute(owner);
   const stored = rows[0];

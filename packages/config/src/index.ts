@@ -73,9 +73,45 @@ export interface Config {
 /** Name of the application role the API and worker connect as. */
 export const APP_ROLE = 'pulsegap_app';
 
+/**
+ * Name of the role the owner-defined (SECURITY DEFINER) functions run as: made by migrate,
+ * never a superuser, never bypassing row-level security, unable to log in, with only the
+ * privileges those functions need.
+ */
+export const DEFINER_ROLE = 'pulsegap_definer';
+
 const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 const DEV_SECRET_KEY = 'development-only-master-key-do-not-use-in-production';
 const DEV_APP_PASSWORD = 'pulsegap-app-development';
+
+/** What production requires of each secret, in bits of entropy. */
+export const SECRET_MIN_BITS = 256;
+
+/**
+ * How much a secret can hold, in bits, as far as its text shows: its length times the bits
+ * a character of its alphabet carries (hexadecimal 4, base64 6, other printable text 6.6),
+ * and nothing when its characters repeat far more than random ones would (a Shannon entropy
+ * under three quarters of the alphabet's). The development defaults count as nothing.
+ * `openssl rand -hex 32` and `openssl rand -base64 32` reach 256.
+ */
+export function secretStrengthBits(secret: string): number {
+  if ([DEV_JWT_SECRET, DEV_SECRET_KEY, DEV_APP_PASSWORD].includes(secret)) return 0;
+  const characters = Array.from(secret);
+  if (characters.length === 0) return 0;
+  const alphabet = /^[0-9a-f]+$/i.test(secret) ? 16 : /^[A-Za-z0-9+/_=-]+$/.test(secret) ? 64 : 95;
+  const counts = new Map<string, number>();
+  for (const c of characters) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let shannon = 0;
+  for (const n of counts.values()) {
+    const p = n / characters.length;
+    shannon -= p * Math.log2(p);
+  }
+  const perCharacter = Math.log2(alphabet);
+  // A random string's observed entropy falls a little short of its alphabet's when it is
+  // short; three quarters tells a random one from a repeated or patterned one.
+  if (shannon < 0.75 * Math.min(perCharacter, Math.log2(characters.length))) return 0;
+  return characters.length * perCharacter;
+}
 
 /** A configuration problem: the process must not start. */
 export class ConfigError extends Error {
@@ -113,6 +149,16 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     if (mode === 'embedded') throw new ConfigError('production runs in server mode, not embedded');
     if (missing.length > 0) {
       throw new ConfigError(`production needs real secrets: ${missing.join(', ')} unset`);
+    }
+    const weak = (['JWT_SECRET', 'SECRET_KEY', 'APP_DATABASE_PASSWORD'] as const).flatMap((k) => {
+      const bits = secretStrengthBits(env[k] ?? '');
+      return bits < SECRET_MIN_BITS ? [`${k} (about ${Math.floor(bits)} bits)`] : [];
+    });
+    if (weak.length > 0) {
+      throw new ConfigError(
+        `production needs secrets of at least ${SECRET_MIN_BITS} bits: ${weak.join(', ')}; ` +
+          'generate each with: openssl rand -hex 32',
+      );
     }
   }
 

@@ -82,11 +82,25 @@ export async function openDatabase(
   }
 }
 
-/** Refuses a role that is a superuser, bypasses row-level security or owns tables. */
+/**
+ * Refuses a role that is a superuser, bypasses row-level security, owns tables or could
+ * create any object (a temporary one included).
+ */
 export async function assertApplicationRole(db: Kysely<Database>): Promise<void> {
-  const { rows } = await sql<{ role: string; superuser: boolean; bypass: boolean; owned: number }>`
+  const { rows } = await sql<{
+    role: string;
+    superuser: boolean;
+    bypass: boolean;
+    owned: number;
+    temporary: boolean;
+    schemas: boolean;
+    objects: boolean;
+  }>`
     select r.rolname as role, r.rolsuper as superuser, r.rolbypassrls as bypass,
-      (select count(*) from pg_class c where c.relowner = r.oid)::int as owned
+      (select count(*) from pg_class c where c.relowner = r.oid)::int as owned,
+      has_database_privilege(current_database(), 'TEMPORARY') as temporary,
+      has_database_privilege(current_database(), 'CREATE') as schemas,
+      has_schema_privilege('public', 'CREATE') as objects
     from pg_roles r where r.rolname = current_user
   `.execute(db);
   const role = rows[0];
@@ -95,6 +109,9 @@ export async function assertApplicationRole(db: Kysely<Database>): Promise<void>
     role.superuser ? 'is a superuser' : null,
     role.bypass ? 'has BYPASSRLS' : null,
     role.owned > 0 ? `owns ${role.owned} relations` : null,
+    role.temporary ? 'may create temporary objects (run npm run migrate as the owner)' : null,
+    role.schemas ? 'may create schemas' : null,
+    role.objects ? 'may create objects in schema public' : null,
   ].filter((p) => p !== null);
   if (problems.length > 0) {
     throw new UnsafeDatabaseRoleError(

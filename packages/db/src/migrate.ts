@@ -1,4 +1,4 @@
-import { APP_ROLE } from '@pulsegap/config';
+import { APP_ROLE, DEFINER_ROLE } from '@pulsegap/config';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 
@@ -29,6 +29,7 @@ export async function migrateToLatest<T>(
   appRolePassword: string | null,
 ): Promise<MigrationOutcome> {
   await ensureApplicationRole(owner, appRolePassword);
+  await ensureDefinerRole(owner);
   const superuserStatements = await turnOffStatementLogging(owner);
   const migrator = new Migrator({ db: owner, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
@@ -37,6 +38,8 @@ export async function migrateToLatest<T>(
     throw new MigrationError(`migration failed: ${reason}`, { cause: error });
   }
   await grantApplicationRole(owner);
+  await secureDefinerFunctions(owner);
+  superuserStatements.push(...(await refuseTemporaryObjects(owner)));
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   return { applied, superuserStatements };
 }
@@ -73,6 +76,99 @@ async function ensureApplicationRole<T>(owner: Kysely<T>, password: string | nul
     if ((error as { code?: string }).code !== '42710') throw error;
     await ensureApplicationRole(owner, password);
   }
+}
+
+/**
+ * The role the owner-defined functions run as (`DEFINER_ROLE`): no superuser, no BYPASSRLS,
+ * no login. The migrating role is made a member, so that it may hand the functions over.
+ */
+async function ensureDefinerRole<T>(owner: Kysely<T>) {
+  const role = sql.id(DEFINER_ROLE);
+  const { rows } = await sql<{ superuser: boolean; bypassrls: boolean }>`
+    select rolsuper as superuser, rolbypassrls as bypassrls from pg_roles
+     where rolname = ${DEFINER_ROLE}
+  `.execute(owner);
+  const existing = rows[0];
+  const attributes = sql`nologin nocreatedb nocreaterole noinherit`;
+  if (existing === undefined) {
+    try {
+      await sql`create role ${role} with nosuperuser nobypassrls ${attributes}`.execute(owner);
+    } catch (error) {
+      // Another migrate process created it first: update it instead.
+      if ((error as { code?: string }).code !== '42710') throw error;
+      await ensureDefinerRole(owner);
+      return;
+    }
+  } else {
+    // As for the application role: SUPERUSER and BYPASSRLS are named only when on.
+    const off = [
+      ...(existing.superuser ? [sql`nosuperuser`] : []),
+      ...(existing.bypassrls ? [sql`nobypassrls`] : []),
+    ];
+    await sql`alter role ${role} with ${sql.join([...off, attributes], sql` `)}`.execute(owner);
+  }
+  const { rows: member } = await sql<{ member: boolean }>`
+    select pg_has_role(current_user, ${DEFINER_ROLE}, 'usage') as member
+  `.execute(owner);
+  if (member[0]?.member !== true) await sql`grant ${role} to current_user`.execute(owner);
+}
+
+/**
+ * Every SECURITY DEFINER function of the schema runs as `DEFINER_ROLE`, never as the role
+ * that migrates, with a search path that names its schemas and ends with pg_temp (so no
+ * temporary object can stand in for a table). That role gets exactly what those functions
+ * use: reading users, invitations and runs, collecting a token, and making, emptying and
+ * dropping the partitions of sealed responses (so it owns `sealed_responses`).
+ */
+async function secureDefinerFunctions<T>(owner: Kysely<T>) {
+  const role = sql.id(DEFINER_ROLE);
+  await sql`grant usage, create on schema public to ${role}`.execute(owner);
+  await sql`grant select on users, invitations, runs to ${role}`.execute(owner);
+  await sql`grant update (token_collected) on invitations to ${role}`.execute(owner);
+  await sql`grant references on organizations, runs, teams to ${role}`.execute(owner);
+  await sql`grant execute on all functions in schema public to ${role}`.execute(owner);
+  const { rows: functions } = await sql<{ signature: string }>`
+    select p.oid::regprocedure::text as signature from pg_proc p
+     where p.pronamespace = 'public'::regnamespace and p.prosecdef
+  `.execute(owner);
+  for (const { signature } of functions) {
+    const fn = sql.raw(signature);
+    await sql`alter function ${fn} owner to ${role}`.execute(owner);
+    await sql`alter function ${fn} set search_path = pg_catalog, public, pg_temp`.execute(owner);
+  }
+  const { rows: tables } = await sql<{ name: string }>`
+    select 'public.sealed_responses' as name
+    union all
+    select inhrelid::regclass::text from pg_inherits
+     where inhparent = 'public.sealed_responses'::regclass
+  `.execute(owner);
+  for (const { name } of tables) {
+    await sql`alter table ${sql.raw(name)} owner to ${role}`.execute(owner);
+  }
+}
+
+/**
+ * Nobody but the owner may create temporary objects in the database (a temporary view can
+ * stand in for a table wherever a search path reaches pg_temp first). Only the database's
+ * owner may change that; otherwise the statement is handed back for an operator to run.
+ */
+async function refuseTemporaryObjects<T>(owner: Kysely<T>): Promise<string[]> {
+  const { rows } = await sql<{ database: string }>`
+    select current_database() as database
+  `.execute(owner);
+  const database = rows[0]?.database ?? '';
+  const statement = `REVOKE TEMPORARY ON DATABASE ${quoteIdentifier(database)} FROM PUBLIC`;
+  try {
+    await sql.raw(statement).execute(owner);
+    return [];
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    return [statement];
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 // With statement logging on, the server's log would hold the application's statements with
@@ -117,4 +213,13 @@ async function grantApplicationRole<T>(owner: Kysely<T>) {
   await sql`grant usage, select on all sequences in schema public to ${role}`.execute(owner);
   await sql`revoke all on kysely_migration, kysely_migration_lock from ${role}`.execute(owner);
   await sql`grant execute on all functions in schema public to ${role}`.execute(owner);
+  // A run's partition of sealed responses is reached only through sealed_responses, under
+  // its policy; the grant above gave the application role the partitions there are now.
+  const { rows } = await sql<{ partition: string }>`
+    select inhrelid::regclass::text as partition from pg_inherits
+     where inhparent = to_regclass('public.sealed_responses')
+  `.execute(owner);
+  for (const { partition } of rows) {
+    await sql`revoke all on ${sql.raw(partition)} from ${role}`.execute(owner);
+  }
 }

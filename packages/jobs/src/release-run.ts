@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { openSealedResponse } from '@pulsegap/anonymity';
 import {
-  deleteSealedResponses,
+  discardSealedResponses,
   listPriorities,
   listPulses,
   lockRun,
@@ -12,7 +12,7 @@ import {
   runComments,
   runTeams,
   saveRelease,
-  sealedResponsePage,
+  sealedResponsePages,
   segmentHistograms,
   segmentParticipation,
   storeResponses,
@@ -36,8 +36,8 @@ import type { Kysely } from 'kysely';
 /** What became of a request to release a run. */
 export type ReleaseOutcome = 'released' | 'already-released' | 'still-open' | 'unknown-run';
 
-/** Sealed responses read per page (4 KB each): bounded memory for a run of any size. */
-const PAGE = 250;
+/** Sealed responses moved per page (4 KB each): bounded memory for a run of any size. */
+const PAGE = 500;
 
 /**
  * Closes a run and releases its figures, once (PRODUCT.md §6.6, §6.7), in one transaction
@@ -47,9 +47,10 @@ const PAGE = 250;
  * 2. its sealed responses are opened, each stored under its token's segment merged upward
  *    until the stored segment holds at least k respondents of its tier (so even someone who
  *    knows who answered cannot single a stored response out), shuffled, and written to
- *    `responses` all at once with random ids; the sealed copies are deleted;
+ *    `responses` all at once with random ids;
  * 3. the release is computed from the stored responses and the team tree as it was when the
- *    run started (`releaseRun`), and stored; every later read serves it.
+ *    run started (`releaseRun`), and stored; every later read serves it;
+ * 4. the run's partition of sealed responses is emptied (its file goes at commit).
  *
  * Idempotent: a run already released, or still open, is left as it is.
  */
@@ -75,21 +76,21 @@ export async function closeAndRelease(
     const teams = await runTeams(trx, runId);
     const tree = new TeamTree(teams);
 
+    const storedBefore = await respondentsBySegment(trx, runId);
     const opened = await openSealed(trx, sealingKey, runId, {
       questionCount: questions.length,
       commentUnits: run.openQuestion ? COMMENT_MAX_LENGTH : 0,
     });
-    // Counted before the responses move: by the segments of their tokens.
-    const participation = await segmentParticipation(trx, runId, opened.waiting);
+    // Each token segment's responses are stored under a segment that holds at least k of
+    // its tier, so that no stored response is alone.
     const storedAs = mergeSmallSegments(tree, opened.respondents, run.minGroupSize);
-    const responses = shuffle(
-      opened.responses.map(({ segment, answers, comment }): NewResponse => {
-        const stored = storedAs.segmentOf(segment);
-        return { segmentTeamId: stored.teamId, segmentTier: stored.tier, answers, comment };
-      }),
+    await storeShuffled(trx, organizationId, runId, opened, (segment) =>
+      storedAs.segmentOf(segment),
     );
-    await storeResponses(trx, organizationId, runId, responses);
-    await deleteSealedResponses(trx, runId);
+    const participation = await segmentParticipation(trx, runId, [
+      ...opened.waiting,
+      ...storedBefore,
+    ]);
 
     const runQuestions = questions.map((q) => ({
       position: q.position,
@@ -138,6 +139,8 @@ export async function closeAndRelease(
       earlierReleases: await releasesOfPulse(trx, run.pulseId, run.openedAt),
     });
     await saveRelease(trx, organizationId, release);
+    // Last, so the partition's lock is held only until the commit just after.
+    await discardSealedResponses(trx, runId);
     if (run.closedAt === null) {
       // Closed by its deadline, not by anyone: the service records it.
       await recordAudit(trx, organizationId, {
@@ -151,56 +154,124 @@ export async function closeAndRelease(
   });
 }
 
-interface OpenedResponse {
-  readonly segment: Segment;
-  readonly answers: readonly (number | null)[];
-  readonly comment: string | null;
+/**
+ * A run's opened responses, held compactly (a run of 100,000 responses of 20 questions takes
+ * about 2 MB): answer `q` of response `i` is `answers[i * questionCount + q]` (0: skipped),
+ * its token's segment `segments[segmentOf[i]]`, its comment `comments.get(i)`.
+ */
+interface OpenedResponses {
+  readonly count: number;
+  readonly questionCount: number;
+  readonly answers: Uint8Array;
+  readonly segmentOf: Uint32Array;
+  readonly segments: readonly Segment[];
+  readonly comments: ReadonlyMap<number, string>;
+  /** Sealed rows by token segment, with those left empty by a run begun before sealing. */
+  readonly respondents: SegmentSize[];
+  /** Responses waiting sealed, by token segment. */
+  readonly waiting: SegmentSize[];
 }
 
-/**
- * Opens every sealed response of a run, page by page, and counts per token segment the
- * respondents (including responses stored before sealing existed, which stay where they
- * are, and whose sealed rows are empty markers) and the responses waiting sealed.
- */
+/** Opens every sealed response of a run, page by page, into `OpenedResponses`. */
 async function openSealed(
   trx: TenantTransaction,
   sealingKey: Buffer,
   runId: string,
   shape: { questionCount: number; commentUnits: number },
-): Promise<{ responses: OpenedResponse[]; respondents: SegmentSize[]; waiting: SegmentSize[] }> {
-  const responses: OpenedResponse[] = [];
-  const respondents = new Map<string, SegmentSize>();
-  const waiting = new Map<string, SegmentSize>();
-  const add = (counts: Map<string, SegmentSize>, segment: Segment) => {
-    const key = `${segment.tier}/${segment.teamId ?? ''}`;
-    counts.set(key, { ...segment, count: (counts.get(key)?.count ?? 0) + 1 });
-  };
-  // One segment object per segment, shared by its responses: a run has few segments and
-  // many responses, all held in memory until they are stored.
-  const segments = new Map<string, Segment>();
-  for (let after: Buffer | null = null; ;) {
-    const page = await sealedResponsePage(trx, runId, after, PAGE);
+): Promise<OpenedResponses> {
+  const segments: Segment[] = [];
+  const segmentIndex = new Map<string, number>();
+  const respondents: number[] = [];
+  const waiting: number[] = [];
+  let answers = new Uint8Array(PAGE * shape.questionCount);
+  let segmentOf = new Uint32Array(PAGE);
+  const comments = new Map<number, string>();
+  let count = 0;
+  for await (const page of sealedResponsePages(trx, runId, PAGE)) {
+    if (segmentOf.length < count + page.length) {
+      // Doubled as needed: amortized constant time, at most twice the room used.
+      const room = Math.max(segmentOf.length * 2, count + page.length);
+      const grownAnswers = new Uint8Array(room * shape.questionCount);
+      grownAnswers.set(answers);
+      answers = grownAnswers;
+      const grownSegments = new Uint32Array(room);
+      grownSegments.set(segmentOf);
+      segmentOf = grownSegments;
+    }
     for (const row of page) {
       const key = `${row.segmentTier}/${row.segmentTeamId ?? ''}`;
-      let segment = segments.get(key);
-      if (segment === undefined) {
-        segment = { teamId: row.segmentTeamId, tier: row.segmentTier };
-        segments.set(key, segment);
+      let index = segmentIndex.get(key);
+      if (index === undefined) {
+        index = segments.length;
+        segments.push({ teamId: row.segmentTeamId, tier: row.segmentTier });
+        segmentIndex.set(key, index);
+        respondents.push(0);
+        waiting.push(0);
       }
-      add(respondents, segment);
+      respondents[index] = (respondents[index] ?? 0) + 1;
       if (row.sealed.length === 0) continue;
-      add(waiting, segment);
-      const { answers, comment } = openSealedResponse(row.sealed, shape, sealingKey, runId);
-      responses.push({ segment, answers, comment });
+      waiting[index] = (waiting[index] ?? 0) + 1;
+      const opened = openSealedResponse(row.sealed, shape, sealingKey, runId);
+      const at = count * shape.questionCount;
+      opened.answers.forEach((value, q) => {
+        answers[at + q] = value ?? 0;
+      });
+      segmentOf[count] = index;
+      if (opened.comment !== null) comments.set(count, opened.comment);
+      count += 1;
     }
-    if (page.length < PAGE) break;
-    after = page.at(-1)?.tokenHash ?? null;
   }
+  const sizes = (counts: number[]): SegmentSize[] =>
+    segments.map((segment, i) => ({ ...segment, count: counts[i] ?? 0 }));
   return {
-    responses,
-    respondents: [...respondents.values()],
-    waiting: [...waiting.values()],
+    count,
+    questionCount: shape.questionCount,
+    answers,
+    segmentOf,
+    segments,
+    comments,
+    respondents: sizes(respondents),
+    waiting: sizes(waiting).filter((s) => s.count > 0),
   };
+}
+
+/**
+ * Stores the opened responses in `responses` in a uniformly random order (shuffled with a
+ * cryptographic source, in this process only), each under the segment `storedAs` gives its
+ * token's segment, a statement of PAGE at a time; the next statement is built while
+ * PostgreSQL runs the one before.
+ */
+async function storeShuffled(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  opened: OpenedResponses,
+  storedAs: (segment: Segment) => Segment,
+): Promise<void> {
+  const stored = opened.segments.map(storedAs);
+  const order = shuffle(Array.from({ length: opened.count }, (_, i) => i));
+  const q = opened.questionCount;
+  let storing: Promise<void> = Promise.resolve();
+  for (let start = 0; start < order.length; start += PAGE) {
+    const responses = order.slice(start, start + PAGE).map((i): NewResponse => {
+      const segment = stored[opened.segmentOf[i] ?? -1];
+      if (segment === undefined) throw new RangeError(`response ${i} has no segment`);
+      const answers = Array.from(opened.answers.subarray(i * q, (i + 1) * q), (value) =>
+        value === 0 ? null : value,
+      );
+      return {
+        segmentTeamId: segment.teamId,
+        segmentTier: segment.tier,
+        answers,
+        comment: opened.comments.get(i) ?? null,
+      };
+    });
+    await storing;
+    storing = storeResponses(trx, organizationId, runId, responses);
+    // Awaited on the next turn or below; a failure rolls the transaction back.
+    storing.catch(() => undefined);
+  }
+  await storing;
 }
 
 /** A uniformly random permutation (Fisher–Yates with a cryptographic source), in place. */

@@ -9,6 +9,8 @@ import * as tokenBatchesCachedPlans from './2026-11-25T1800-token-batches-cached
 import * as releaseOnce from './2026-12-04T1000-release-once.js';
 import * as settingsAndAudit from './2026-12-04T1200-settings-and-audit.js';
 import * as outboxDeletedWhenRelayed from './2026-12-04T2300-outbox-deleted-when-relayed.js';
+import * as sealedResponsesPerRun from './2026-12-05T0900-sealed-responses-per-run.js';
+import * as definerRole from './2026-12-05T1000-definer-role.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +24,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T1000-release-once': releaseOnce,
   '2026-12-04T1200-settings-and-audit': settingsAndAudit,
   '2026-12-04T2300-outbox-deleted-when-relayed': outboxDeletedWhenRelayed,
+  '2026-12-05T0900-sealed-responses-per-run': sealedResponsesPerRun,
+  '2026-12-05T1000-definer-role': definerRole,
 };
 
 export const migrationProvider: MigrationProvider = {

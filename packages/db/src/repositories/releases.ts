@@ -5,8 +5,8 @@ import {
   type SegmentSize,
   type SnapshotTeam,
 } from '@pulsegap/domain';
-import { sql } from 'kysely';
-import type { TierValue } from '../schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
 /** Count of one answer value to one question in one segment: a histogram bin. */
@@ -126,9 +126,8 @@ export async function runComments(
   }));
 }
 
-/** A response waiting sealed in an open (or closing) run. */
+/** A response waiting sealed in an open (or closing) run, as a release reads it. */
 export interface SealedResponse {
-  readonly tokenHash: Buffer;
   readonly segmentTeamId: string | null;
   readonly segmentTier: TierValue;
   /** Empty for a response stored before sealing existed (its token stays spent). */
@@ -136,32 +135,62 @@ export interface SealedResponse {
 }
 
 /**
- * One page of a run's sealed responses, in token-hash order after `after` (null: from the
- * start), so a close reads any number of them in bounded memory.
+ * A run's sealed responses, in pages of `pageSize`, read once in the order they lie on disk
+ * (a cursor over the run's own partition, in the caller's transaction). Each next page is
+ * asked for before the one in hand is given out, so PostgreSQL reads it meanwhile.
  */
-export async function sealedResponsePage(
+export async function* sealedResponsePages(
   trx: TenantTransaction,
   runId: string,
-  after: Buffer | null,
-  limit: number,
-): Promise<SealedResponse[]> {
-  let query = trx
-    .selectFrom('sealed_responses')
-    .select(['token_hash', 'segment_team_id', 'segment_tier', 'sealed'])
-    .where('run_id', '=', runId);
-  if (after !== null) query = query.where('token_hash', '>', after);
-  const rows = await query.orderBy('token_hash').limit(limit).execute();
-  return rows.map((r) => ({
-    tokenHash: r.token_hash,
-    segmentTeamId: r.segment_team_id,
-    segmentTier: r.segment_tier,
-    sealed: r.sealed,
-  }));
+  pageSize: number,
+): AsyncGenerator<SealedResponse[]> {
+  await sql`
+    declare sealed_page no scroll cursor for
+      select segment_team_id, segment_tier, sealed from sealed_responses where run_id = ${runId}
+  `.execute(trx);
+  const fetchPage = async (): Promise<SealedResponse[]> => {
+    const { rows } = await sql<{
+      segment_team_id: string | null;
+      segment_tier: TierValue;
+      sealed: Buffer;
+    }>`fetch forward ${sql.lit(pageSize)} from sealed_page`.execute(trx);
+    return rows.map((r) => ({
+      segmentTeamId: r.segment_team_id,
+      segmentTier: r.segment_tier,
+      sealed: r.sealed,
+    }));
+  };
+  for (let page = await fetchPage(); page.length > 0;) {
+    const next = page.length === pageSize ? fetchPage() : Promise.resolve([]);
+    // Awaited below; if the caller stops first, the transaction ends and takes it along.
+    next.catch(() => undefined);
+    yield page;
+    page = await next;
+  }
+  await sql`close sealed_page`.execute(trx);
 }
 
-/** Deletes a run's sealed responses once they are stored in the responses table. */
-export async function deleteSealedResponses(trx: TenantTransaction, runId: string): Promise<void> {
-  await trx.deleteFrom('sealed_responses').where('run_id', '=', runId).execute();
+/**
+ * Empties a released run's partition of `sealed_responses` (TRUNCATE, in the caller's
+ * transaction: the file goes at commit, no dead row is left in a page), once its responses
+ * are stored in the responses table and its release is saved.
+ */
+export async function discardSealedResponses(trx: TenantTransaction, runId: string): Promise<void> {
+  await sql`select discard_sealed_responses(${runId})`.execute(trx);
+}
+
+/**
+ * Drops the emptied partitions of released runs, at most `limit`, each only if its lock
+ * comes within a moment (the workers' sweep; the rest wait for the next). Returns how many.
+ */
+export async function dropDiscardedSealedResponses(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<number> {
+  const { rows } = await sql<{ dropped: number }>`
+    select drop_discarded_sealed_responses(${limit}) as dropped
+  `.execute(db);
+  return rows[0]?.dropped ?? 0;
 }
 
 /** The team tree of a run as it was when the run started. */

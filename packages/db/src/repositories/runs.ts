@@ -112,6 +112,8 @@ export async function createRun(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // The run's own partition of sealed_responses, where its responses wait until release.
+  await sql`select open_sealed_responses(${run.id})`.execute(trx);
   for (let start = 0; start < input.teams.length; start += 2000) {
     await trx
       .insertInto('run_teams')
@@ -186,23 +188,25 @@ export async function closeRun(trx: TenantTransaction, runId: string, now: Date)
  * Per token segment of a run: how many were invited, collected their token, and responded:
  * responses waiting sealed, by the segment of their token, and any stored before the
  * release (those of a run begun before sealing existed, whose sealed rows are empty token
- * markers, or of the demo). What participation is planned from while the run is open, and
- * at its release, before the responses move. A release that has counted the sealed
- * responses while opening them passes those counts as `sealed`, so they are not read twice.
+ * markers, or of the demo). What participation is planned from while the run is open. A
+ * release, which counts the responses itself as it moves them, passes those counts as
+ * `answered`, and they are used as they are.
  */
 export async function segmentParticipation(
   trx: TenantTransaction,
   runId: string,
-  sealed?: readonly { teamId: string | null; tier: TierValue; count: number }[],
+  answered?: readonly { teamId: string | null; tier: TierValue; count: number }[],
 ): Promise<SegmentParticipation[]> {
-  const waiting =
-    sealed === undefined
+  const responded =
+    answered === undefined
       ? sql`select segment_team_id, segment_tier from sealed_responses
-             where run_id = ${runId} and octet_length(sealed) > 0`
+             where run_id = ${runId} and octet_length(sealed) > 0
+            union all
+            select segment_team_id, segment_tier from responses where run_id = ${runId}`
       : sql`select segment_team_id, segment_tier
-              from unnest(${sealed.map((s) => s.teamId)}::uuid[],
-                          ${sealed.map((s) => s.tier)}::text[],
-                          ${sealed.map((s) => s.count)}::integer[]) as w(segment_team_id, segment_tier, n),
+              from unnest(${answered.map((s) => s.teamId)}::uuid[],
+                          ${answered.map((s) => s.tier)}::text[],
+                          ${answered.map((s) => s.count)}::integer[]) as w(segment_team_id, segment_tier, n),
                    generate_series(1, w.n)`;
   const { rows } = await sql<{
     team_id: string | null;
@@ -218,10 +222,7 @@ export async function segmentParticipation(
               from invitations where run_id = ${runId}
              group by segment_team_id, segment_tier) i
       left join (select segment_team_id, segment_tier, count(*)::int as responses
-                   from (${waiting}
-                         union all
-                         select segment_team_id, segment_tier from responses
-                          where run_id = ${runId}) answered
+                   from (${responded}) answered
                   group by segment_team_id, segment_tier) s
         on s.segment_team_id is not distinct from i.segment_team_id
        and s.segment_tier = i.segment_tier

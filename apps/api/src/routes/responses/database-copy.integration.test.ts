@@ -1,5 +1,6 @@
 import { sealedResponseLength } from '@pulsegap/anonymity';
 import { COMMENT_MAX_LENGTH } from '@pulsegap/domain';
+import { requestDueReleases } from '@pulsegap/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { asOwner, closeByHand, releaseByWorker, send, takeToken } from '../../attack-support.js';
@@ -78,6 +79,8 @@ describe('someone holding a copy of the database taken after close', () => {
   const authorOf = new Map<string, string>();
   let windowStart: Date;
   let windowEnd: Date;
+  /** The data file that held the run's sealed rows while it was open. */
+  let sealedFile = '';
 
   const clock = () =>
     asOwner(null, async (owner) => {
@@ -142,6 +145,27 @@ describe('someone holding a copy of the database taken after close', () => {
     expect(new Set(claimed.map((_, i) => commentOf(i)?.length ?? 0))).toEqual(
       new Set([COMMENT_MAX_LENGTH, 5, 0]),
     );
+  });
+
+  test("while open, the run's sealed rows are a table of their own, which the application role cannot read but through sealed_responses", async () => {
+    const partition = await asOwner(null, async (owner) => {
+      const { rows } = await sql<{ name: string; file: string; size: number }>`
+        select c.relname as name, pg_relation_filepath(c.oid) as file,
+               pg_relation_size(c.oid)::int as size
+          from pg_class c where c.relname = sealed_responses_partition(${run.runId})
+      `.execute(owner);
+      return rows[0];
+    });
+    expect(partition?.size).toBeGreaterThan(N * 4000);
+    sealedFile = partition?.file ?? '';
+    const direct = await t.db
+      .transaction()
+      .execute((trx) => sql`select count(*) from ${sql.table(partition?.name ?? '')}`.execute(trx))
+      .then(
+        () => 'read',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+    expect(direct).toBe('42501');
   });
 
   test('after close, xmin, ctid, ids, timestamps and the outbox match responses to claims no better than chance', async () => {
@@ -234,5 +258,28 @@ describe('someone holding a copy of the database taken after close', () => {
     const inIdOrder = [...copy.responses].sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(fixedPoints(inHeapOrder)).toBeLessThanOrEqual(BOUND);
     expect(fixedPoints(inIdOrder)).toBeLessThanOrEqual(BOUND);
+  });
+
+  test('after close, no byte of a sealed row is left in the data directory, and the sweep drops the emptied table', async () => {
+    expect(sealedFile).not.toBe('');
+    // Emptied by TRUNCATE at release: the file is gone or (until the next checkpoint) empty;
+    // a DELETE would have left every sealed row in its page, marked dead.
+    const size = await asOwner(null, async (owner) => {
+      const { rows } = await sql<{ size: number | null }>`
+        select (pg_stat_file(${sealedFile}, true)).size::int as size
+      `.execute(owner);
+      return rows[0]?.size ?? null;
+    });
+    expect(size ?? 0).toBe(0);
+
+    await requestDueReleases(t.db);
+    const left = await asOwner(null, async (owner) => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_class
+         where relname = sealed_responses_partition(${run.runId})
+      `.execute(owner);
+      return rows[0]?.n;
+    });
+    expect(left).toBe(0);
   });
 });
