@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { appRoleUrl, ConfigError, loadConfig } from './index.js';
+import {
+  appRoleUrl,
+  ConfigError,
+  loadConfig,
+  SECRET_MIN_BITS,
+  secretStrengthBits,
+} from './index.js';
 
 describe('loadConfig', () => {
   test('server mode defaults to the local PostgreSQL and Redis, as the application role', () => {
@@ -42,10 +49,10 @@ describe('loadConfig', () => {
     );
     const secrets = {
       NODE_ENV: 'production',
-      JWT_SECRET: 'x'.repeat(40),
-      SECRET_KEY: 'y'.repeat(40),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SECRET_KEY: randomBytes(32).toString('base64'),
       SMTP_URL: 'smtp://mail.example.com:587',
-      APP_DATABASE_PASSWORD: 'a-long-password',
+      APP_DATABASE_PASSWORD: randomBytes(32).toString('base64url'),
       PUBLIC_URL: 'https://pulse.example.com/',
     };
     expect(() => loadConfig('embedded', secrets)).toThrow(/embedded/);
@@ -53,6 +60,44 @@ describe('loadConfig', () => {
     expect(config.production).toBe(true);
     expect(config.host).toBe('0.0.0.0');
     expect(config.publicUrl).toBe('https://pulse.example.com');
+  });
+
+  test('production refuses a secret under 256 bits, repeated, or the development one, and says how to make one', () => {
+    const strong = {
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      SMTP_URL: 'smtp://mail.example.com:587',
+      APP_DATABASE_PASSWORD: randomBytes(32).toString('hex'),
+      PUBLIC_URL: 'https://pulse.example.com/',
+    };
+    expect(loadConfig('server', strong).production).toBe(true);
+    for (const [secret, bits] of [
+      ['a'.repeat(32), 0],
+      ['a'.repeat(200), 0],
+      ['ab'.repeat(100), 0],
+      [randomBytes(16).toString('hex'), 128],
+      ['development-only-secret-do-not-use-in-production', 0],
+    ] as const) {
+      expect(secretStrengthBits(secret)).toBe(bits);
+      expect(() => loadConfig('server', { ...strong, JWT_SECRET: secret })).toThrow(
+        new RegExp(`JWT_SECRET \\(about ${bits} bits\\); generate each with: openssl rand -hex 32`),
+      );
+    }
+    expect(() =>
+      loadConfig('server', { ...strong, APP_DATABASE_PASSWORD: 'a-long-password' }),
+    ).toThrow(/APP_DATABASE_PASSWORD/);
+  });
+
+  test('a random secret of 32 bytes reaches 256 bits, in hex, base64 or base64url', () => {
+    for (let i = 0; i < 200; i += 1) {
+      const bytes = randomBytes(32);
+      expect(secretStrengthBits(bytes.toString('hex'))).toBeGreaterThanOrEqual(SECRET_MIN_BITS);
+      expect(secretStrengthBits(bytes.toString('base64'))).toBeGreaterThanOrEqual(SECRET_MIN_BITS);
+      expect(secretStrengthBits(bytes.toString('base64url'))).toBeGreaterThanOrEqual(
+        SECRET_MIN_BITS,
+      );
+    }
   });
 
   test('appRoleUrl keeps host and database and swaps the credentials', () => {

@@ -27,6 +27,17 @@ const CSV_COLUMNS = [
   'hedgesG',
 ] as const;
 
+/**
+ * A cell as text: a number as itself, text that a spreadsheet would read as a formula
+ * (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: a team or priority name
+ * someone typed) behind an apostrophe, so it is shown and never run; nothing as empty.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /** `GET /runs/:id/export.csv`: every shown cell of the run's release. */
 const exportCsv: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
@@ -69,7 +80,7 @@ const exportCsv: FastifyPluginAsyncTypebox = async (fastify) => {
                 c.qValue,
                 c.cliffsDelta,
                 c.hedgesG,
-              ].map((v) => (v === null || v === undefined ? '' : String(v))),
+              ].map(csvCell),
             ],
       );
       return reply
