@@ -33,11 +33,64 @@ typeParsers.setTypeParser(NUMERIC, toNumber);
 
 /** A pg pool as the processes use it (see `typeParsers`). */
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, types: typeParsers });
-  // A connection that dies while idle (a restart, a dropped database) is replaced on the
-  // next checkout; without a listener it would crash the process.
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types: typeParsers,
+    // While the database is away, a request waits this long for a connection, then fails
+    // as unavailable (503) instead of queueing without end.
+    connectionTimeoutMillis: 5000,
+  });
+  // A connection that dies (a restart, a dropped database) would emit 'error' and, with
+  // no listener, crash the process: while idle in the pool the pool listens; while checked
+  // out the client itself must. The query under way, if any, fails with the error, and
+  // the pool discards the broken client when it comes back.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
+}
+
+// PostgreSQL's codes for "the server is not there for now": connection exceptions (class
+// 08), shutting down or starting up (57P01–57P03), too many connections, and the node
+// errors of a refused or dropped socket.
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'timeout exceeded when trying to connect',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * Whether an error says the database cannot be reached for now (a restart, a failover,
+ * a full connection limit), as opposed to a failed statement: the request can be tried
+ * again later (503), and nothing it asked for was acknowledged.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) {
+      return true;
+    }
+    if (UNAVAILABLE_MESSAGES.some((m) => e instanceof Error && e.message.includes(m))) {
+      return true;
+    }
+    e = e.cause;
+  }
+  return false;
 }
 
 /** A Kysely instance over a PostgreSQL connection string. */

@@ -2,3 +2,4 @@ export * from './database.js';
 export * from './factories.js';
 export * from './browser.js';
 export * from './scratch-database.js';
+export * from './throwaway-postgres.js';

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '@pulsegap/db';
 import { AppError, isUnstorableText, type FieldError, type LineError } from '../errors.js';
 
 /** The body of every error answer (RFC 9457), with our stable `code`. */
@@ -11,6 +12,9 @@ export interface Problem {
   code: string;
   errors?: readonly (FieldError | LineError)[];
 }
+
+/** What a 503 asks a client to wait before trying again, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -94,6 +98,15 @@ export default fp(
           title: 'Bad Request',
           detail: 'The input holds the NUL character (U+0000), which cannot be stored.',
           code: 'PG_ERR_INVALID_TEXT',
+        });
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable');
+        return sendProblem(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), {
+          status: 503,
+          title: 'Service Unavailable',
+          detail: 'The service cannot reach its database for the moment. Please try again shortly.',
+          code: 'PG_ERR_UNAVAILABLE',
         });
       }
       request.log.error({ err: error }, 'unexpected error');
