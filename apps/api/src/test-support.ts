@@ -196,7 +196,7 @@ export interface TestInvite {
   readonly publicKey: string;
   readonly fingerprint: string;
   readonly questions: readonly { id: string; dimension: string }[];
-  readonly segment: { team: string | null; tier: string };
+  readonly segment: { teamId: string | null; team: string | null; tier: string };
 }
 
 /** Opens a personal link as the answer page does; expects 200. */

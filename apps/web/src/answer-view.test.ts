@@ -28,7 +28,7 @@ const body = {
     { id: 'q3', priorityId: 'b', dimension: 'staffing', text: 'My team is staffed for EU.' },
   ],
   openQuestion: true,
-  segment: { team: 'Support', tier: 'frontline' },
+  segment: { teamId: 't1', team: 'Support', tier: 'frontline' },
   group: { size: 12, minGroupSize: 5, commentMinGroupSize: 10 },
   keyId: 'k1',
   publicKey: 'AAAA',
@@ -39,7 +39,7 @@ const body = {
 describe('parseInvitation', () => {
   it('reads the invitation and fills what the API may leave out', () => {
     const invitation = parseInvitation(body);
-    expect(invitation.segment).toEqual({ team: 'Support', tier: 'frontline' });
+    expect(invitation.segment).toEqual({ teamId: 't1', team: 'Support', tier: 'frontline' });
     expect(invitation.fingerprint).toBe('ab'.repeat(32));
     expect(invitation.openQuestionText).toBeNull();
     expect(invitation.priorities).toEqual([]);

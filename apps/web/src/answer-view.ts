@@ -57,7 +57,7 @@ export function progressText(answered: number, total: number): string {
 }
 
 /** "Support (frontline)" or "the whole organization (leadership)". */
-export function segmentText(segment: Segment): string {
+export function segmentText(segment: Pick<Segment, 'team' | 'tier'>): string {
   return `${segment.team ?? 'the whole organization'} (${segment.tier})`;
 }
 

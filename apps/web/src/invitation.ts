@@ -20,6 +20,8 @@ export type Tier = 'leadership' | 'frontline';
 
 /** The team and tier a response counts for; `team` null is the whole organization's tier. */
 export interface Segment {
+  /** The team's id, as the run's published keys name it; null for the whole organization. */
+  teamId: string | null;
   team: string | null;
   tier: Tier;
 }
@@ -119,7 +121,11 @@ export function parseInvitation(body: unknown): Invitation {
     ),
     openQuestion: boolean(invite.openQuestion, 'invite.openQuestion'),
     openQuestionText: openQuestionText === '' ? null : openQuestionText,
-    segment: { team: team === '' ? null : team, tier: tier(segment.tier, 'invite.segment.tier') },
+    segment: {
+      teamId: optionalId(segment.teamId, 'invite.segment.teamId'),
+      team: team === '' ? null : team,
+      tier: tier(segment.tier, 'invite.segment.tier'),
+    },
     group: parseGroup(invite.group),
     keyId: id(invite.keyId, 'invite.keyId'),
     publicKey: string(invite.publicKey, 'invite.publicKey'),
@@ -143,7 +149,8 @@ export function parseBlindSignature(body: unknown): string {
 /** One segment key of a run as `GET /runs/:id/keys` publishes it for everyone to compare. */
 export interface PublishedKey {
   keyId: string;
-  segment: { teamId: string | null; team: string | null; tier: Tier };
+  /** Ids only: the list is public. */
+  segment: { teamId: string | null; tier: Tier };
   /** Hex SHA-256 of the key's DER bytes, lower case. */
   fingerprint: string;
 }
@@ -153,12 +160,10 @@ export function parsePublishedKeys(body: unknown): PublishedKey[] {
     const where = `keys.items[${index}]`;
     const key = record(value, where);
     const segment = record(key.segment, `${where}.segment`);
-    const team = optionalString(segment.team, `${where}.segment.team`);
     return {
       keyId: id(key.keyId, `${where}.keyId`),
       segment: {
         teamId: optionalId(segment.teamId, `${where}.segment.teamId`),
-        team: team === '' ? null : team,
         tier: tier(segment.tier, `${where}.segment.tier`),
       },
       fingerprint: string(key.fingerprint, `${where}.fingerprint`).toLowerCase(),

@@ -17,18 +17,18 @@ function segmentKey(): { publicKey: string; fingerprint: string } {
 
 const ours = segmentKey();
 const other = segmentKey();
-const segment = { team: 'Support', tier: 'frontline' } as const;
+const segment = { teamId: 't1', team: 'Support', tier: 'frontline' } as const;
 const invitation = { ...ours, keyId: 'k1', segment };
 const ourKey: PublishedKey = {
   keyId: 'k1',
-  segment: { teamId: 't1', ...segment },
+  segment: { teamId: 't1', tier: 'frontline' },
   fingerprint: ours.fingerprint,
 };
 const published: PublishedKey[] = [
   ourKey,
   {
     keyId: 'k2',
-    segment: { teamId: 't1', team: 'Support', tier: 'leadership' },
+    segment: { teamId: 't1', tier: 'leadership' },
     fingerprint: other.fingerprint,
   },
 ];
@@ -64,6 +64,8 @@ describe('checkedFingerprint', () => {
     expect(await refusal(checkedFingerprint(unknownId, published))).toBe('not-published');
     const otherTier = { ...invitation, segment: { ...segment, tier: 'leadership' as const } };
     expect(await refusal(checkedFingerprint(otherTier, published))).toBe('not-published');
+    const otherTeam = { ...invitation, segment: { ...segment, teamId: 't2' } };
+    expect(await refusal(checkedFingerprint(otherTeam, published))).toBe('not-published');
   });
 
   it('refuses a segment the run publishes two keys for', async () => {
@@ -82,7 +84,7 @@ describe('parsePublishedKeys', () => {
       items: [
         {
           keyId: 'k1',
-          segment: { teamId: null, team: null, tier: 'leadership' },
+          segment: { teamId: null, tier: 'leadership' },
           fingerprint: 'AB'.repeat(32),
         },
       ],
@@ -90,7 +92,7 @@ describe('parsePublishedKeys', () => {
     expect(keys).toEqual([
       {
         keyId: 'k1',
-        segment: { teamId: null, team: null, tier: 'leadership' },
+        segment: { teamId: null, tier: 'leadership' },
         fingerprint: 'ab'.repeat(32),
       },
     ]);

@@ -52,7 +52,7 @@ export async function checkedFingerprint(
   if (
     key?.fingerprint !== actual ||
     key.segment.tier !== invitation.segment.tier ||
-    key.segment.team !== invitation.segment.team
+    key.segment.teamId !== invitation.segment.teamId
   ) {
     throw new KeyMismatchError('not-published');
   }

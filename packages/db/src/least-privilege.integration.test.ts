@@ -1,5 +1,11 @@
-import { APP_ROLE, DEFINER_ROLE } from '@pulsegap/config';
-import { openTestDatabase, testConfig, testDatabaseUrl } from '@pulsegap/testing';
+import { APP_ROLE, appRoleUrl, DEFINER_ROLE } from '@pulsegap/config';
+import {
+  openTestDatabase,
+  startThrowawayPostgres,
+  testConfig,
+  testDatabaseUrl,
+  type ThrowawayPostgres,
+} from '@pulsegap/testing';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -112,44 +118,26 @@ describe('owner-defined functions run as a role that can do little', () => {
   });
 });
 
-// The whole attack, on a database of its own where the application role was (wrongly) left
-// the right to make temporary objects: the view is made, and still no function uses it.
+// The whole attack, on a PostgreSQL of its own (migrating sets the application role's
+// settings, which are the whole server's) where the application role was, wrongly, left the
+// right to make temporary objects: the view is made, and still no function uses it.
 describe('even with TEMPORARY left to the application role', () => {
-  const database = `pulsegap_least_privilege_${process.pid}`;
+  let postgres: ThrowawayPostgres;
   let admin: Kysely<Database>;
   let app: Kysely<Database>;
-  const urlOf = (user?: string, password?: string) => {
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${database}`;
-    if (user !== undefined) url.username = user;
-    if (password !== undefined) url.password = password;
-    return url.toString();
-  };
 
   beforeAll(async () => {
-    const server = createKysely(testDatabaseUrl(), 1);
-    try {
-      await sql`drop database if exists ${sql.id(database)} with (force)`.execute(server);
-      await sql`create database ${sql.id(database)}`.execute(server);
-    } finally {
-      await server.destroy();
-    }
-    admin = createKysely(urlOf(), 1);
-    await migrateToLatest(admin, testConfig().appDatabasePassword);
-    await sql`grant temporary on database ${sql.id(database)} to ${sql.id(APP_ROLE)}`.execute(
-      admin,
-    );
-    app = createKysely(urlOf(APP_ROLE, testConfig().appDatabasePassword), 1);
+    postgres = await startThrowawayPostgres();
+    admin = createKysely(postgres.url, 1);
+    const password = testConfig().appDatabasePassword;
+    await migrateToLatest(admin, password);
+    await sql`grant temporary on database postgres to ${sql.id(APP_ROLE)}`.execute(admin);
+    app = createKysely(appRoleUrl(postgres.url, password), 1);
   }, 60_000);
   afterAll(async () => {
     await app.destroy();
     await admin.destroy();
-    const server = createKysely(testDatabaseUrl(), 1);
-    try {
-      await sql`drop database if exists ${sql.id(database)} with (force)`.execute(server);
-    } finally {
-      await server.destroy();
-    }
+    await postgres.destroy();
   });
 
   test('the API and worker refuse to start on such a role', async () => {

@@ -39,7 +39,11 @@ const Invite = Type.Object({
   priorities: Type.Array(Type.Object({ id: Uuid, title: Type.String() })),
   openQuestion: Type.Boolean(),
   openQuestionText: Type.Union([Type.String(), Type.Null()]),
-  segment: Type.Object({ team: Type.Union([Type.String(), Type.Null()]), tier: Tier }),
+  segment: Type.Object({
+    teamId: Type.Union([Uuid, Type.Null()]),
+    team: Type.Union([Type.String(), Type.Null()]),
+    tier: Tier,
+  }),
   /** The segment's invitees and the run's thresholds, so the page can say what is shown. */
   group: Type.Object({
     size: Type.Integer({ minimum: 0 }),
@@ -122,7 +126,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
           priorities: [...priorities].map(([id, title]) => ({ id, title })),
           openQuestion,
           openQuestionText: openQuestion ? OPEN_QUESTION : null,
-          segment: { team, tier: segment.tier },
+          segment: { teamId: segment.teamId, team, tier: segment.tier },
           group: {
             size: await segmentInvitees(trx, run.id, segment),
             minGroupSize: run.minGroupSize,

@@ -135,7 +135,7 @@ describe('segment keys', () => {
       leader.keyId,
     );
     const tiny = await openInvite(t.server, started.secretOf('tl0@seal.test'));
-    expect(tiny.segment).toEqual({ team: null, tier: 'leadership' });
+    expect(tiny.segment).toMatchObject({ teamId: null, team: null, tier: 'leadership' });
     expect(rows.find((r) => r.id === tiny.keyId)?.segment_team_id).toBeNull();
     expect(await keyRows()).toEqual(rows);
   });
@@ -189,11 +189,11 @@ describe('segment keys', () => {
     );
 
     expect(f0?.runId).toBe(legacy.runId);
-    expect(f0?.segment).toEqual({ team: 'Support', tier: 'frontline' });
+    expect(f0?.segment).toMatchObject({ team: 'Support', tier: 'frontline' });
     expect(f1?.keyId).toBe(f0?.keyId);
     expect((await segmentRows('frontline', 'team')).map((r) => r.id)).toEqual([f0?.keyId]);
 
-    expect(t0?.segment).toEqual({ team: null, tier: 'leadership' });
+    expect(t0?.segment).toMatchObject({ teamId: null, team: null, tier: 'leadership' });
     expect(t1?.keyId).toBe(t0?.keyId);
     expect((await segmentRows('leadership', 'organization')).map((r) => r.id)).toEqual([t0?.keyId]);
     expect(t0?.keyId).not.toBe(f0?.keyId);

@@ -6,7 +6,6 @@ import {
   listSegmentKeys,
   organizationOfRun,
   recordAudit,
-  runTeams,
   withTenant,
 } from '@pulsegap/db';
 import { isRunOpen } from '@pulsegap/domain';
@@ -22,9 +21,9 @@ import gaps from './gaps.js';
 
 const SegmentKeyItem = Type.Object({
   keyId: Uuid,
+  // Ids only: the list is public, and a team's name is the organization's to tell.
   segment: Type.Object({
     teamId: Nullable(Uuid),
-    team: Nullable(Type.String()),
     tier: Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]),
   }),
   fingerprint: Type.String(),
@@ -53,16 +52,11 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
       const organizationId = await organizationOfRun(fastify.db, request.params.id);
       if (organizationId === null) throw notFound('The run');
       return withTenant(fastify.db, organizationId, async (trx) => {
-        const teams = new Map((await runTeams(trx, request.params.id)).map((t) => [t.id, t.name]));
         const keys = await listSegmentKeys(trx, request.params.id);
         return {
           items: keys.map((k) => ({
             keyId: k.id,
-            segment: {
-              teamId: k.segmentTeamId,
-              team: k.segmentTeamId === null ? null : (teams.get(k.segmentTeamId) ?? null),
-              tier: k.segmentTier,
-            },
+            segment: { teamId: k.segmentTeamId, tier: k.segmentTier },
             fingerprint: k.fingerprint,
           })),
         };
