@@ -202,18 +202,18 @@ describe('participation per team', () => {
       expect(response.statusCode, response.body).toBe(201);
       return invite;
     };
-    expect((await answer('s0@part.test', true)).segment).toEqual({
+    expect((await answer('s0@part.test', true)).segment).toMatchObject({
       team: 'Small',
       tier: 'frontline',
     });
     await answer('s1@part.test', false);
-    expect((await answer('b0@part.test', true)).segment).toEqual({
+    expect((await answer('b0@part.test', true)).segment).toMatchObject({
       team: 'Big',
       tier: 'frontline',
     });
     await answer('b1@part.test', false);
     await answer('b2@part.test', false);
-    expect((await answer('l0@part.test', true)).segment).toEqual({
+    expect((await answer('l0@part.test', true)).segment).toMatchObject({
       team: 'Board',
       tier: 'leadership',
     });

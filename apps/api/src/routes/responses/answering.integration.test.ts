@@ -79,10 +79,10 @@ describe('answering anonymously', () => {
   test('every invitee got a link; a segment under k is merged into the whole organization', async () => {
     expect(links).toHaveLength(17);
     const solo = await openInvite(secretOf('solo@answer.test'));
-    expect(solo.segment).toEqual({ team: null, tier: 'frontline' });
+    expect(solo.segment).toEqual({ teamId: null, team: null, tier: 'frontline' });
     const f0 = await openInvite(secretOf('f0@answer.test'));
     const f1 = await openInvite(secretOf('f1@answer.test'));
-    expect(f0.segment).toEqual({ team: 'Support', tier: 'frontline' });
+    expect(f0.segment).toMatchObject({ team: 'Support', tier: 'frontline' });
     expect(f1.keyId).toBe(f0.keyId);
     const keys = await t.server.inject({ url: `/api/v1/runs/${runId}/keys` });
     const items = keys.json<{ items: { keyId: string; fingerprint: string }[] }>().items;
