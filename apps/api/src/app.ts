@@ -16,7 +16,7 @@ import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
 import responseRoutes from './routes/responses/index.js';
-import health, { type ReadinessCheck } from './routes/health/index.js';
+import health from './routes/health/index.js';
 import peopleRoutes from './routes/people/index.js';
 import priorityRoutes from './routes/priorities/index.js';
 import pulseRoutes from './routes/pulses/index.js';
@@ -29,8 +29,6 @@ import userRoutes from './routes/users/index.js';
 export interface AppOptions {
   readonly config: Config;
   readonly db: Kysely<Database>;
-  /** Extra readiness checks (e.g. Redis), by name. */
-  readonly readinessChecks?: Record<string, ReadinessCheck>;
   /** Folder of the built pages (defaults to apps/web/dist). */
   readonly webRoot?: string;
   /** Threads for blind signatures, closed by the caller (default: one per core, closed with the app). */
@@ -53,7 +51,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...(options.signingPool === undefined ? {} : { signingPool: options.signingPool }),
   });
 
-  await fastify.register(health, { checks: options.readinessChecks ?? {} });
+  await fastify.register(health);
   await fastify.register(
     async (api) => {
       await api.register(authRoutes);

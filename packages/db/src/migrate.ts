@@ -1,6 +1,8 @@
 import { APP_ROLE, DEFINER_ROLE } from '@pulsegap/config';
 import { Migrator, sql, type Kysely } from 'kysely';
-import { migrationProvider } from './migrations/index.js';
+import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
+
+export { LATEST_MIGRATION };
 
 /** A migration failed; the database is left at the last migration that succeeded. */
 export class MigrationError extends Error {
@@ -127,6 +129,7 @@ async function secureDefinerFunctions<T>(owner: Kysely<T>) {
   await sql`grant update (token_collected) on invitations to ${role}`.execute(owner);
   await sql`grant references on organizations, runs, teams to ${role}`.execute(owner);
   await sql`grant execute on all functions in schema public to ${role}`.execute(owner);
+  await sql`grant select on kysely_migration to ${role}`.execute(owner);
   const { rows: functions } = await sql<{ signature: string }>`
     select p.oid::regprocedure::text as signature from pg_proc p
      where p.pronamespace = 'public'::regnamespace and p.prosecdef
@@ -221,5 +224,26 @@ async function grantApplicationRole<T>(owner: Kysely<T>) {
   `.execute(owner);
   for (const { partition } of rows) {
     await sql`revoke all on ${sql.raw(partition)} from ${role}`.execute(owner);
+  }
+}
+
+/**
+ * Whether the database is migrated at least as far as this build (`LATEST_MIGRATION`),
+ * asked as the application role through `schema_version()`; a database that predates that
+ * function is not. Returns the version found (null: none) with the answer.
+ */
+export async function schemaIsCurrent<T>(
+  db: Kysely<T>,
+): Promise<{ current: boolean; version: string | null }> {
+  try {
+    const { rows } = await sql<{ version: string | null }>`
+      select schema_version() as version
+    `.execute(db);
+    const version = rows[0]?.version ?? null;
+    return { current: version !== null && version >= LATEST_MIGRATION, version };
+  } catch (error) {
+    // 42883: no such function, a database migrated by an older build or not at all.
+    if ((error as { code?: string }).code !== '42883') throw error;
+    return { current: false, version: null };
   }
 }

@@ -175,3 +175,4 @@ export {
   type GapFigures,
   type GapFinding,
 } from './brief.js';
+export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';

@@ -1120,10 +1120,35 @@ describe('roster import', () => {
       'dee@re.example': { name: 'Dee', team: 'Ops', tier: 'frontline', active: true },
     });
 
+    // Three of four active people would go: more than 40 %, so it asks first and applies
+    // nothing; a file of only its header would take everyone.
+    const before = await people();
+    for (const file of [csv('cy@re.example,Cy,Ops,leadership'), 'email,name,team,tier\n']) {
+      const unconfirmed = await inject(
+        organization,
+        'POST',
+        '/people/import?deactivateMissing=true',
+        file,
+        'text/csv',
+      );
+      expect(expectProblem(unconfirmed, 409)).toMatchObject({
+        code: 'PG_ERR_CONFIRM_DEACTIVATION',
+        active: 4,
+      });
+      expect(await people()).toEqual(before);
+    }
+    const noBody = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import?deactivateMissing=true',
+      headers: bearer(organization.token),
+    });
+    expect(expectProblem(noBody, 400).code).toBe('PG_ERR_VALIDATION');
+    expect(await people()).toEqual(before);
+
     const third = await inject(
       organization,
       'POST',
-      '/people/import?deactivateMissing=true',
+      '/people/import?deactivateMissing=true&confirmDeactivation=true',
       csv('cy@re.example,Cy,Ops,leadership'),
       'text/csv',
     );

@@ -295,7 +295,7 @@ describe('tenant isolation', () => {
     const shared = b.emails[0] ?? '';
     const response = await t.server.inject({
       method: 'POST',
-      url: '/api/v1/people/import?deactivateMissing=true',
+      url: '/api/v1/people/import?deactivateMissing=true&confirmDeactivation=true',
       headers: { ...bearer(a.token), 'content-type': 'text/csv' },
       payload: `email,name,team,tier\n${shared},Somebody Else,Sales,frontline\n`,
     });

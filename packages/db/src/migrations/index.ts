@@ -11,6 +11,7 @@ import * as settingsAndAudit from './2026-12-04T1200-settings-and-audit.js';
 import * as outboxDeletedWhenRelayed from './2026-12-04T2300-outbox-deleted-when-relayed.js';
 import * as sealedResponsesPerRun from './2026-12-05T0900-sealed-responses-per-run.js';
 import * as definerRole from './2026-12-05T1000-definer-role.js';
+import * as schemaVersion from './2026-12-05T1100-schema-version.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -26,7 +27,11 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T2300-outbox-deleted-when-relayed': outboxDeletedWhenRelayed,
   '2026-12-05T0900-sealed-responses-per-run': sealedResponsesPerRun,
   '2026-12-05T1000-definer-role': definerRole,
+  '2026-12-05T1100-schema-version': schemaVersion,
 };
+
+/** The last migration this build knows: a database older than that is not ready for it. */
+export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1) ?? '';
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -111,17 +112,32 @@ export async function applyRoster(
   }
   let deactivated = 0;
   if (options.deactivateMissing) {
+    // One array, not a parameter per listed person: a roster may list more people than a
+    // statement takes parameters.
     const keep = entries.map((e) => e.email);
-    let query = trx
+    const result = await trx
       .updateTable('people')
       .set({ active: false, updated_at: now })
-      .where('active', '=', true);
-    if (keep.length > 0) query = query.where('email', 'not in', keep);
-    const result = await query.executeTakeFirst();
+      .where('active', '=', true)
+      .where(sql<boolean>`email <> all(${keep}::text[])`)
+      .executeTakeFirst();
     deactivated = Number(result.numUpdatedRows);
   }
   return { created, updated, deactivated };
 }
+
+/** How many people of the organization are active. */
+export async function countActivePeople(trx: TenantTransaction): Promise<number> {
+  const row = await trx
+    .selectFrom('people')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('active', '=', true)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Teams written a statement (two parameters each). */
+const TEAMS_A_STATEMENT = 5000;
 
 async function ensureTeams(
   trx: TenantTransaction,
@@ -134,23 +150,32 @@ async function ensureTeams(
     if (e.parentTeam !== null && !parents.has(e.parentTeam)) parents.set(e.parentTeam, null);
   }
   const names = [...parents.keys()];
-  if (names.length > 0) {
+  // In chunks: a roster may name more teams than one statement takes parameters (65,535).
+  for (let start = 0; start < names.length; start += TEAMS_A_STATEMENT) {
     await trx
       .insertInto('teams')
-      .values(names.map((name) => ({ organization_id: organizationId, name })))
+      .values(
+        names
+          .slice(start, start + TEAMS_A_STATEMENT)
+          .map((name) => ({ organization_id: organizationId, name })),
+      )
       .onConflict((oc) => oc.columns(['organization_id', 'name']).doNothing())
       .execute();
   }
   const ids = new Map(
     (await trx.selectFrom('teams').select(['id', 'name']).execute()).map((t) => [t.name, t.id]),
   );
-  for (const [team, parent] of parents) {
-    if (parent === null) continue;
-    await trx
-      .updateTable('teams')
-      .set({ parent_id: mustGet(ids, parent) })
-      .where('id', '=', mustGet(ids, team))
-      .execute();
+  const parented = [...parents].flatMap(([team, parent]) =>
+    parent === null ? [] : [{ id: mustGet(ids, team), parentId: mustGet(ids, parent) }],
+  );
+  for (let start = 0; start < parented.length; start += TEAMS_A_STATEMENT) {
+    const chunk = parented.slice(start, start + TEAMS_A_STATEMENT);
+    await sql`
+      update teams t set parent_id = p.parent_id
+        from unnest(${chunk.map((c) => c.id)}::uuid[], ${chunk.map((c) => c.parentId)}::uuid[])
+               as p(id, parent_id)
+       where t.id = p.id
+    `.execute(trx);
   }
   return ids;
 }

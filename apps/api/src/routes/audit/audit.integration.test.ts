@@ -74,7 +74,7 @@ beforeAll(async () => {
   expect(imported.statusCode, imported.body).toBe(200);
   const deactivating = await t.server.inject({
     method: 'POST',
-    url: '/api/v1/people/import?deactivateMissing=true',
+    url: '/api/v1/people/import?deactivateMissing=true&confirmDeactivation=true',
     headers: bearer(org.token),
     payload: {
       people: [{ email: rosterEmails[0], name: 'Renamed', team: 'Sales', tier: 'leadership' }],

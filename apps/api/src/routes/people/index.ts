@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   applyRoster,
+  countActivePeople,
   listPeople,
   listTeams,
   recordAudit,
   type TenantTransaction,
 } from '@pulsegap/db';
+import { deactivationNeedsConfirmation, DEACTIVATION_CONFIRMATION_SHARE } from '@pulsegap/domain';
 import Type from 'typebox';
-import { invalid, type LineError } from '../../errors.js';
+import { AppError, invalid, type LineError } from '../../errors.js';
 import { ListOf, problems, Tier, Uuid } from '../../schemas.js';
 import {
   parseRosterCsv,
@@ -19,7 +21,11 @@ import {
 const CSV_LIMIT_BYTES = 5 * 1024 * 1024;
 
 const ImportQuery = Type.Object(
-  { deactivateMissing: Type.Optional(Type.Boolean()) },
+  {
+    deactivateMissing: Type.Optional(Type.Boolean()),
+    /** Given after a 409: deactivate even more than 40 % of the active people. */
+    confirmDeactivation: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 const JsonRoster = Type.Object(
@@ -54,7 +60,7 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['roster'],
         description:
-          'Imports the roster as `text/csv` (header `email,name,team,tier`, optional `parent_team`) or JSON `{people: [...]}`. Any row error applies nothing. `deactivateMissing=true` deactivates everyone not listed.',
+          'Imports the roster as `text/csv` (header `email,name,team,tier`, optional `parent_team`) or JSON `{people: [...]}`. Any row error applies nothing. `deactivateMissing=true` deactivates everyone not listed; if that is more than 40 % of the active people, nothing is applied and 409 `PG_ERR_CONFIRM_DEACTIVATION` says how many, until the import is sent again with `confirmDeactivation=true`.',
         querystring: ImportQuery,
         body: {
           content: {
@@ -68,23 +74,46 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
             updated: Type.Integer(),
             deactivated: Type.Integer(),
           }),
-          ...problems(400, 401, 403, 413, 415),
+          ...problems(400, 401, 403, 409, 413, 415),
         },
       } as never,
     },
     async (request) => {
       const body: unknown = request.body;
+      if (body === undefined || body === null) {
+        throw new AppError(
+          400,
+          'PG_ERR_VALIDATION',
+          'Bad Request',
+          'The request has no roster: send it as text/csv, or as JSON {"people": [...]}.',
+        );
+      }
       const parsed =
         typeof body === 'string'
           ? parseRosterCsv(body)
           : validateRosterRows((body as { people: unknown[] }).people);
       if (!parsed.ok) throw invalid(rejectionDetail(parsed.errors), parsed.errors);
-      const query = request.query as { deactivateMissing?: boolean };
+      const query = request.query as { deactivateMissing?: boolean; confirmDeactivation?: boolean };
       const deactivateMissing = query.deactivateMissing ?? false;
       const { organizationId, userId } = request.auth;
       return fastify.tenant(request, async (trx) => {
         await assertNoTeamCycle(trx, parsed.rows, typeof body === 'string');
+        const activeBefore = await countActivePeople(trx);
         const counts = await applyRoster(trx, organizationId, parsed.rows, { deactivateMissing });
+        if (
+          query.confirmDeactivation !== true &&
+          deactivationNeedsConfirmation(activeBefore, counts.deactivated)
+        ) {
+          // Thrown inside the transaction: nothing of the import is applied.
+          throw new AppError(
+            409,
+            'PG_ERR_CONFIRM_DEACTIVATION',
+            'Conflict',
+            `This import would deactivate ${counts.deactivated} of ${activeBefore} active people, more than ${Math.round(DEACTIVATION_CONFIRMATION_SHARE * 100)} %; nothing was applied. Check the file, or send it again with confirmDeactivation=true.`,
+            undefined,
+            { deactivated: counts.deactivated, active: activeBefore },
+          );
+        }
         // Counts only: the audit log names nobody on the roster.
         await recordAudit(trx, organizationId, {
           actorUserId: userId,
