@@ -12,6 +12,14 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
+/**
+ * Two numbers, such as a confidence interval's bounds: an array of exactly two, written
+ * without the tuple form (`items` as a list), which OpenAPI 3.0 does not have.
+ */
+export const NumberPair = Type.Unsafe<[number, number]>(
+  Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }),
+);
+
 /** `{items: [...]}`, the shape of every list. */
 export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item) });

@@ -30,7 +30,10 @@ const Id = Type.String({ format: 'uuid' });
 const Instant = Type.String({ format: 'date-time' });
 const Count = Type.Integer({ minimum: 0 });
 const Share = Type.Number({ minimum: 0, maximum: 1 });
-const Interval = Type.Immutable(Type.Tuple([Type.Number(), Type.Number()]));
+// Two bounds, as an array of exactly two (the API's OpenAPI 3.0 document has no tuples).
+const Interval = Type.Unsafe<readonly [number, number]>(
+  Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }),
+);
 const TierSchema = Type.Union([Type.Literal('leadership'), Type.Literal('frontline')]);
 const Reason = Type.Union([
   Type.Literal('small'),

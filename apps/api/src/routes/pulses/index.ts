@@ -32,6 +32,7 @@ import {
   IdParams,
   ListOf,
   Nullable,
+  NumberPair,
   problems,
   Tier,
   Timestamp,
@@ -51,7 +52,7 @@ const TrendPoint = Type.Object({
   leadershipTop2: Nullable(Type.Number()),
   frontlineTop2: Nullable(Type.Number()),
   gap: Nullable(Type.Number()),
-  ci95: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  ci95: Nullable(NumberPair),
   qValue: Nullable(Type.Number()),
 });
 const Trends = Type.Object({
