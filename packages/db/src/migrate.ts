@@ -126,7 +126,9 @@ async function secureDefinerFunctions<T>(owner: Kysely<T>) {
   const role = sql.id(DEFINER_ROLE);
   await sql`grant usage, create on schema public to ${role}`.execute(owner);
   await sql`grant select on users, invitations, runs to ${role}`.execute(owner);
-  await sql`grant update (token_collected) on invitations to ${role}`.execute(owner);
+  await sql`grant update (token_collected, blinded_digest) on invitations to ${role}`.execute(
+    owner,
+  );
   await sql`grant references on organizations, runs, teams to ${role}`.execute(owner);
   await sql`grant execute on all functions in schema public to ${role}`.execute(owner);
   await sql`grant select on kysely_migration to ${role}`.execute(owner);

@@ -50,6 +50,9 @@ const INVITATION_COLUMNS = {
   segment_team_id: 'uuid',
   segment_tier: 'text',
   token_collected: 'boolean',
+  // The digest of the blinded message the token was claimed with, so a retry gets the same
+  // signature: a blinded message is unlinkable to the token it becomes (RFC 9474 §6).
+  blinded_digest: 'bytea',
   delivered: 'boolean',
 };
 
@@ -65,9 +68,12 @@ const REFERENCES = {
 const IDENTIFYING_NAME =
   /(^|_)(ip|ips|inet|addr|address|remote|agent|ua|browser|device|invit\w*|person|people|user\w*|email|mail|name|session|cookie|created|updated|submitted|answered|received|stored|inserted|at|on|time\w*|date\w*|ts|seq\w*|order|position|rank)($|_)/;
 
-/** Column names of invitations that would hold the token or its trace. */
+/**
+ * Column names of invitations that would hold the token or its trace. The one exception,
+ * `blinded_digest`, holds only what the server saw before blinding was undone (see above).
+ */
 const TOKEN_TRACE_NAME =
-  /token(?!_collected$)|signature|signed|blind|message|nonce|(^|_)key(_|$)|fingerprint|response|answer|(^|_)(collected|issued|used|redeemed)_(at|on|time)/;
+  /token(?!_collected$)|signature|signed|blind(?!ed_digest$)|message|nonce|(^|_)key(_|$)|fingerprint|response|answer|(^|_)(collected|issued|used|redeemed)_(at|on|time)/;
 
 /** Catalog categories of date and time types (pg_type.typcategory): D date/time, T interval. */
 const DATETIME_CATEGORIES = ['D', 'T'];
@@ -286,9 +292,11 @@ describe('invitations know who was invited, never what came back', () => {
       is_nullable: 'NO',
       column_default: 'false',
     });
-    // The only binary column is the hash of the link's secret, which the token never sees.
+    // The only binary columns: the hash of the link's secret, which the token never sees,
+    // and the digest of the blinded message, which is unlinkable to the token.
     expect(rows.filter((r) => r.type === 'bytea').map((r) => r.column_name)).toEqual([
       'secret_hash',
+      'blinded_digest',
     ]);
   });
 

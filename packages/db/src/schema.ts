@@ -178,6 +178,8 @@ export interface InvitationTable {
   segment_team_id: string | null;
   segment_tier: TierValue;
   token_collected: Generated<boolean>;
+  /** SHA-256 of the blinded message the token was claimed with; null until claimed. */
+  blinded_digest: Buffer | null;
   delivered: Generated<boolean>;
 }
 

@@ -135,28 +135,43 @@ export async function invitationsOfSecrets(
   );
 }
 
+/** A request for a link's token: its secret's hash and the digest of its blinded message. */
+export interface TokenClaim {
+  readonly secretHash: Buffer;
+  readonly blindedDigest: Buffer;
+}
+
+/** How `claimTokens` names a granted claim. */
+export function claimKey(claim: TokenClaim): string {
+  return `${claim.secretHash.toString('hex')}:${claim.blindedDigest.toString('hex')}`;
+}
+
 /**
- * Records that the one token of each invitation whose secret hashes to one of
- * `secretHashes` is being issued, in one statement for any number of organizations
- * (through the owner-defined `claim_tokens`): only for an invitation that has had none and
- * whose run is open. Returns the hashes (hex) claimed now; the caller finds out why the
- * others were not.
+ * Records that the one token of each invitation asked for is being issued, in one
+ * statement for any number of organizations (through the owner-defined `claim_tokens`):
+ * for an invitation that has had none, or whose token was claimed with the same blinded
+ * message (a retry), while its run is open. Returns the claims granted (`claimKey`); the
+ * caller finds out why the others were not.
  */
 export async function claimTokens(
   db: Kysely<Database>,
-  secretHashes: readonly Buffer[],
+  claims: readonly TokenClaim[],
 ): Promise<Set<string>> {
-  const { rows } = await sql<{ secret_hash: Buffer }>`
-    select secret_hash from claim_tokens(${byteaArray(secretHashes)})
+  const { rows } = await sql<{ secret_hash: Buffer; blinded_digest: Buffer }>`
+    select secret_hash, blinded_digest from claim_tokens(
+      ${byteaArray(claims.map((c) => c.secretHash))},
+      ${byteaArray(claims.map((c) => c.blindedDigest))})
   `.execute(db);
-  return new Set(rows.map((r) => r.secret_hash.toString('hex')));
+  return new Set(
+    rows.map((r) => claimKey({ secretHash: r.secret_hash, blindedDigest: r.blinded_digest })),
+  );
 }
 
 /** Gives an invitation its token back when the signature could not be made after the claim. */
 export async function releaseToken(trx: TenantTransaction, secretHash: Buffer): Promise<void> {
   await trx
     .updateTable('invitations')
-    .set({ token_collected: false })
+    .set({ token_collected: false, blinded_digest: null })
     .where('secret_hash', '=', secretHash)
     .execute();
 }

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AnonymityError, decodeBase64Url, type BlindSigner } from '@pulsegap/anonymity';
 import {
+  claimKey,
   claimTokens,
   findInvitation,
   findRun,
@@ -16,6 +18,7 @@ import {
   type InvitationView,
   type RunRecord,
   type TenantTransaction,
+  type TokenClaim,
 } from '@pulsegap/db';
 import { isRunOpen, OPEN_QUESTION } from '@pulsegap/domain';
 import { hashInvitationSecret } from '@pulsegap/jobs';
@@ -171,7 +174,13 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
       } catch (error) {
         throw invalidBlindedMessage(error);
       }
-      if (!(await claims.submit('', hash))) {
+      const claim = {
+        secretHash: hash,
+        blindedDigest: createHash('sha256').update(blinded).digest(),
+      };
+      // A retry with the blinded message of the first claim gets its signature again (the
+      // signature of a blinded message is the same each time): a lost answer locks no one out.
+      if (!(await claims.submit('', claim))) {
         // Why not: say which, in the order a person would want to know it.
         await withTenant(fastify.db, place.organizationId, async (trx) => {
           const found = await findInvitation(trx, hash);
@@ -198,10 +207,13 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
     return hashes.map((h) => found.get(h.toString('hex')) ?? null);
   });
 
-  /** Claims, one statement per batch; a hash twice in a batch is claimed once. */
-  const claims = new GroupCommit<Buffer, boolean>(async (_lane, hashes) => {
-    const claimed = await claimTokens(fastify.db, hashes);
-    return hashes.map((h) => claimed.delete(h.toString('hex')));
+  /**
+   * Claims, one statement per batch. A link asked for twice in a batch is claimed once: with
+   * the same blinded message both are granted, with two, one of them.
+   */
+  const claims = new GroupCommit<TokenClaim, boolean>(async (_lane, asked) => {
+    const granted = await claimTokens(fastify.db, asked);
+    return asked.map((claim) => granted.has(claimKey(claim)));
   });
 
   /**

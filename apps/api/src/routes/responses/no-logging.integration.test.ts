@@ -136,14 +136,13 @@ describe('the employee routes log nothing', () => {
       await employee({ method: 'POST', url: '/api/v1/responses', payload: submission }),
       409,
     );
-    expectProblem(
-      await employee({
-        method: 'POST',
-        url: `/api/v1/invite/${secret}/token`,
-        payload: { blindedMessage: sent[0] },
-      }),
-      409,
-    );
+    // The same blinded message is signed again (a retry); its signature is given again.
+    const again = await employee({
+      method: 'POST',
+      url: `/api/v1/invite/${secret}/token`,
+      payload: { blindedMessage: sent[0] },
+    });
+    expect(again.statusCode, again.body).toBe(200);
     expectProblem(
       await employee({
         method: 'POST',
