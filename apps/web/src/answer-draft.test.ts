@@ -46,6 +46,12 @@ const SECRET = 'Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg';
 const invitation = { runId: 'run-1', keyId: 'key-1', closesAt: '2030-07-04T10:00:00.000Z' };
 const token = { keyId: 'key-1', message: 'bWVzc2FnZQ', signature: 'c2lnbmF0dXJl' };
 const NOW = new Date('2030-07-01T10:00:00.000Z');
+const pending = {
+  keyId: 'key-1',
+  message: 'bWVzc2FnZQ',
+  blindedMessage: 'YmxpbmRlZA',
+  inverse: 'aW52ZXJzZQ',
+};
 
 describe('draftKey', () => {
   it('names the entry by the run and a hash of the secret, never the secret', async () => {
@@ -79,6 +85,7 @@ describe('parseStoredDraft', () => {
     ).toEqual({
       closesAt: invitation.closesAt,
       token,
+      pendingToken: null,
       answers: [{ questionId: 'q1', value: 4 }],
       comment: 'Not staffed.',
     });
@@ -136,6 +143,22 @@ describe('DraftStore', () => {
     const after = await DraftStore.open(SECRET, invitation, storage, NOW);
     expect(after.token).toBeNull();
     expect(after.draft).toEqual({ answers: [], comment: '' });
+  });
+
+  it('keeps a token asked for and not yet signed until its signature comes, for the next visit', async () => {
+    const storage = new MemoryStorage();
+    const first = await DraftStore.open(SECRET, invitation, storage, NOW);
+    expect(first.pendingToken).toBeNull();
+    first.savePendingToken(pending);
+    // The page is closed before the answer comes: the next visit asks again with the same.
+    const again = await DraftStore.open(SECRET, invitation, storage, NOW);
+    expect(again.pendingToken).toEqual(pending);
+    expect(again.token).toBeNull();
+    again.saveToken(token);
+    const after = await DraftStore.open(SECRET, invitation, storage, NOW);
+    expect(after.token).toEqual(token);
+    expect(after.pendingToken).toBeNull();
+    expect(storage.getItem(storage.keys()[0] ?? '')).not.toContain(pending.inverse);
   });
 
   it('keeps one invitation’s draft apart from another’s', async () => {

@@ -1,5 +1,10 @@
 import type { Invitation } from './invitation.js';
-import type { Answer, ResponseToken, TokenKeeper } from './submit-response.js';
+import type {
+  Answer,
+  PendingResponseToken,
+  ResponseToken,
+  TokenKeeper,
+} from './submit-response.js';
 
 /*
  * What the answer page keeps in the browser until the answers are sent: the link's one-time
@@ -17,10 +22,14 @@ export interface Draft {
   comment: string;
 }
 
-/** One entry as stored: the draft, the token once collected, and when the run closes. */
+/**
+ * One entry as stored: the draft, the token once collected (and, until then, the token asked
+ * for and not yet signed), and when the run closes.
+ */
 export interface StoredDraft extends Draft {
   closesAt: string;
   token: ResponseToken | null;
+  pendingToken: PendingResponseToken | null;
 }
 
 const EMPTY_DRAFT: Draft = { answers: [], comment: '' };
@@ -46,6 +55,17 @@ function parseToken(value: unknown): ResponseToken | null {
   const { keyId, message, signature } = value;
   return typeof keyId === 'string' && typeof message === 'string' && typeof signature === 'string'
     ? { keyId, message, signature }
+    : null;
+}
+
+function parsePendingToken(value: unknown): PendingResponseToken | null {
+  if (!isRecord(value)) return null;
+  const { keyId, message, blindedMessage, inverse } = value;
+  return typeof keyId === 'string' &&
+    typeof message === 'string' &&
+    typeof blindedMessage === 'string' &&
+    typeof inverse === 'string'
+    ? { keyId, message, blindedMessage, inverse }
     : null;
 }
 
@@ -78,9 +98,18 @@ export function parseStoredDraft(text: string | null): StoredDraft | null {
   }
   const token = value.token === null ? null : parseToken(value.token);
   if (value.token !== null && token === null) return null;
+  // Absent in entries written before tokens were kept pending.
+  const pendingToken =
+    value.pendingToken === undefined || value.pendingToken === null
+      ? null
+      : parsePendingToken(value.pendingToken);
+  if (value.pendingToken !== undefined && value.pendingToken !== null && pendingToken === null) {
+    return null;
+  }
   return {
     closesAt: value.closesAt,
     token,
+    pendingToken,
     answers: value.answers.flatMap(parseAnswer),
     comment: typeof value.comment === 'string' ? value.comment : '',
   };
@@ -123,6 +152,7 @@ export class DraftStore implements TokenKeeper {
   readonly #closesAt: string;
   #draft: Draft = EMPTY_DRAFT;
   #token: ResponseToken | null = null;
+  #pendingToken: PendingResponseToken | null = null;
   #persistent: boolean;
 
   private constructor(
@@ -157,6 +187,7 @@ export class DraftStore implements TokenKeeper {
     if (stored !== null) {
       store.#draft = { answers: stored.answers, comment: stored.comment };
       store.#token = stored.token;
+      store.#pendingToken = stored.pendingToken;
     }
     return store;
   }
@@ -181,8 +212,20 @@ export class DraftStore implements TokenKeeper {
     this.#write();
   }
 
+  /** The token asked for and not yet signed, from this page or as another tab stored it. */
+  get pendingToken(): PendingResponseToken | null {
+    this.#pendingToken ??= this.#read()?.pendingToken ?? null;
+    return this.#pendingToken;
+  }
+
+  savePendingToken(pending: PendingResponseToken): void {
+    this.#pendingToken = pending;
+    this.#write();
+  }
+
   saveToken(token: ResponseToken): void {
     this.#token = token;
+    this.#pendingToken = null;
     this.#write();
   }
 
@@ -190,6 +233,7 @@ export class DraftStore implements TokenKeeper {
   clear(): void {
     this.#draft = EMPTY_DRAFT;
     this.#token = null;
+    this.#pendingToken = null;
     try {
       this.#storage?.removeItem(this.#key);
     } catch {
@@ -216,7 +260,8 @@ export class DraftStore implements TokenKeeper {
     // A token another tab kept is never overwritten by this tab's draft.
     const token = this.#token ?? this.#read()?.token ?? null;
     this.#token = token;
-    const stored: StoredDraft = { closesAt: this.#closesAt, token, ...this.#draft };
+    const pendingToken = token === null ? this.#pendingToken : null;
+    const stored: StoredDraft = { closesAt: this.#closesAt, token, pendingToken, ...this.#draft };
     try {
       this.#storage.setItem(this.#key, JSON.stringify(stored));
       this.#persistent = true;

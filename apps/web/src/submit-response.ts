@@ -1,4 +1,4 @@
-import { fromBase64Url, requestToken, toBase64Url } from '@pulsegap/anonymity/client';
+import { finishToken, fromBase64Url, prepareToken, toBase64Url } from '@pulsegap/anonymity/client';
 import { ContractError, ProblemError, requestJson } from './http.js';
 import { parseBlindSignature, type Invitation } from './invitation.js';
 
@@ -13,6 +13,17 @@ export interface ResponseToken {
   keyId: string;
   message: string;
   signature: string;
+}
+
+/**
+ * A token asked for and not yet signed, as kept: the key it is for, and the prepared
+ * message, blinded message and inverse of the blinding factor, base64url.
+ */
+export interface PendingResponseToken {
+  keyId: string;
+  message: string;
+  blindedMessage: string;
+  inverse: string;
 }
 
 /** How a submission ended when it did not fail outright (a failure rejects with the problem). */
@@ -32,6 +43,10 @@ export type SubmitStep = 'token' | 'sending';
 export interface TokenKeeper {
   /** The token this browser holds for the invitation; null when it holds none. */
   readonly token: ResponseToken | null;
+  /** The token asked for and not yet signed, kept before it is asked for. */
+  readonly pendingToken: PendingResponseToken | null;
+  savePendingToken(pending: PendingResponseToken): void;
+  /** Keeps the token, and forgets the pending one it finishes. */
   saveToken(token: ResponseToken): void;
 }
 
@@ -103,38 +118,61 @@ export class ResponseSubmission {
   }
 
   async #collect(): Promise<TokenRefusal | undefined> {
-    let problem: ProblemError | undefined;
-    const signBlinded = async (blinded: Uint8Array): Promise<Uint8Array> => {
-      try {
-        const blindSignature = await requestJson(
-          `/invite/${encodeURIComponent(this.#secret)}/token`,
-          parseBlindSignature,
-          { method: 'POST', body: { blindedMessage: toBase64Url(blinded) } },
-        );
-        const bytes = fromBase64Url(blindSignature);
-        if (bytes === null) throw new ContractError('token.blindSignature');
-        return bytes;
-      } catch (error) {
-        if (error instanceof ProblemError) problem = error;
-        throw error;
-      }
-    };
-
+    const { publicKey, keyId } = this.#invitation;
+    // A token asked for before and never signed (its answer lost, or the page closed) is
+    // asked for again with the same blinded message: the server signs that one again, and
+    // would refuse any other.
+    let pending = this.#keeper.pendingToken;
+    if (pending?.keyId !== keyId) {
+      const prepared = await prepareToken(publicKey);
+      pending = {
+        keyId,
+        message: toBase64Url(prepared.message),
+        blindedMessage: toBase64Url(prepared.blindedMessage),
+        inverse: toBase64Url(prepared.inverse),
+      };
+      this.#keeper.savePendingToken(pending);
+    }
+    let blindSignature: Uint8Array;
     try {
-      const { message, signature } = await requestToken(this.#invitation.publicKey, signBlinded);
-      this.#keeper.saveToken({
-        keyId: this.#invitation.keyId,
-        message: toBase64Url(message),
-        signature: toBase64Url(signature),
-      });
-      return undefined;
+      const answer = await requestJson(
+        `/invite/${encodeURIComponent(this.#secret)}/token`,
+        parseBlindSignature,
+        { method: 'POST', body: { blindedMessage: pending.blindedMessage } },
+      );
+      const bytes = fromBase64Url(answer);
+      if (bytes === null) throw new ContractError('token.blindSignature');
+      blindSignature = bytes;
     } catch (error) {
-      const status = problem?.status;
+      const status = error instanceof ProblemError ? error.status : undefined;
       // Another tab of this browser may have collected and kept it meanwhile.
       if (status === 409) return this.hasToken ? undefined : 'link-used';
       if (status === 410) return 'closed';
       if (status === 404) return 'unknown-link';
       throw error;
     }
+    const decoded = {
+      message: fromBase64Url(pending.message),
+      blindedMessage: fromBase64Url(pending.blindedMessage),
+      inverse: fromBase64Url(pending.inverse),
+    };
+    if (decoded.message === null || decoded.blindedMessage === null || decoded.inverse === null) {
+      throw new ContractError('the kept token request');
+    }
+    const { message, signature } = await finishToken(
+      publicKey,
+      {
+        message: decoded.message,
+        blindedMessage: decoded.blindedMessage,
+        inverse: decoded.inverse,
+      },
+      blindSignature,
+    );
+    this.#keeper.saveToken({
+      keyId,
+      message: toBase64Url(message),
+      signature: toBase64Url(signature),
+    });
+    return undefined;
   }
 }

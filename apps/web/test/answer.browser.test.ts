@@ -735,6 +735,45 @@ describe('the answer page in Chromium', () => {
       expect(sent.answered).toEqual([201]);
       await page.close();
     });
+
+    test('a token whose answer was lost is asked for again with the same blinded message, and given', async () => {
+      const secret = freshLink();
+      let sent: Submission = { token: 0, responses: [], answered: [] };
+      const asked: string[] = [];
+      const page = await openLink(secret, {
+        prepare: async (page) => {
+          sent = watchSubmission(page);
+          // The first request reaches the server, which claims the token and signs; its
+          // answer is lost on the way back.
+          await page.route(`${baseUrl}/api/v1/invite/${secret}/token`, async (route) => {
+            asked.push(
+              (JSON.parse(route.request().postData() ?? '{}') as { blindedMessage: string })
+                .blindedMessage,
+            );
+            if (asked.length === 1) {
+              const response = await route.fetch();
+              expect(response.status()).toBe(200);
+              await route.abort('connectionreset');
+            } else {
+              await route.continue();
+            }
+          });
+        },
+      });
+      await choose(page, 0, 3);
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('could not be collected');
+      // The server gave the link's token; the page kept what it asked with.
+      expect((await invite(secret)).tokenCollected).toBe(true);
+      expect(await keptToken(page)).toBeNull();
+
+      await send(page);
+      expect(asked).toHaveLength(2);
+      expect(asked[1]).toBe(asked[0]);
+      expect(sent.answered).toEqual([201]);
+      expect(await keptEntries(page)).toEqual([]);
+      await page.close();
+    });
   });
 
   describe('what the page shows', () => {
