@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { deriveKey, loadConfig } from '@pulsegap/config';
+import { deriveKey, loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
 import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
 import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
@@ -36,8 +36,9 @@ Pulsegap is running at ${url}
 Data is kept in ${config.appDatabaseUrl === null ? config.dataDir : 'the configured database'}. Stop with Ctrl+C.
 `);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void server.close().then(() => process.exit(0));
-  });
-}
+stopOnSignals(async (deadlineMs) => {
+  setTimeout(() => {
+    server.server.closeAllConnections();
+  }, deadlineMs - 2_000).unref();
+  await server.close();
+}, server.log);

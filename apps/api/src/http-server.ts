@@ -11,6 +11,18 @@ import { sendProblem } from './plugins/problem.js';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * How long a client may take: to send a request's headers, the whole request, and to send
+ * the next request on a kept-alive connection; and how long a connection may sit silent.
+ * A client that sends slowly or not at all is cut off instead of holding the connection.
+ */
+export const TIMEOUTS_MS = {
+  headers: 10_000,
+  request: 30_000,
+  keepAlive: 5_000,
+  idle: 60_000,
+} as const;
+
 /** What `createHttpServer` needs: the app's options and, optionally, where logs go. */
 export interface HttpServerOptions extends AppOptions {
   /** Destination of the log lines (default: standard output), e.g. for tests that read them. */
@@ -36,6 +48,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // in the logs (a silent request leaves a gap in the count): random ids say nothing.
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: TIMEOUTS_MS.request,
+    keepAliveTimeout: TIMEOUTS_MS.keepAlive,
+    connectionTimeout: TIMEOUTS_MS.idle,
+    // Node checks the header and request timeouts this often (30 s by default).
+    http: { headersTimeout: TIMEOUTS_MS.headers, connectionsCheckingInterval: 1_000 },
     trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },
     childLoggerFactory: (logger, bindings, childOptions) =>

@@ -1,4 +1,4 @@
-import { loadConfig } from '@pulsegap/config';
+import { loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
 import { createHttpServer } from './http-server.js';
 
@@ -12,9 +12,11 @@ server.addHook('onClose', async () => {
 });
 await server.listen({ port: config.port, host: config.host });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
-  });
-}
+// Stops taking requests, lets those under way finish, and cuts whatever connection is still
+// open (a request sent halfway, never finished) two seconds before the deadline.
+stopOnSignals(async (deadlineMs) => {
+  setTimeout(() => {
+    server.server.closeAllConnections();
+  }, deadlineMs - 2_000).unref();
+  await server.close();
+}, server.log);

@@ -1,4 +1,4 @@
-import { loadConfig } from '@pulsegap/config';
+import { loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
 import { createJobContext, startBullmqRuntime } from '@pulsegap/jobs';
 import pino from 'pino';
@@ -15,12 +15,9 @@ const runtime = startBullmqRuntime({
 });
 logger.info('worker started');
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void runtime
-      .close()
-      .then(() => database.close())
-      .then(() => process.exit(0));
-  });
-}
+// A job still running at the deadline is cut off with the process; BullMQ hands it to
+// another worker once its lock lapses.
+stopOnSignals(async () => {
+  await runtime.close();
+  await database.close();
+}, logger);

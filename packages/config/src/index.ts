@@ -201,3 +201,4 @@ export type KeyPurpose = 'invitation-secrets' | 'segment-key-sealing' | 'respons
 export function deriveKey(config: Pick<Config, 'secretKey'>, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', config.secretKey, 'pulsegap', purpose, 32));
 }
+export * from './shutdown.js';
