@@ -127,6 +127,21 @@ describe('bearer tokens', () => {
         `Bearer ${handMadeToken({ ...valid, iat: now() - 7200, exp: now() - 3600 })}`,
     },
     {
+      name: 'a token whose exp is ten years ahead, issued two hours ago',
+      authorization: () =>
+        `Bearer ${handMadeToken({ ...valid, iat: now() - 7200, exp: now() + 10 * 365 * 86400 })}`,
+    },
+    {
+      name: 'a token issued in the future',
+      authorization: () =>
+        `Bearer ${handMadeToken({ ...valid, iat: now() + 3600, exp: now() + 5400 })}`,
+    },
+    {
+      name: 'a token issued ten years ahead with an exp to match',
+      authorization: () =>
+        `Bearer ${handMadeToken({ ...valid, iat: now() + 10 * 365 * 86400, exp: now() + 10 * 365 * 86400 + 3600 })}`,
+    },
+    {
       name: 'a token without aud',
       authorization: () => `Bearer ${handMadeToken({ ...valid, aud: undefined })}`,
     },

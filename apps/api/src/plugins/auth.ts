@@ -15,6 +15,8 @@ interface TokenClaims {
   sub: string;
   org: string;
   role: UserRole;
+  /** Issued at, in seconds: required, never ahead of the server's clock (beyond a skew). */
+  iat?: number;
 }
 
 declare module '@fastify/jwt' {
@@ -40,11 +42,13 @@ const ISSUER = 'pulsegap';
 const AUDIENCE = 'pulsegap-api';
 const TOKEN_SECONDS = 3600;
 const ROLES: readonly UserRole[] = ['admin', 'executive'];
+/** How far another server's clock may run ahead of this one's, in seconds. */
+const CLOCK_SKEW_SECONDS = 30;
 
 /**
  * Bearer JWTs: HS256 pinned for signing and verifying, `exp`, `iat`, `iss` and `aud`
- * required and compared as plain strings. Any other algorithm, `alg: none`, a bad
- * signature or an expired token is a 401.
+ * required and compared as plain strings, an hour at most from `iat`, and `iat` not in the
+ * future. Any other algorithm, `alg: none`, a bad signature or an expired token is a 401.
  */
 export default fp(
   async (fastify: FastifyInstance, options: { secret: string }) => {
@@ -57,6 +61,9 @@ export default fp(
         allowedIss: ISSUER,
         allowedAud: AUDIENCE,
         requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+        // A token is good for an hour from when it says it was issued, whatever its exp
+        // says (a token signed with a far exp is not accepted for longer).
+        maxAge: TOKEN_SECONDS,
       },
     });
     fastify.decorateRequest('auth', null as unknown as Caller);
@@ -92,7 +99,14 @@ async function verify(request: FastifyRequest): Promise<TokenClaims> {
     throw unauthorized('The token is invalid or has expired.');
   }
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  if (!uuid.test(claims.sub) || !uuid.test(claims.org) || !ROLES.includes(claims.role)) {
+  // Issued in the future would make the maximum age count from then.
+  const issuedAhead = (claims.iat ?? Infinity) > Date.now() / 1000 + CLOCK_SKEW_SECONDS;
+  if (
+    issuedAhead ||
+    !uuid.test(claims.sub) ||
+    !uuid.test(claims.org) ||
+    !ROLES.includes(claims.role)
+  ) {
     throw unauthorized('The token is invalid or has expired.');
   }
   return claims;
