@@ -3,6 +3,7 @@ import type { Database } from '@pulsegap/db';
 import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PASSWORD_WORK_AT_ONCE, passwordWork } from '../routes/auth/passwords.js';
 import {
   bearer,
   createPriority,
@@ -392,6 +393,24 @@ describe('login', () => {
       headers: bearer(body.token),
     });
     expect(priorities.statusCode, priorities.body).toBe(200);
+  });
+
+  test('a flood of sign-ins waits its turn: argon2 runs two at a time, the rest queue', async () => {
+    let mostRunning = 0;
+    let mostWaiting = 0;
+    const watching = setInterval(() => {
+      const now = passwordWork();
+      mostRunning = Math.max(mostRunning, now.running);
+      mostWaiting = Math.max(mostWaiting, now.waiting);
+    }, 5);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login(t, uniqueEmail(`flood${String(i)}`), PASSWORD)),
+    );
+    clearInterval(watching);
+    expect(new Set(replies.map((r) => r.statusCode))).toEqual(new Set([401]));
+    expect(mostRunning).toBe(PASSWORD_WORK_AT_ONCE);
+    expect(mostWaiting).toBeGreaterThan(10);
+    expect(passwordWork()).toEqual({ running: 0, waiting: 0 });
   });
 
   test('a wrong password and an unknown email are the same 401', async () => {

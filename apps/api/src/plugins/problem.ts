@@ -50,6 +50,7 @@ export default fp(
   (fastify: FastifyInstance) => {
     fastify.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       if (error instanceof AppError) {
+        if (error.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return sendProblem(reply, {
           ...error.extensions,
           status: error.status,

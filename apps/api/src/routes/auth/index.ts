@@ -82,7 +82,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
         body: LoginBody,
         response: {
           200: Type.Object({ token: Type.String(), expiresIn: Type.Integer() }),
-          ...problems(400, 401, 429),
+          ...problems(400, 401, 429, 503),
         },
       },
     },
