@@ -2,6 +2,7 @@ import type { SigningPool } from '@pulsegap/anonymity';
 import type { Config } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
@@ -29,6 +30,8 @@ import userRoutes from './routes/users/index.js';
 export interface AppOptions {
   readonly config: Config;
   readonly db: Kysely<Database>;
+  /** Where the rate limits are counted, shared by every replica (default: in memory). */
+  readonly redis?: Redis;
   /** Folder of the built pages (defaults to apps/web/dist). */
   readonly webRoot?: string;
   /** Threads for blind signatures, closed by the caller (default: one per core, closed with the app). */
@@ -42,7 +45,10 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(jsonBody);
   await fastify.register(problem);
-  await fastify.register(security, { production: options.config.production });
+  await fastify.register(security, {
+    production: options.config.production,
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
+  });
   await fastify.register(openapi);
   await fastify.register(auth, { secret: options.config.jwtSecret });
   await fastify.register(database, { db: options.db });

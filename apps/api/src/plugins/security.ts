@@ -3,13 +3,17 @@ import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 
 /**
  * Security headers on every answer (a strict Content-Security-Policy: the pages load
- * nothing from elsewhere) and rate limiting, switched on per route (login, signup).
+ * nothing from elsewhere) and rate limiting, switched on per route (login, signup). With
+ * `redis`, the limits are counted there, shared by every API replica; if Redis cannot be
+ * reached the limits are skipped (the API keeps serving; argon2's queue still bounds the
+ * work), otherwise they are counted in this process's memory.
  */
 export default fp(
-  async (fastify: FastifyInstance, options: { production: boolean }) => {
+  async (fastify: FastifyInstance, options: { production: boolean; redis?: Redis }) => {
     // helmet's headers depend only on its options: collected once, then set on every
     // answer by Fastify (running helmet's dozen middlewares per request cost the employee
     // routes a few per cent of their CPU).
@@ -35,7 +39,12 @@ export default fp(
       reply.headers(securityHeaders);
       done();
     });
-    await fastify.register(rateLimit, { global: false });
+    await fastify.register(rateLimit, {
+      global: false,
+      ...(options.redis === undefined
+        ? {}
+        : { redis: options.redis, nameSpace: 'pulsegap-limit-', skipOnError: true }),
+    });
   },
   { name: 'security' },
 );

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { createOrganizationWithAdmin, findLoginCandidate } from '@pulsegap/db';
 import Type from 'typebox';
-import { conflict, isUniqueViolation, unauthorized } from '../../errors.js';
+import { AppError, conflict, isUniqueViolation, unauthorized } from '../../errors.js';
 import { Email, problems, Uuid } from '../../schemas.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -20,8 +21,23 @@ const Signup = Type.Object(
   { additionalProperties: false },
 );
 
-// Attempts per client address and email: enough for a person, too few for guessing.
-const LOGIN_LIMIT = { max: 10, timeWindow: '1 minute' };
+/**
+ * Sign-in attempts, counted three ways (every one must allow it): per client address and
+ * account, enough for a person and too few for guessing; per address across accounts, so
+ * one address cannot try a password on many accounts; per account across addresses, so
+ * many addresses cannot guess one account's password, with a window short enough that an
+ * attacker who stops cannot keep its owner out for long (a quarter of an hour at most).
+ */
+export const LOGIN_LIMITS = {
+  perAddressAndAccount: { max: 10, timeWindow: 60_000 },
+  perAddress: { max: 30, timeWindow: 60_000 },
+  perAccount: { max: 50, timeWindow: 15 * 60_000 },
+} as const;
+
+function accountOf(request: FastifyRequest): string {
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.toLowerCase() : '';
+}
 
 /** Signup (a new organization and its first admin) and login. */
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -63,18 +79,38 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   );
 
+  const loginLimits = [
+    fastify.createRateLimit({
+      ...LOGIN_LIMITS.perAddress,
+      keyGenerator: (request) => `login-address:${request.ip}`,
+    }),
+    fastify.createRateLimit({
+      ...LOGIN_LIMITS.perAccount,
+      keyGenerator: (request) => `login-account:${accountOf(request)}`,
+    }),
+    fastify.createRateLimit({
+      ...LOGIN_LIMITS.perAddressAndAccount,
+      keyGenerator: (request) => `login:${request.ip}/${accountOf(request)}`,
+    }),
+  ];
+
   fastify.post(
     '/auth/login',
     {
-      config: {
-        rateLimit: {
-          ...LOGIN_LIMIT,
-          hook: 'preHandler',
-          keyGenerator: (request) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `${request.ip}/${typeof email === 'string' ? email.toLowerCase() : ''}`;
-          },
-        },
+      // Every count must allow the attempt; each attempt counts in all three.
+      preHandler: async (request, reply) => {
+        const counts = await Promise.all(loginLimits.map((check) => check(request)));
+        const exceeded = counts.filter((c) => !c.isAllowed && c.isExceeded);
+        if (exceeded.length > 0) {
+          const wait = Math.max(...exceeded.map((c) => (c.isAllowed ? 0 : c.ttlInSeconds)));
+          reply.header('retry-after', String(wait));
+          throw new AppError(
+            429,
+            'PG_ERR_RATE_LIMITED',
+            'Too Many Requests',
+            `Too many sign-in attempts. Try again in ${String(wait)} seconds.`,
+          );
+        }
       },
       schema: {
         tags: ['auth'],
