@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Config } from '@pulsegap/config';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -53,6 +54,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     connectionTimeout: TIMEOUTS_MS.idle,
     // Node checks the header and request timeouts this often (30 s by default).
     http: { headersTimeout: TIMEOUTS_MS.headers, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: answerClientError,
     trustProxy: (_address: string, hop: number) => hop < options.config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false } },
     childLoggerFactory: (logger, bindings, childOptions) =>
@@ -76,6 +78,33 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     .withTypeProvider<TypeBoxTypeProvider>();
   await fastify.register(app, appOptions);
   return fastify;
+}
+
+/**
+ * What a connection gets when its request cannot be read at all (too slow, headers too
+ * large, not HTTP): a problem document like every other error, then the connection closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, title, detail, code] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'The request did not arrive in time.', 'PG_ERR_REQUEST_TIMEOUT']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            'The headers are too large.',
+            'PG_ERR_HEADERS_TOO_LARGE',
+          ]
+        : [400, 'Bad Request', 'The request is not valid HTTP.', 'PG_ERR_BAD_REQUEST'];
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, code });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${String(status)} ${title}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 // The secret of a personal link names a person. The employee routes log nothing, but a

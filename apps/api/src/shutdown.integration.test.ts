@@ -56,7 +56,10 @@ function exit(child: ChildProcess): Promise<{ ms: number; code: number | null }>
 }
 
 /** A connection that sends the start of a request and never the rest. */
-function halfSentRequest(port: number): Promise<{ socket: Socket; closed: Promise<number> }> {
+function halfSentRequest(
+  port: number,
+): Promise<{ socket: Socket; closed: Promise<number>; answer: () => string }> {
+  let answer = '';
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: app');
@@ -66,12 +69,12 @@ function halfSentRequest(port: number): Promise<{ socket: Socket; closed: Promis
           done(Date.now() - opened);
         });
       });
-      resolve({ socket, closed });
+      resolve({ socket, closed, answer: () => answer });
     });
     socket.on('error', () => undefined);
     socket.once('error', reject);
     // Read what the server says (a 408), so the end of the connection is seen.
-    socket.resume();
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
   });
 }
 
@@ -94,6 +97,10 @@ describe('timeouts and shutdown', () => {
     const cut = await slow.closed;
     expect(cut).toBeGreaterThanOrEqual(TIMEOUTS_MS.headers - 1_000);
     expect(cut).toBeLessThan(TIMEOUTS_MS.headers + 3_000);
+    // Told so as a problem, like every other error.
+    expect(slow.answer()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(slow.answer()).toContain('Content-Type: application/problem+json');
+    expect(slow.answer()).toContain('"code":"PG_ERR_REQUEST_TIMEOUT"');
 
     // Told to stop with such a request open, it stops by the deadline all the same.
     const open = await halfSentRequest(port);
