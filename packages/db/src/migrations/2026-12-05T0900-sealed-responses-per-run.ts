@@ -32,9 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       segment_tier text not null check (segment_tier in ('leadership', 'frontline')),
       -- Empty only for a response stored before sealing existed (its token stays spent).
       sealed bytea not null,
-      -- With the segment, so a release counts and orders a run's responses from the index
-      -- alone, before it reads their sealed bytes.
-      primary key (run_id, token_hash) include (segment_team_id, segment_tier)
+      primary key (run_id, token_hash)
     ) partition by list (run_id);
     -- Random bytes do not compress: never try (each partition also keeps a row in its page).
     alter table sealed_responses alter column sealed set storage external;
