@@ -3,7 +3,7 @@ import { deriveKey, loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
 import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
 import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
-import { createHttpServer } from './http-server.js';
+import { closeHttpServer, createHttpServer } from './http-server.js';
 
 // `npm start`: everything in one process on the embedded database, with the demo
 // organization, so a newcomer sees real figures within a minute.
@@ -36,9 +36,4 @@ Pulsegap is running at ${url}
 Data is kept in ${config.appDatabaseUrl === null ? config.dataDir : 'the configured database'}. Stop with Ctrl+C.
 `);
 
-stopOnSignals(async (deadlineMs) => {
-  setTimeout(() => {
-    server.server.closeAllConnections();
-  }, deadlineMs - 2_000).unref();
-  await server.close();
-}, server.log);
+stopOnSignals((deadlineMs) => closeHttpServer(server, deadlineMs), server.log);

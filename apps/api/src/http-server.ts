@@ -81,6 +81,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 }
 
 /**
+ * Stops a listening server within `deadlineMs`: it takes no new requests, lets those under
+ * way finish, and cuts whatever connection is still open (a request sent halfway, never
+ * finished) two seconds before the deadline.
+ */
+export async function closeHttpServer(server: FastifyInstance, deadlineMs: number): Promise<void> {
+  setTimeout(() => {
+    server.server.closeAllConnections();
+  }, deadlineMs - 2_000).unref();
+  await server.close();
+}
+
+/**
  * What a connection gets when its request cannot be read at all (too slow, headers too
  * large, not HTTP): a problem document like every other error, then the connection closes.
  */

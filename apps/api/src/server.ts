@@ -1,7 +1,7 @@
 import { loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
 import { Redis } from 'ioredis';
-import { createHttpServer } from './http-server.js';
+import { closeHttpServer, createHttpServer } from './http-server.js';
 
 // `npm run api`: the stateless API as the application role; jobs go through the outbox
 // to the workers. Any number of these may run side by side.
@@ -20,11 +20,4 @@ server.addHook('onClose', async () => {
 });
 await server.listen({ port: config.port, host: config.host });
 
-// Stops taking requests, lets those under way finish, and cuts whatever connection is still
-// open (a request sent halfway, never finished) two seconds before the deadline.
-stopOnSignals(async (deadlineMs) => {
-  setTimeout(() => {
-    server.server.closeAllConnections();
-  }, deadlineMs - 2_000).unref();
-  await server.close();
-}, server.log);
+stopOnSignals((deadlineMs) => closeHttpServer(server, deadlineMs), server.log);

@@ -8,6 +8,16 @@ import {
   secretStrengthBits,
 } from './index.js';
 
+/** What production needs, each secret random and in another of the usual encodings. */
+const productionEnvironment = () => ({
+  NODE_ENV: 'production',
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  SECRET_KEY: randomBytes(32).toString('base64'),
+  SMTP_URL: 'smtp://mail.example.com:587',
+  APP_DATABASE_PASSWORD: randomBytes(32).toString('base64url'),
+  PUBLIC_URL: 'https://pulse.example.com/',
+});
+
 describe('loadConfig', () => {
   test('server mode defaults to the local PostgreSQL and Redis, as the application role', () => {
     const config = loadConfig('server', {});
@@ -47,14 +57,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig('server', { NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET, SECRET_KEY, APP_DATABASE_PASSWORD, PUBLIC_URL, SMTP_URL/,
     );
-    const secrets = {
-      NODE_ENV: 'production',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SECRET_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: 'smtp://mail.example.com:587',
-      APP_DATABASE_PASSWORD: randomBytes(32).toString('base64url'),
-      PUBLIC_URL: 'https://pulse.example.com/',
-    };
+    const secrets = productionEnvironment();
     expect(() => loadConfig('embedded', secrets)).toThrow(/embedded/);
     const config = loadConfig('server', secrets);
     expect(config.production).toBe(true);
@@ -63,14 +66,7 @@ describe('loadConfig', () => {
   });
 
   test('production refuses a secret under 256 bits, repeated, or the development one, and says how to make one', () => {
-    const strong = {
-      NODE_ENV: 'production',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      SMTP_URL: 'smtp://mail.example.com:587',
-      APP_DATABASE_PASSWORD: randomBytes(32).toString('hex'),
-      PUBLIC_URL: 'https://pulse.example.com/',
-    };
+    const strong = productionEnvironment();
     expect(loadConfig('server', strong).production).toBe(true);
     for (const [secret, bits] of [
       ['a'.repeat(32), 0],

@@ -2,34 +2,28 @@ import { findRun, readRelease, type TenantTransaction } from '@pulsegap/db';
 import { isRunOpen, type RunRelease } from '@pulsegap/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, notReleased } from '../errors.js';
+import { LoadingCache } from '../loading-cache.js';
 
-/** Releases kept parsed, per process: a release never changes once made. */
-const KEPT_RELEASES = 50;
-const kept = new Map<string, { organizationId: string; release: RunRelease }>();
+/**
+ * Releases kept parsed, per process and organization: a release never changes once made.
+ * A run that is not released (or not the organization's) fails to load and is not kept.
+ */
+const kept = new LoadingCache<RunRelease>({ maxEntries: 50 });
 
 /**
  * The release of a run of the caller's organization: what every report route serves. 404
  * for a run that is not the tenant's; 409 with `closesAt` while the run is open or its
  * release is being made (PRODUCT.md §6.6: results are released once, at close). A release
- * read once is kept (the most recently read first to stay), and served again only to the
- * organization it was read for: a run never changes organization.
+ * read once is kept, and served again only to the organization it was read for.
  */
 export async function releaseOf(
   fastify: FastifyInstance,
   request: FastifyRequest,
   runId: string,
 ): Promise<RunRelease> {
-  const { organizationId } = request.auth;
-  const hit = kept.get(runId);
-  if (hit !== undefined && hit.organizationId === organizationId) return hit.release;
-  const release = await fastify.tenant(request, (trx) => loadRelease(trx, runId));
-  kept.delete(runId);
-  kept.set(runId, { organizationId, release });
-  for (const oldest of kept.keys()) {
-    if (kept.size <= KEPT_RELEASES) break;
-    kept.delete(oldest);
-  }
-  return release;
+  return kept.get(`${request.auth.organizationId}/${runId}`, () =>
+    fastify.tenant(request, (trx) => loadRelease(trx, runId)),
+  );
 }
 
 async function loadRelease(trx: TenantTransaction, runId: string): Promise<RunRelease> {

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ReleasedCellSchema } from '@pulsegap/domain';
 import Type, { type Static } from 'typebox';
+import { LoadingCache } from '../../loading-cache.js';
 import { IdParams, problems, Timestamp, Uuid } from '../../schemas.js';
 import { releaseOf } from '../../services/releases.js';
 
@@ -15,12 +16,10 @@ const Gaps = Type.Object({
 });
 type GapsBody = Static<typeof Gaps>;
 
-/** Releases kept as bytes, per run: a release never changes once made. */
-const KEPT_RUNS = 100;
-
 /** `GET /runs/:id/gaps`: every cell of the run's release, as it was released. */
 const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
-  const kept = new Map<string, { organizationId: string; json: Buffer; gzip: Buffer }>();
+  // Releases kept as bytes, per organization and run: a release never changes once made.
+  const kept = new LoadingCache<{ json: Buffer; gzip: Buffer }>({ maxEntries: 100 });
 
   fastify.get(
     '/runs/:id/gaps',
@@ -36,10 +35,7 @@ const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const runId = request.params.id;
-      const { organizationId } = request.auth;
-      let entry = kept.get(runId);
-      // A run never changes organization, so one checked for this organization stays its.
-      if (entry === undefined || entry.organizationId !== organizationId) {
+      const entry = await kept.get(`${request.auth.organizationId}/${runId}`, async () => {
         const release = await releaseOf(fastify, request, runId);
         const serialize = reply.getSerializationFunction('200');
         if (serialize === undefined) throw new Error('the gaps route has no serializer');
@@ -52,15 +48,8 @@ const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
             cells: [...release.cells],
           } satisfies GapsBody),
         );
-        entry = { organizationId, json, gzip: gzipSync(json) };
-        kept.delete(runId);
-        kept.set(runId, entry);
-        // The least recently made entry goes first when the map is full.
-        for (const oldest of kept.keys()) {
-          if (kept.size <= KEPT_RUNS) break;
-          kept.delete(oldest);
-        }
-      }
+        return { json, gzip: gzipSync(json) };
+      });
       // A run with many teams answers with hundreds of kilobytes: gzipped for clients
       // that take it.
       const gzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
