@@ -12,6 +12,7 @@ const runtime = startBullmqRuntime({
   context: createJobContext(config, database.db),
   redisUrl: config.redisUrl ?? 'redis://127.0.0.1:6379',
   logger,
+  lockDurationMs: config.jobLockMs,
 });
 logger.info('worker started');
 

@@ -25,6 +25,7 @@ const EnvSchema = Type.Object({
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY_HOPS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
+  JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{2,6}$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union([
       Type.Literal('fatal'),
@@ -68,6 +69,11 @@ export interface Config {
    * so a client cannot choose the address that rate limits count.
    */
   readonly trustProxyHops: number;
+  /**
+   * How long a worker's hold on a running job lasts without renewal: a job whose worker died
+   * is taken up by another after about this long (100 ms to under 10,000 s; default 30 s).
+   */
+  readonly jobLockMs: number;
 }
 
 /** Name of the application role the API and worker connect as. */
@@ -183,6 +189,7 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     dataDir: env.DATA_DIR ?? '.pulsegap',
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxyHops: Number(env.TRUST_PROXY_HOPS ?? '0'),
+    jobLockMs: Number(env.JOB_LOCK_MS ?? '30000'),
   };
 }
 

@@ -220,6 +220,8 @@ export interface OutboxTable {
   job_name: string;
   job_key: string;
   payload: ColumnType<unknown, string, string>;
+  /** Handed to the job queue; the row stays until the job has finished. */
+  relayed: Generated<boolean>;
 }
 
 /**

@@ -29,7 +29,7 @@ export function createJobContext(
     db,
     mailer:
       config.smtpUrl === null
-        ? outboxMailer(db)
+        ? outboxMailer()
         : smtpMailer(config.smtpUrl, `Pulsegap <pulse@${host}>`),
     invitationKey: deriveKey(config, 'invitation-secrets'),
     responseSealingKey: deriveKey(config, 'response-sealing'),

@@ -1,15 +1,19 @@
-import {
-  recordOutboundMessage,
-  withTenant,
-  type Database,
-  type OutboundMessage,
-} from '@pulsegap/db';
-import type { Kysely } from 'kysely';
+import { recordOutboundMessage, type OutboundMessage, type TenantTransaction } from '@pulsegap/db';
 import nodemailer from 'nodemailer';
 
-/** Sends the service's messages: by SMTP when configured, else into the development outbox. */
+/** The transaction a message is sent in: the one that marks it sent. */
+export interface SendingTransaction {
+  readonly trx: TenantTransaction;
+  readonly organizationId: string;
+}
+
+/**
+ * Sends the service's messages: by SMTP when configured, else into the development outbox.
+ * Each is sent within the transaction that records it as sent (`SendingTransaction`): the
+ * development outbox writes in it, so a message and its record commit together.
+ */
 export interface Mailer {
-  send(organizationId: string, message: OutboundMessage): Promise<void>;
+  send(message: OutboundMessage, within: SendingTransaction): Promise<void>;
   close(): void;
 }
 
@@ -17,7 +21,7 @@ export interface Mailer {
 export function smtpMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
-    async send(_organizationId, message) {
+    async send(message) {
       await transport.sendMail({
         from,
         to: message.to,
@@ -32,12 +36,11 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
 }
 
 /** The development outbox: messages are stored and listed at `GET /api/v1/dev/outbox`. */
-export function outboxMailer(db: Kysely<Database>): Mailer {
+export function outboxMailer(): Mailer {
   return {
-    send: (organizationId, message) =>
-      withTenant(db, organizationId, (trx) => recordOutboundMessage(trx, organizationId, message)),
+    send: (message, { trx, organizationId }) => recordOutboundMessage(trx, organizationId, message),
     close() {
-      // Nothing to close: the database belongs to the process.
+      // Nothing to close: the messages go into the caller's transaction.
     },
   };
 }

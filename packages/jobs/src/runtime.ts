@@ -1,4 +1,10 @@
-import { deleteOutboxJobs, pendingJobs, relayOutbox, type PendingJob } from '@pulsegap/db';
+import {
+  checkRelayedJobs,
+  finishOutboxJob,
+  relayOutbox,
+  takeOutboxJobs,
+  type PendingJob,
+} from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
@@ -20,8 +26,10 @@ export interface JobRuntime {
 const RELAY_BATCH = 100;
 
 /**
- * Embedded default: the API process relays the outbox to itself and runs the handlers
- * in-process, one job at a time. A job that fails is retried up to three times.
+ * Embedded default: the API process takes the outbox's rows itself and runs the handlers
+ * in-process, one job at a time, deleting each row once its job has finished. A job that
+ * fails is tried up to three times. Rows taken and not finished (the process stopped, or
+ * the job failed) are run again when it next starts.
  */
 export function startInProcessRuntime(options: {
   context: JobContext;
@@ -36,20 +44,21 @@ export function startInProcessRuntime(options: {
   let running: Promise<void> = Promise.resolve();
 
   let sweptAt = -Infinity;
+  let leftOver = true;
   const pass = async (): Promise<void> => {
     if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
       sweptAt = performance.now();
       await requestDueReleases(db);
     }
     for (;;) {
-      const jobs = await pendingJobs(db, RELAY_BATCH);
+      // Taken rows are marked relayed: a request for the same key made while the job runs
+      // gets a new row.
+      const jobs = await takeOutboxJobs(db, RELAY_BATCH, leftOver);
+      leftOver = false;
       if (jobs.length === 0) return;
-      // Deleted first: a request for the same key made while the job runs gets a new row.
-      await deleteOutboxJobs(
-        db,
-        jobs.map((j) => j.id),
-      );
-      for (const job of jobs) await runWithRetries(context, job, options.logger);
+      for (const job of jobs) {
+        if (await runWithRetries(context, job, options.logger)) await finishOutboxJob(db, job.id);
+      }
     }
   };
   const tick = (): Promise<void> => {
@@ -76,15 +85,25 @@ export function startInProcessRuntime(options: {
   };
 }
 
-async function runWithRetries(context: JobContext, job: PendingJob, logger: JobLogger) {
+/**
+ * Runs a job, trying up to three times. Whether it is finished: done, or a payload no
+ * retry can help (dropped). A job that failed otherwise stays owed: it runs again when the
+ * runtime next starts.
+ */
+async function runWithRetries(
+  context: JobContext,
+  job: PendingJob,
+  logger: JobLogger,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await runJob(context, job.name, job.payload, { requestedAt: job.requestedAt });
-      return;
+      return true;
     } catch (error) {
-      if (attempt >= 3 || error instanceof InvalidJobPayloadError) {
+      const hopeless = error instanceof InvalidJobPayloadError;
+      if (attempt >= 3 || hopeless) {
         logger.error({ err: error, job: job.name, key: job.key }, 'job failed');
-        return;
+        return hopeless;
       }
     }
   }
@@ -103,13 +122,40 @@ export interface BullmqRuntimeOptions {
   readonly sweepMs?: number;
   /** How long the relay and `close()` wait for Redis before giving up (default 5 s). */
   readonly redisTimeoutMs?: number;
+  /**
+   * How often the relay checks the jobs it handed on that have not finished against the
+   * queue, handing it again those it no longer holds and retrying those that failed
+   * (default twice `lockDurationMs`).
+   */
+  readonly recheckMs?: number;
+  /**
+   * How long a worker's hold on a running job lasts without renewal, and how often workers
+   * look for jobs whose worker died (stalled) to take them up (default 30 s).
+   */
+  readonly lockDurationMs?: number;
+}
+
+/** How often a job may stall (its worker gone) and be taken up again before it fails. */
+const MAX_STALLED = 10;
+
+/** The queue's job id of an outbox row: its key and its row id. */
+function jobIdOf(job: PendingJob): string {
+  return `${job.key}-${job.id}`;
+}
+
+/** The outbox row of a queued job (null: not from the outbox). */
+function outboxIdOf(jobId: string | undefined): string | null {
+  return /-(\d+)$/.exec(jobId ?? '')?.[1] ?? null;
 }
 
 /**
  * Server mode: relays the outbox to BullMQ (`jobId` from the outbox row, so a relay that
- * retries after a crash adds nothing twice while the job waits; jobs are idempotent if it
- * ran already) and runs a BullMQ worker per job. A relayed row is deleted, and so is a
- * completed job. A Redis outage leaves the outbox rows pending: work is delayed, never lost.
+ * hands a job on again adds nothing twice while the queue holds it) and runs a BullMQ
+ * worker per job. A row stays owed until its job has finished: the worker deletes it then.
+ * Every `recheckMs` the relay looks up each relayed row's job in the queue: one the queue
+ * no longer holds (Redis restarted empty) is handed on again, one that failed (retries
+ * spent, or stalled too often) is retried. Jobs are idempotent. A Redis outage leaves the
+ * rows owed: work is delayed, never lost.
  */
 export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const reportRedisError = (error: Error) => {
@@ -126,6 +172,8 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   consumer.on('error', reportRedisError);
   const prefix = options.prefix ?? 'pulsegap';
   const redisTimeoutMs = options.redisTimeoutMs ?? 5000;
+  const lockDurationMs = options.lockDurationMs ?? 30_000;
+  const recheckMs = options.recheckMs ?? 2 * lockDurationMs;
   const { context } = options;
   const queues = new Map(
     [...JOBS.keys()].map((name) => {
@@ -134,20 +182,32 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       return [name, queue];
     }),
   );
+  const queueOf = (job: PendingJob) => {
+    const queue = queues.get(job.name);
+    if (queue === undefined) throw new Error(`no queue for job ${job.name}`);
+    return queue;
+  };
   const workers = [...JOBS.keys()].map((name) => {
     const process = async (job: Job) => {
+      const outboxId = outboxIdOf(job.id);
       try {
         // The relay sets the job's timestamp to when it saw the committed request.
         await runJob(context, job.name, job.data, { requestedAt: new Date(job.timestamp) });
       } catch (error) {
-        if (error instanceof InvalidJobPayloadError) throw new UnrecoverableError(error.message);
-        throw error;
+        if (!(error instanceof InvalidJobPayloadError)) throw error;
+        // Retrying cannot help: the work is dropped, and kept in the failed set.
+        if (outboxId !== null) await finishOutboxJob(context.db, outboxId);
+        throw new UnrecoverableError(error.message);
       }
+      if (outboxId !== null) await finishOutboxJob(context.db, outboxId);
     };
     const worker = new Worker(name, process, {
       connection: consumer,
       prefix,
       concurrency: options.concurrency ?? 2,
+      maxStalledCount: MAX_STALLED,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
     });
     worker.on('failed', (job, error) => {
       options.logger.error({ err: error, job: name, jobId: job?.id }, 'job failed');
@@ -156,35 +216,61 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
     return worker;
   });
 
+  const addToQueue = (job: PendingJob) =>
+    queueOf(job).add(job.name, job.payload, {
+      jobId: jobIdOf(job),
+      timestamp: job.requestedAt.getTime(),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      // A completed job would keep its times, dating the work (and the responses) that
+      // asked for it; a failed one is kept a week for operators (it names only ids).
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  // Bounded: while Redis is unreachable BullMQ waits for it, and the outbox rows stay locked.
   const dispatch = (jobs: readonly PendingJob[]) =>
-    // Bounded: while Redis is unreachable BullMQ waits for it, and the outbox rows stay locked.
-    withTimeout(addToQueues(jobs), redisTimeoutMs, 'Redis did not accept the jobs in time');
-  const addToQueues = async (jobs: readonly PendingJob[]) => {
-    for (const job of jobs) {
-      const queue = queues.get(job.name);
-      if (queue === undefined) throw new Error(`no queue for job ${job.name}`);
-      await queue.add(job.name, job.payload, {
-        jobId: `${job.key}-${job.id}`,
-        timestamp: job.requestedAt.getTime(),
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 500 },
-        // A completed job would keep its times, dating the work (and the responses) that
-        // asked for it; a failed one is kept a week for operators (it names only ids).
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      });
-    }
-  };
+    withTimeout(
+      (async () => {
+        for (const job of jobs) await addToQueue(job);
+      })(),
+      redisTimeoutMs,
+      'Redis did not accept the jobs in time',
+    );
+  const recheck = (jobs: readonly PendingJob[]) =>
+    withTimeout(
+      (async () => {
+        for (const job of jobs) {
+          const queued = await queueOf(job).getJob(jobIdOf(job));
+          if (queued === undefined) {
+            options.logger.info(
+              { job: job.name, jobId: jobIdOf(job) },
+              'job lost; handed on again',
+            );
+            await addToQueue(job);
+          } else if (await queued.isFailed()) {
+            options.logger.info({ job: job.name, jobId: jobIdOf(job) }, 'failed job retried');
+            await queued.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          }
+        }
+      })(),
+      redisTimeoutMs,
+      'Redis did not answer the check in time',
+    );
 
   let closed = false;
   let running: Promise<void> = Promise.resolve();
   let sweptAt = -Infinity;
+  let checkedAt = performance.now();
   const pass = async () => {
     if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
       sweptAt = performance.now();
       await requestDueReleases(context.db);
     }
     while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
+    if (performance.now() - checkedAt >= recheckMs) {
+      checkedAt = performance.now();
+      await checkRelayedJobs(context.db, RELAY_BATCH, recheck);
+    }
   };
   const tick = (): Promise<void> => {
     running = running.then(pass).catch((error: unknown) => {

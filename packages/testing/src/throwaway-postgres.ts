@@ -32,7 +32,8 @@ function binaries(): string {
   return path.join(root, String(newest), 'bin');
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

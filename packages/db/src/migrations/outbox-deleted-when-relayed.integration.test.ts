@@ -9,6 +9,7 @@ import { migrationProvider } from './index.js';
 // coalesce on their key.
 const database = `pulsegap_outbox_migration_${process.pid}`;
 const BEFORE = '2026-11-25T1800-token-batches-cached-plans';
+const THIS = '2026-12-04T2300-outbox-deleted-when-relayed';
 let admin: Kysely<unknown>;
 let owner: Kysely<any>;
 
@@ -30,11 +31,11 @@ afterAll(async () => {
 });
 
 const columns = async () => {
-  const { rows } = await sql<{ name: string }>`
-    select column_name as name from information_schema.columns
+  const { rows } = await sql<{ name: string; type: string }>`
+    select column_name as name, data_type as type from information_schema.columns
      where table_name = 'outbox' order by ordinal_position
   `.execute(owner);
-  return rows.map((r) => r.name);
+  return rows;
 };
 
 test('relayed outbox rows are deleted and the rows lose their time', async () => {
@@ -47,12 +48,12 @@ test('relayed outbox rows are deleted and the rows lose their time', async () =>
       ('deliver-invitations', 'deliver-invitations-b', '{}', now())
   `.execute(owner);
 
-  expect((await migrator.migrateToLatest()).error).toBeUndefined();
+  expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
   const { rows } = await sql<{ key: string }>`
     select job_key as key from outbox
   `.execute(owner);
   expect(rows).toEqual([{ key: 'deliver-invitations-a' }]);
-  expect(await columns()).toEqual(['id', 'job_name', 'job_key', 'payload']);
+  expect((await columns()).map((c) => c.name)).toEqual(['id', 'job_name', 'job_key', 'payload']);
   // A second pending request for the same work coalesces, as before.
   await sql`
     insert into outbox (job_name, job_key, payload) values ('deliver-invitations', 'deliver-invitations-a', '{}')
@@ -63,6 +64,16 @@ test('relayed outbox rows are deleted and the rows lose their time', async () =>
   `.execute(owner);
   expect(count).toEqual([{ n: 1 }]);
 
+  // Later the row stays until its job finishes, marked relayed: still no time of any kind.
+  expect((await migrator.migrateToLatest()).error).toBeUndefined();
+  expect(await columns()).toEqual([
+    { name: 'id', type: 'bigint' },
+    { name: 'job_name', type: 'text' },
+    { name: 'job_key', type: 'text' },
+    { name: 'payload', type: 'jsonb' },
+    { name: 'relayed', type: 'boolean' },
+  ]);
+
   expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
-  expect(await columns()).toContain('created_at');
+  expect((await columns()).map((c) => c.name)).toContain('created_at');
 });

@@ -359,15 +359,36 @@ export async function undeliveredInvitations(
   runId: string,
   limit: number,
 ): Promise<{ id: string; email: string; name: string }[]> {
-  return trx
+  return (
+    trx
+      .selectFrom('invitations')
+      .innerJoin('people', 'people.id', 'invitations.person_id')
+      .select(['invitations.id', 'people.email', 'people.name'])
+      .where('invitations.run_id', '=', runId)
+      .where('invitations.delivered', '=', false)
+      .orderBy('invitations.id')
+      .limit(limit)
+      // Locked until the caller's transaction ends; invitations another delivery holds are
+      // left to it.
+      .forUpdate('invitations')
+      .skipLocked()
+      .execute()
+  );
+}
+
+/** Whether any invitation of a run has not gone out, including those a delivery holds. */
+export async function hasUndeliveredInvitations(
+  trx: TenantTransaction,
+  runId: string,
+): Promise<boolean> {
+  const row = await trx
     .selectFrom('invitations')
-    .innerJoin('people', 'people.id', 'invitations.person_id')
-    .select(['invitations.id', 'people.email', 'people.name'])
-    .where('invitations.run_id', '=', runId)
-    .where('invitations.delivered', '=', false)
-    .orderBy('invitations.id')
-    .limit(limit)
-    .execute();
+    .select('id')
+    .where('run_id', '=', runId)
+    .where('delivered', '=', false)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function markDelivered(trx: TenantTransaction, invitationId: string): Promise<void> {

@@ -5,12 +5,12 @@ import type { TenantTransaction } from '../tenant.js';
 /** Work to hand to the job queue once the transaction that asked for it commits. */
 export interface OutboxJob {
   readonly name: string;
-  /** Identifies the work: pending rows with the same key coalesce, and it becomes the job id. */
+  /** Identifies the work: rows with the same key not yet relayed coalesce. */
   readonly key: string;
   readonly payload: Record<string, unknown>;
 }
 
-/** A pending outbox row. */
+/** An outbox row: work owed until its job has finished (`finishOutboxJob`). */
 export interface PendingJob extends OutboxJob {
   readonly id: string;
   /**
@@ -22,26 +22,26 @@ export interface PendingJob extends OutboxJob {
 
 /**
  * Writes the intent to run a job in the caller's transaction (transactional outbox).
- * Pending rows with the same key coalesce. (`admitResponses` writes its job the same way,
- * inside `admit_responses`.)
+ * Rows with the same key that are not yet relayed coalesce. (`admitResponses` writes its
+ * job the same way, inside `admit_responses`.)
  */
 export async function enqueueJob(
   trx: TenantTransaction | Kysely<Database>,
   job: OutboxJob,
 ): Promise<void> {
-  // Every row is pending (a relayed row is deleted); the predicate names the unique index.
+  // The predicate names the unique index, which covers rows not yet relayed.
   await sql`
     insert into outbox (job_name, job_key, payload)
     values (${job.name}, ${job.key}, ${JSON.stringify(job.payload)}::jsonb)
-    on conflict (job_key) do nothing
+    on conflict (job_key) where not relayed do nothing
   `.execute(trx);
 }
 
 /**
- * Hands up to `limit` pending jobs to `dispatch` and, once it has accepted them, deletes
- * their rows, in one transaction with `FOR UPDATE SKIP LOCKED`, so relays on several
- * processes share the work and nothing is kept of work handed on. If `dispatch` throws (the
- * queue is down), the rows stay pending. Returns how many were dispatched.
+ * Hands up to `limit` rows not yet relayed to `dispatch` and, once it has accepted them,
+ * marks them relayed, in one transaction with `FOR UPDATE SKIP LOCKED`, so relays on
+ * several processes share the work. The rows stay until their jobs finish. If `dispatch`
+ * throws (the queue is down), they stay unrelayed. Returns how many were dispatched.
  */
 export async function relayOutbox(
   db: Kysely<Database>,
@@ -49,33 +49,90 @@ export async function relayOutbox(
   dispatch: (jobs: readonly PendingJob[]) => Promise<void>,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const rows = await selectPending(trx, limit).forUpdate().skipLocked().execute();
+    const rows = await selectOwed(trx, limit)
+      .where('relayed', '=', false)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     if (rows.length === 0) return 0;
     await dispatch(rows.map(toPendingJob));
-    await deleteOutboxJobs(
-      trx,
-      rows.map((r) => String(r.id)),
-    );
+    await trx
+      .updateTable('outbox')
+      .set({ relayed: true })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
     return rows.length;
   });
 }
 
-/** Pending jobs, oldest first (the in-process runner's view: one process, no locking). */
-export async function pendingJobs(db: Kysely<Database>, limit: number): Promise<PendingJob[]> {
-  const rows = await selectPending(db, limit).execute();
-  return rows.map(toPendingJob);
-}
-
-/** Deletes jobs taken from the outbox, so a new request for the same key makes a new row. */
-export async function deleteOutboxJobs(
+/**
+ * Walks every relayed row whose job has not finished, a page of `limit` at a time, each
+ * page locked (`FOR UPDATE SKIP LOCKED`) while `check` looks at it: a job finishing
+ * meanwhile deletes its row only after the page, so `check` never hands the queue again a
+ * job that has just finished. Rows locked elsewhere (a job finishing, another relay's
+ * check) are skipped. Returns how many rows were checked.
+ */
+export async function checkRelayedJobs(
   db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db.deleteFrom('outbox').where('id', 'in', ids.map(Number)).execute();
+  limit: number,
+  check: (jobs: readonly PendingJob[]) => Promise<void>,
+): Promise<number> {
+  let after = 0;
+  let checked = 0;
+  for (;;) {
+    const page = await db.transaction().execute(async (trx) => {
+      const rows = await selectOwed(trx, limit)
+        .where('relayed', '=', true)
+        .where('id', '>', after)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length > 0) await check(rows.map(toPendingJob));
+      return rows;
+    });
+    checked += page.length;
+    const last = page.at(-1);
+    if (page.length < limit || last === undefined) return checked;
+    after = last.id;
+  }
 }
 
-function selectPending(db: Kysely<Database>, limit: number) {
+/**
+ * Rows not yet relayed, oldest first, marked relayed as they are taken (the in-process
+ * runner's view: one process runs them, then finishes each). With `leftOver`, also the rows
+ * such a runner had taken and not finished when it stopped.
+ */
+export async function takeOutboxJobs(
+  db: Kysely<Database>,
+  limit: number,
+  leftOver = false,
+): Promise<PendingJob[]> {
+  const rows = await db
+    .updateTable('outbox')
+    .set({ relayed: true })
+    .where(
+      'id',
+      'in',
+      selectOwed(db, limit)
+        .clearSelect()
+        .select('id')
+        .$if(!leftOver, (q) => q.where('relayed', '=', false)),
+    )
+    .returning(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
+    .execute();
+  return rows.map(toPendingJob).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** Deletes the row of a job that has finished: the work is no longer owed. */
+export async function finishOutboxJob(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('outbox').where('id', '=', Number(id)).execute();
+}
+
+function selectOwed(db: Kysely<Database>, limit: number) {
   return db
     .selectFrom('outbox')
     .select(['id', 'job_name', 'job_key', 'payload', sql<Date>`clock_timestamp()`.as('seen_at')])
