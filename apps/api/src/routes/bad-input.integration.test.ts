@@ -609,6 +609,16 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     },
     { name: 'a NUL character', payload: { title: 'T\u0000', statedWeight: 3 } },
     {
+      name: 'a lone high surrogate escape',
+      payload: '{"title":"\\ud800","statedWeight":3}',
+      contentType: 'application/json',
+    },
+    {
+      name: 'a lone low surrogate escape in a key',
+      payload: '{"title":"T","statedWeight":3,"\\udc00":1}',
+      contentType: 'application/json',
+    },
+    {
       name: 'a body over 1 MiB',
       payload: { title: 'T', description: JSON_TOO_LARGE, statedWeight: 3 },
       status: 413,
