@@ -20,7 +20,11 @@ export function passwordWork(): { running: number; waiting: number } {
   return { running: limit.activeCount, waiting: limit.pendingCount };
 }
 
-function bounded<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in the password queue: at once if fewer than `PASSWORD_WORK_AT_ONCE` run,
+ * else after them; refused with a 503 problem when `PASSWORD_WORK_WAITING` already wait.
+ */
+export function inPasswordQueue<T>(work: () => Promise<T>): Promise<T> {
   if (limit.pendingCount >= PASSWORD_WORK_WAITING) {
     return Promise.reject(
       new AppError(
@@ -36,12 +40,12 @@ function bounded<T>(work: () => Promise<T>): Promise<T> {
 
 /** Hashes a password with argon2id. */
 export function hashPassword(password: string): Promise<string> {
-  return bounded(() => argon2.hash(password, { type: argon2.argon2id }));
+  return inPasswordQueue(() => argon2.hash(password, { type: argon2.argon2id }));
 }
 
 /** True when `password` matches `hash`; with no hash, spends the same time and says no. */
 export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
-  return bounded(async () => {
+  return inPasswordQueue(async () => {
     try {
       const ok = await argon2.verify(hash ?? UNKNOWN_USER_HASH, password);
       return hash !== null && ok;
