@@ -1,6 +1,6 @@
 import { dropDiscardedSealedResponses, dueReleases, enqueueJob, type Database } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
-import { releaseRunRequest } from './definitions.js';
+import { releaseRunRequest } from './contract.js';
 
 /** How often each runtime looks for runs whose release is due. */
 export const DUE_RELEASE_SWEEP_MS = 10_000;

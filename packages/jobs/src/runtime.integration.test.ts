@@ -1,16 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { closeRun, enqueueJob, readRelease, withTenant, type DatabaseHandle } from '@pulsegap/db';
+import { appRoleUrl } from '@pulsegap/config';
+import {
+  closeRun,
+  createKysely,
+  enqueueJob,
+  openDatabase,
+  readRelease,
+  withTenant,
+  type Database,
+  type DatabaseHandle,
+} from '@pulsegap/db';
 import {
   createRunFixture,
+  createScratchDatabase,
   openOwnerDatabase,
   openTestDatabase,
   testConfig,
+  testDatabaseUrl,
+  type ScratchDatabaseHandle,
 } from '@pulsegap/testing';
+import type { Kysely } from 'kysely';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createJobContext, releaseRunRequest } from './definitions.js';
-import { startBullmqRuntime, startInProcessRuntime, type JobLogger } from './runtime.js';
+import {
+  createJobContext,
+  releaseRunRequest,
+  startBullmqRuntime,
+  startInProcessRuntime,
+  type JobLogger,
+} from './index.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const errors: unknown[] = [];
@@ -201,4 +220,78 @@ describe('job runtimes', () => {
     expect(release?.cells[0]).toMatchObject({ gap: 2, suppressed: false });
     expect(await outboxRows(request.key)).toEqual([]);
   });
+});
+
+// A job name without a handler (an outbox row of a removed job, say) fails for good in both
+// runtimes alike: logged as a failed job, its row deleted, and the jobs after it still run.
+// On a database of its own, so no other test's runtime takes the rows.
+describe('a job no handler knows', () => {
+  let scratch: ScratchDatabaseHandle;
+  let handle: DatabaseHandle;
+  let owner: Kysely<Database>;
+  let config: ReturnType<typeof testConfig>;
+  const prefix = `test-${randomUUID()}`;
+
+  beforeAll(async () => {
+    const password = testConfig().appDatabasePassword;
+    scratch = await createScratchDatabase('pulsegap_jobs_unknown_', testDatabaseUrl(), password);
+    config = testConfig({
+      databaseUrl: scratch.url,
+      appDatabaseUrl: appRoleUrl(scratch.url, password),
+    });
+    handle = await openDatabase(config, { poolSize: 2 });
+    owner = createKysely(scratch.url, 1);
+  }, 60_000);
+  afterAll(async () => {
+    const queue = new Queue('release-run', { connection: { url: REDIS_URL }, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await handle.close();
+    await owner.destroy();
+    await scratch.drop();
+  });
+
+  const runtimes = {
+    'in-process': (log: JobLogger) =>
+      startInProcessRuntime({ context: createJobContext(config, handle.db), logger: log }),
+    BullMQ: (log: JobLogger) =>
+      startBullmqRuntime({
+        context: createJobContext(config, handle.db),
+        redisUrl: REDIS_URL,
+        logger: log,
+        prefix,
+      }),
+  };
+
+  for (const [label, start] of Object.entries(runtimes)) {
+    test(`${label}: logged as failed, its row deleted, and the next job runs`, async () => {
+      const fixture = await createRunFixture(handle.db, {
+        leadership: [4, 4, 4, 4, 4],
+        frontline: [2, 2, 2, 2, 2],
+      });
+      await withTenant(handle.db, fixture.organizationId, (trx) =>
+        closeRun(trx, fixture.runId, new Date()),
+      );
+      const bogus = `no-such-job-${randomUUID()}`;
+      await enqueueJob(handle.db, { name: bogus, key: bogus, payload: {} });
+      await enqueueJob(handle.db, releaseRunRequest(fixture.organizationId, fixture.runId));
+
+      const failed: { job?: string; message?: string }[] = [];
+      const runtime = start({
+        info: () => undefined,
+        error: (object, message) => failed.push({ ...(object as { job?: string }), message }),
+      });
+      try {
+        await runtime.drain();
+      } finally {
+        await runtime.close();
+      }
+      expect(failed).toContainEqual(expect.objectContaining({ job: bogus, message: 'job failed' }));
+      expect(await owner.selectFrom('outbox').select('job_key').execute()).toEqual([]);
+      const release = await withTenant(handle.db, fixture.organizationId, (trx) =>
+        readRelease(trx, fixture.runId),
+      );
+      expect(release?.runId).toBe(fixture.runId);
+    });
+  }
 });

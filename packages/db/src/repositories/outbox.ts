@@ -38,15 +38,22 @@ export async function enqueueJob(
 }
 
 /**
+ * What a relay's `dispatch` or `check` returns: the ids of jobs no queue can run (a name
+ * without a handler), whose rows are deleted with the rest of the page's outcome.
+ */
+export type DroppedJobs = readonly string[];
+
+/**
  * Hands up to `limit` rows not yet relayed to `dispatch` and, once it has accepted them,
  * marks them relayed, in one transaction with `FOR UPDATE SKIP LOCKED`, so relays on
- * several processes share the work. The rows stay until their jobs finish. If `dispatch`
- * throws (the queue is down), they stay unrelayed. Returns how many were dispatched.
+ * several processes share the work; rows it drops are deleted. The rows stay until their
+ * jobs finish. If `dispatch` throws (the queue is down), they stay unrelayed. Returns how
+ * many rows were taken.
  */
 export async function relayOutbox(
   db: Kysely<Database>,
   limit: number,
-  dispatch: (jobs: readonly PendingJob[]) => Promise<void>,
+  dispatch: (jobs: readonly PendingJob[]) => Promise<DroppedJobs>,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const rows = await selectOwed(trx, limit)
@@ -55,16 +62,16 @@ export async function relayOutbox(
       .skipLocked()
       .execute();
     if (rows.length === 0) return 0;
-    await dispatch(rows.map(toPendingJob));
-    await trx
-      .updateTable('outbox')
-      .set({ relayed: true })
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    const dropped = new Set((await dispatch(rows.map(toPendingJob))).map(Number));
+    const relayed = rows.map((r) => r.id).filter((id) => !dropped.has(id));
+    if (relayed.length > 0) {
+      await trx.updateTable('outbox').set({ relayed: true }).where('id', 'in', relayed).execute();
+    }
+    if (dropped.size > 0)
+      await trx
+        .deleteFrom('outbox')
+        .where('id', 'in', [...dropped])
+        .execute();
     return rows.length;
   });
 }
@@ -74,12 +81,12 @@ export async function relayOutbox(
  * page locked (`FOR UPDATE SKIP LOCKED`) while `check` looks at it: a job finishing
  * meanwhile deletes its row only after the page, so `check` never hands the queue again a
  * job that has just finished. Rows locked elsewhere (a job finishing, another relay's
- * check) are skipped. Returns how many rows were checked.
+ * check) are skipped; rows `check` drops are deleted. Returns how many rows were checked.
  */
 export async function checkRelayedJobs(
   db: Kysely<Database>,
   limit: number,
-  check: (jobs: readonly PendingJob[]) => Promise<void>,
+  check: (jobs: readonly PendingJob[]) => Promise<DroppedJobs>,
 ): Promise<number> {
   let after = 0;
   let checked = 0;
@@ -91,7 +98,9 @@ export async function checkRelayedJobs(
         .forUpdate()
         .skipLocked()
         .execute();
-      if (rows.length > 0) await check(rows.map(toPendingJob));
+      if (rows.length === 0) return rows;
+      const dropped = (await check(rows.map(toPendingJob))).map(Number);
+      if (dropped.length > 0) await trx.deleteFrom('outbox').where('id', 'in', dropped).execute();
       return rows;
     });
     checked += page.length;

@@ -1,113 +1,11 @@
-import {
-  checkRelayedJobs,
-  finishOutboxJob,
-  relayOutbox,
-  takeOutboxJobs,
-  type PendingJob,
-} from '@pulsegap/db';
+import { checkRelayedJobs, finishOutboxJob, relayOutbox, type PendingJob } from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { InvalidJobPayloadError, JOBS, runJob, type JobContext } from './definitions.js';
-import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from './due-releases.js';
-
-/** The minimal logger the runtimes write to (pino's shape). */
-export interface JobLogger {
-  info(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
-
-/** A running job runtime; `close()` stops it and may be called more than once. */
-export interface JobRuntime {
-  close(): Promise<void>;
-  /** Relays and runs everything pending now; resolves when done (tests, seed). */
-  drain(): Promise<void>;
-}
-
-const RELAY_BATCH = 100;
-
-/**
- * Embedded default: the API process takes the outbox's rows itself and runs the handlers
- * in-process, one job at a time, deleting each row once its job has finished. A job that
- * fails is tried up to three times. Rows taken and not finished (the process stopped, or
- * the job failed) are run again when it next starts.
- */
-export function startInProcessRuntime(options: {
-  context: JobContext;
-  logger: JobLogger;
-  pollMs?: number;
-  /** How often to look for runs whose release is due (default 10 s). */
-  sweepMs?: number;
-}): JobRuntime {
-  const { context } = options;
-  const db = context.db;
-  let closed = false;
-  let running: Promise<void> = Promise.resolve();
-
-  let sweptAt = -Infinity;
-  let leftOver = true;
-  const pass = async (): Promise<void> => {
-    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
-      sweptAt = performance.now();
-      await requestDueReleases(db);
-    }
-    for (;;) {
-      // Taken rows are marked relayed: a request for the same key made while the job runs
-      // gets a new row.
-      const jobs = await takeOutboxJobs(db, RELAY_BATCH, leftOver);
-      leftOver = false;
-      if (jobs.length === 0) return;
-      for (const job of jobs) {
-        if (await runWithRetries(context, job, options.logger)) await finishOutboxJob(db, job.id);
-      }
-    }
-  };
-  const tick = (): Promise<void> => {
-    running = running.then(pass).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'job relay failed');
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!closed) void tick();
-  }, options.pollMs ?? 250);
-
-  return {
-    drain: () => {
-      sweptAt = -Infinity;
-      return tick();
-    },
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await running;
-      context.mailer.close();
-    },
-  };
-}
-
-/**
- * Runs a job, trying up to three times. Whether it is finished: done, or a payload no
- * retry can help (dropped). A job that failed otherwise stays owed: it runs again when the
- * runtime next starts.
- */
-async function runWithRetries(
-  context: JobContext,
-  job: PendingJob,
-  logger: JobLogger,
-): Promise<boolean> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await runJob(context, job.name, job.payload, { requestedAt: job.requestedAt });
-      return true;
-    } catch (error) {
-      const hopeless = error instanceof InvalidJobPayloadError;
-      if (attempt >= 3 || hopeless) {
-        logger.error({ err: error, job: job.name, key: job.key }, 'job failed');
-        return hopeless;
-      }
-    }
-  }
-}
+import { InvalidJobPayloadError, isJobName, JOBS, type JobName } from '../contract.js';
+import type { JobContext } from '../context.js';
+import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from '../due-releases.js';
+import { runJob } from '../handlers/index.js';
+import { RELAY_BATCH, withTimeout, type JobLogger, type JobRuntime } from './common.js';
 
 /** Options of a BullMQ-backed runtime. */
 export interface BullmqRuntimeOptions {
@@ -175,17 +73,21 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const lockDurationMs = options.lockDurationMs ?? 30_000;
   const recheckMs = options.recheckMs ?? 2 * lockDurationMs;
   const { context } = options;
-  const queues = new Map(
+  const queues = new Map<JobName, Queue>(
     [...JOBS.keys()].map((name) => {
       const queue = new Queue(name, { connection: producer, prefix });
       queue.on('error', reportRedisError);
       return [name, queue];
     }),
   );
-  const queueOf = (job: PendingJob) => {
-    const queue = queues.get(job.name);
-    if (queue === undefined) throw new Error(`no queue for job ${job.name}`);
-    return queue;
+  /** The queue of a job, or null for a name without a handler (logged as failed). */
+  const queueOf = (job: PendingJob): Queue | null => {
+    const queue = isJobName(job.name) ? queues.get(job.name) : undefined;
+    if (queue !== undefined) return queue;
+    // As the in-process runtime does: an unknown job fails for good and its row goes.
+    const error = new InvalidJobPayloadError(`no handler for job ${job.name}`);
+    options.logger.error({ err: error, job: job.name, key: job.key }, 'job failed');
+    return null;
   };
   const workers = [...JOBS.keys()].map((name) => {
     const process = async (job: Job) => {
@@ -216,8 +118,8 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
     return worker;
   });
 
-  const addToQueue = (job: PendingJob) =>
-    queueOf(job).add(job.name, job.payload, {
+  const addToQueue = (queue: Queue, job: PendingJob) =>
+    queue.add(job.name, job.payload, {
       jobId: jobIdOf(job),
       timestamp: job.requestedAt.getTime(),
       attempts: 5,
@@ -231,7 +133,13 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const dispatch = (jobs: readonly PendingJob[]) =>
     withTimeout(
       (async () => {
-        for (const job of jobs) await addToQueue(job);
+        const dropped: string[] = [];
+        for (const job of jobs) {
+          const queue = queueOf(job);
+          if (queue === null) dropped.push(job.id);
+          else await addToQueue(queue, job);
+        }
+        return dropped;
       })(),
       redisTimeoutMs,
       'Redis did not accept the jobs in time',
@@ -239,19 +147,26 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const recheck = (jobs: readonly PendingJob[]) =>
     withTimeout(
       (async () => {
+        const dropped: string[] = [];
         for (const job of jobs) {
-          const queued = await queueOf(job).getJob(jobIdOf(job));
+          const queue = queueOf(job);
+          if (queue === null) {
+            dropped.push(job.id);
+            continue;
+          }
+          const queued = await queue.getJob(jobIdOf(job));
           if (queued === undefined) {
             options.logger.info(
               { job: job.name, jobId: jobIdOf(job) },
               'job lost; handed on again',
             );
-            await addToQueue(job);
+            await addToQueue(queue, job);
           } else if (await queued.isFailed()) {
             options.logger.info({ job: job.name, jobId: jobIdOf(job) }, 'failed job retried');
             await queued.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
           }
         }
+        return dropped;
       })(),
       redisTimeoutMs,
       'Redis did not answer the check in time',
@@ -316,16 +231,4 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       return closing;
     },
   };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(message));
-    }, ms);
-  });
-  return Promise.race([work, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }

@@ -9,7 +9,7 @@ import {
   undeliveredInvitations,
   withTenant,
 } from '@pulsegap/db';
-import type { JobContext } from './definitions.js';
+import type { JobContext } from '../context.js';
 
 /**
  * The secret of an invitation's link: an HMAC of its id under a key the database never

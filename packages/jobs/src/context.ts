@@ -1,0 +1,34 @@
+import { deriveKey, type Config } from '@pulsegap/config';
+import type { Database } from '@pulsegap/db';
+import type { Kysely } from 'kysely';
+import { outboxMailer, smtpMailer, type Mailer } from './mailer.js';
+
+/** What every job handler may use. */
+export interface JobContext {
+  readonly db: Kysely<Database>;
+  readonly mailer: Mailer;
+  /** Key of invitation secrets (see `invitationSecret`). */
+  readonly invitationKey: Buffer;
+  /** Key that seals accepted responses until their run is released (`sealResponse`). */
+  readonly responseSealingKey: Buffer;
+  /** Base URL of the links the service sends. */
+  readonly publicUrl: string;
+}
+
+/** The job context of a process: SMTP when `SMTP_URL` is set, else the development outbox. */
+export function createJobContext(
+  config: Pick<Config, 'smtpUrl' | 'secretKey' | 'publicUrl'>,
+  db: Kysely<Database>,
+): JobContext {
+  const host = new URL(config.publicUrl).hostname;
+  return {
+    db,
+    mailer:
+      config.smtpUrl === null
+        ? outboxMailer()
+        : smtpMailer(config.smtpUrl, `Pulsegap <pulse@${host}>`),
+    invitationKey: deriveKey(config, 'invitation-secrets'),
+    responseSealingKey: deriveKey(config, 'response-sealing'),
+    publicUrl: config.publicUrl,
+  };
+}

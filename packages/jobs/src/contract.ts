@@ -1,0 +1,93 @@
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+// The job contract: every job's name and the schema its payload must satisfy, and the
+// requests the rest of the service writes to the outbox. No handler lives here: the API
+// asks for work through this module without loading what does the work.
+
+const RunPayload = Type.Object(
+  { organizationId: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+/** Every job, by name: the schema of its payload. */
+export const JOB_SCHEMAS = {
+  /** Closes a run whose deadline passed (or that was closed by hand) and releases it, once. */
+  'release-run': RunPayload,
+  /** Sends a run's invitation links; a retry sends only what is left. */
+  'deliver-invitations': RunPayload,
+} as const;
+
+export type JobName = keyof typeof JOB_SCHEMAS;
+export type JobPayload<N extends JobName> = Static<(typeof JOB_SCHEMAS)[N]>;
+
+/** A job's contract: its name and payload schema. */
+export interface JobContract {
+  readonly name: JobName;
+  readonly schema: (typeof JOB_SCHEMAS)[JobName];
+}
+
+/** Every job the workers run, by name. */
+export const JOBS: ReadonlyMap<JobName, JobContract> = new Map(
+  (Object.keys(JOB_SCHEMAS) as JobName[]).map((name) => [
+    name,
+    { name, schema: JOB_SCHEMAS[name] },
+  ]),
+);
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOB_SCHEMAS, name);
+}
+
+/** A job with no handler or a payload that does not match its schema; retrying cannot help. */
+export class InvalidJobPayloadError extends Error {
+  readonly code = 'JOB_INVALID_PAYLOAD';
+}
+
+/** A job checked against the contract, at the worker boundary. */
+export interface ParsedJob<N extends JobName = JobName> {
+  readonly name: N;
+  readonly payload: JobPayload<N>;
+}
+
+/** Checks a job's name and payload against the contract; throws `InvalidJobPayloadError`. */
+export function parseJob(name: string, payload: unknown): ParsedJob {
+  if (!isJobName(name)) throw new InvalidJobPayloadError(`no handler for job ${name}`);
+  const schema = JOB_SCHEMAS[name];
+  if (!Value.Check(schema, payload)) {
+    const first = Value.Errors(schema, payload)[0];
+    throw new InvalidJobPayloadError(
+      `invalid payload for ${name}: ${first?.instancePath ?? ''} ${first?.message ?? ''}`,
+    );
+  }
+  return { name, payload };
+}
+
+/**
+ * When a job was asked for: a moment (PostgreSQL's clock) after the request was committed,
+ * or null when unknown (a direct call).
+ */
+export interface JobRequest {
+  readonly requestedAt: Date | null;
+}
+
+/** An outbox entry: a job, keyed by the work, so pending requests for it coalesce. */
+export interface JobRequestEntry<N extends JobName> {
+  readonly name: N;
+  readonly key: string;
+  readonly payload: JobPayload<N>;
+}
+
+function runRequest<N extends JobName>(name: N, organizationId: string, runId: string) {
+  return { name, key: `${name}-${runId}`, payload: { organizationId, runId } };
+}
+
+/** The outbox entry that asks for a run to be closed and released. */
+export function releaseRunRequest(organizationId: string, runId: string) {
+  return runRequest('release-run', organizationId, runId);
+}
+
+/** The outbox entry that asks for a run's invitations to be sent. */
+export function deliverInvitationsRequest(organizationId: string, runId: string) {
+  return runRequest('deliver-invitations', organizationId, runId);
+}

@@ -1,0 +1,40 @@
+import { parseJob, type JobName, type JobPayload, type JobRequest } from '../contract.js';
+import type { JobContext } from '../context.js';
+import { deliverInvitations } from './invitation-delivery.js';
+import { closeAndRelease } from './release-run.js';
+
+type Handler<N extends JobName> = (
+  context: JobContext,
+  payload: JobPayload<N>,
+  request: JobRequest,
+) => Promise<void>;
+
+/** The handler of every job of the contract (a job without one fails to compile). */
+const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
+  // Idempotent: a run released already is left as it is.
+  'release-run': async (context, payload) => {
+    await closeAndRelease(
+      context.db,
+      context.responseSealingKey,
+      payload.organizationId,
+      payload.runId,
+    );
+  },
+  'deliver-invitations': (context, payload) =>
+    deliverInvitations(context, payload.organizationId, payload.runId),
+};
+
+/**
+ * Runs a job: its name and payload are checked against the contract at this boundary
+ * (`InvalidJobPayloadError` when unknown or invalid), then its handler runs.
+ */
+export async function runJob(
+  context: JobContext,
+  name: string,
+  payload: unknown,
+  request: JobRequest = { requestedAt: null },
+): Promise<void> {
+  const job = parseJob(name, payload);
+  const handler = HANDLERS[job.name] as Handler<JobName>;
+  await handler(context, job.payload, request);
+}

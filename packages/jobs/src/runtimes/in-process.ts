@@ -1,0 +1,90 @@
+import { finishOutboxJob, takeOutboxJobs, type PendingJob } from '@pulsegap/db';
+import { InvalidJobPayloadError } from '../contract.js';
+import type { JobContext } from '../context.js';
+import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from '../due-releases.js';
+import { runJob } from '../handlers/index.js';
+import { RELAY_BATCH, type JobLogger, type JobRuntime } from './common.js';
+
+/**
+ * Embedded default: the API process takes the outbox's rows itself and runs the handlers
+ * in-process, one job at a time, deleting each row once its job has finished. A job that
+ * fails is tried up to three times. Rows taken and not finished (the process stopped, or
+ * the job failed) are run again when it next starts.
+ */
+export function startInProcessRuntime(options: {
+  context: JobContext;
+  logger: JobLogger;
+  pollMs?: number;
+  /** How often to look for runs whose release is due (default 10 s). */
+  sweepMs?: number;
+}): JobRuntime {
+  const { context } = options;
+  const db = context.db;
+  let closed = false;
+  let running: Promise<void> = Promise.resolve();
+
+  let sweptAt = -Infinity;
+  let leftOver = true;
+  const pass = async (): Promise<void> => {
+    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
+      sweptAt = performance.now();
+      await requestDueReleases(db);
+    }
+    for (;;) {
+      // Taken rows are marked relayed: a request for the same key made while the job runs
+      // gets a new row.
+      const jobs = await takeOutboxJobs(db, RELAY_BATCH, leftOver);
+      leftOver = false;
+      if (jobs.length === 0) return;
+      for (const job of jobs) {
+        if (await runWithRetries(context, job, options.logger)) await finishOutboxJob(db, job.id);
+      }
+    }
+  };
+  const tick = (): Promise<void> => {
+    running = running.then(pass).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'job relay failed');
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (!closed) void tick();
+  }, options.pollMs ?? 250);
+
+  return {
+    drain: () => {
+      sweptAt = -Infinity;
+      return tick();
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await running;
+      context.mailer.close();
+    },
+  };
+}
+
+/**
+ * Runs a job, trying up to three times. Whether it is finished: done, or a payload no
+ * retry can help (dropped). A job that failed otherwise stays owed: it runs again when the
+ * runtime next starts.
+ */
+async function runWithRetries(
+  context: JobContext,
+  job: PendingJob,
+  logger: JobLogger,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await runJob(context, job.name, job.payload, { requestedAt: job.requestedAt });
+      return true;
+    } catch (error) {
+      const hopeless = error instanceof InvalidJobPayloadError;
+      if (attempt >= 3 || hopeless) {
+        logger.error({ err: error, job: job.name, key: job.key }, 'job failed');
+        return hopeless;
+      }
+    }
+  }
+}
