@@ -7,7 +7,11 @@ export default defineConfig({
   resolve: { conditions: ['pulsegap-source', ...defaultClientConditions] },
   ssr: { resolve: { conditions: ['pulsegap-source', ...defaultServerConditions] } },
   test: {
-    include: ['{apps,packages,bench}/*/src/**/*.test.ts', 'apps/web/test/**/*.test.ts'],
+    include: [
+      '{apps,packages}/*/src/**/*.test.ts',
+      'apps/web/test/**/*.test.ts',
+      'bench/*.test.ts',
+    ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

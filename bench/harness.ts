@@ -4,7 +4,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -394,7 +394,16 @@ export class LoadGenerator {
   }): Promise<Window> {
     this.#files += 1;
     const file = path.join(os.tmpdir(), `pulsegap-bench-${process.pid}-${this.#files}.txt`);
-    await writeFile(file, options.lines.join('\n'));
+    // In slices: the lines of a long window together exceed the longest string V8 makes.
+    const handle = await open(file, 'w');
+    try {
+      for (let start = 0; start < options.lines.length; start += 10_000) {
+        const slice = options.lines.slice(start, start + 10_000).join('\n');
+        await handle.write(start === 0 ? slice : `\n${slice}`);
+      }
+    } finally {
+      await handle.close();
+    }
     try {
       const job: LoadJob = {
         url: options.url,
