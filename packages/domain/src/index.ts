@@ -176,3 +176,5 @@ export {
   type GapFinding,
 } from './brief.js';
 export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';
+// Schedules are imported from '@pulsegap/domain/schedule': their cron parser stays out of
+// the pages that import this index.

@@ -711,6 +711,30 @@ const BAD_REQUESTS: readonly BadRequest[] = [
       errors: [pathOf('body/schedule/cron'), pathOf('body/schedule/timezone')],
     },
     {
+      name: 'a cron expression out of range',
+      payload: () => ({
+        ...validPulse(),
+        schedule: { cron: '99 99 99 99 99', timezone: 'Europe/Berlin' },
+      }),
+      errors: [pathOf('body/schedule/cron')],
+    },
+    {
+      name: 'a daily schedule with the default three-day window',
+      payload: () => ({
+        ...validPulse(),
+        schedule: { cron: '0 9 * * *', timezone: 'Europe/Berlin' },
+      }),
+      errors: [pathOf('body/schedule/openForHours')],
+    },
+    {
+      name: 'a cron expression picking its minute at random (H)',
+      payload: () => ({
+        ...validPulse(),
+        schedule: { cron: 'H 9 * * MON', timezone: 'Europe/Berlin' },
+      }),
+      errors: [pathOf('body/schedule/cron')],
+    },
+    {
       name: 'a body over 1 MiB',
       payload: () => ({ ...validPulse(), title: JSON_TOO_LARGE }),
       status: 413,
@@ -829,6 +853,18 @@ const BAD_REQUESTS: readonly BadRequest[] = [
       name: 'a bad schedule',
       payload: () => ({ schedule: { cron: 'every monday', timezone: 'Nowhere/Else' } }),
       errors: [pathOf('body/schedule/cron'), pathOf('body/schedule/timezone')],
+    },
+    {
+      name: 'a weekly schedule with a window of eight days',
+      payload: () => ({
+        schedule: { cron: '0 9 * * MON', timezone: 'Europe/Berlin', openForHours: 192 },
+      }),
+      errors: [pathOf('body/schedule/openForHours')],
+    },
+    {
+      name: 'a schedule on 31 February',
+      payload: () => ({ schedule: { cron: '0 9 31 2 *', timezone: 'UTC' } }),
+      errors: [pathOf('body/schedule/cron')],
     },
     { name: 'a NUL character', payload: () => ({ title: 'T\u0000' }) },
     {

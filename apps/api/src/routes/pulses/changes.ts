@@ -128,7 +128,10 @@ async function checkedChanges(
   const errors: FieldError[] = [];
   const thresholds = changedPulseThresholds(current, body, await readSettings(trx, organizationId));
   if (!thresholds.ok) errors.push(...thresholdFieldErrors(thresholds.problems));
-  if (body.schedule != null) errors.push(...scheduleErrors(body.schedule));
+  if (body.schedule != null) {
+    const openForHours = body.schedule.openForHours ?? current.openForHours;
+    errors.push(...scheduleErrors({ ...body.schedule, openForHours }));
+  }
   const inside = body.schedule?.paused;
   if (body.paused !== undefined && inside !== undefined && body.paused !== inside) {
     errors.push({ path: 'body/paused', message: 'disagrees with body/schedule/paused' });

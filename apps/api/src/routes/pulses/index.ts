@@ -24,6 +24,7 @@ import {
   TeamTree,
   type ParticipationReport,
 } from '@pulsegap/domain';
+import { DEFAULT_OPEN_FOR_HOURS } from '@pulsegap/domain/schedule';
 import Type from 'typebox';
 import { invalid, notFound, type FieldError } from '../../errors.js';
 import { thresholdFieldErrors } from '../../services/thresholds.js';
@@ -175,7 +176,11 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
         // The organization's floor: a pulse may raise it, never undercut it.
         const thresholds = newPulseThresholds(body, await readSettings(trx, organizationId));
         const errors: FieldError[] = thresholds.ok ? [] : thresholdFieldErrors(thresholds.problems);
-        if (body.schedule !== undefined) errors.push(...scheduleErrors(body.schedule));
+        const openForHours =
+          body.schedule?.openForHours ?? body.openForHours ?? DEFAULT_OPEN_FOR_HOURS;
+        if (body.schedule !== undefined) {
+          errors.push(...scheduleErrors({ ...body.schedule, openForHours }));
+        }
         const known = await existingPriorityIds(trx, body.priorityIds);
         body.priorityIds.forEach((priorityId, i) => {
           if (!known.has(priorityId)) {
@@ -211,7 +216,7 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
             body.schedule === undefined
               ? null
               : { cron: body.schedule.cron, timezone: body.schedule.timezone },
-          openForHours: body.schedule?.openForHours ?? body.openForHours ?? 72,
+          openForHours,
           ...thresholds.thresholds,
         };
         const pulseId = await createPulse(trx, organizationId, pulse);

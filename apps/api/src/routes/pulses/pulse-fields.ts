@@ -1,4 +1,4 @@
-import { isTimeZone } from '@pulsegap/domain';
+import { scheduleProblems, type PulseSchedule } from '@pulsegap/domain/schedule';
 import Type from 'typebox';
 import type { FieldError } from '../../errors.js';
 import { Tier, Uuid } from '../../schemas.js';
@@ -22,23 +22,13 @@ export const Schedule = Type.Object(
   { additionalProperties: false },
 );
 
-const CRON_FIELD = /^[0-9*/,\-A-Za-z?LW#]+$/;
-
-/** What the schema cannot say of a schedule: a cron expression of 5 or 6 fields, an IANA zone. */
-export function scheduleErrors(
-  schedule: { cron: string; timezone: string },
-  path = 'body/schedule',
-): FieldError[] {
-  const errors: FieldError[] = [];
-  const fields = schedule.cron.trim().split(/\s+/);
-  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => CRON_FIELD.test(f))) {
-    errors.push({ path: `${path}/cron`, message: 'must be a cron expression of 5 or 6 fields' });
-  }
-  if (!isTimeZone(schedule.timezone)) {
-    errors.push({
-      path: `${path}/timezone`,
-      message: 'must be an IANA time zone such as Europe/Berlin',
-    });
-  }
-  return errors;
+/**
+ * The rules of a schedule (`scheduleProblems` in packages/domain: a cron expression a real
+ * parser accepts, an IANA zone, a window no longer than the interval) as field errors.
+ */
+export function scheduleErrors(schedule: PulseSchedule, path = 'body/schedule'): FieldError[] {
+  return scheduleProblems(schedule).map((problem) => ({
+    path: `${path}/${problem.field}`,
+    message: problem.message,
+  }));
 }

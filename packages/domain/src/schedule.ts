@@ -1,0 +1,101 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { isTimeZone } from './time-zone.js';
+
+/** How long a scheduled run stays open when the schedule does not say (hours). */
+export const DEFAULT_OPEN_FOR_HOURS = 72;
+
+/** When a pulse recurs: a cron expression read in an IANA time zone, and its open window. */
+export interface PulseSchedule {
+  readonly cron: string;
+  readonly timezone: string;
+  readonly openForHours: number;
+}
+
+/** What is wrong with a schedule, by field. */
+export interface ScheduleProblem {
+  readonly field: 'cron' | 'timezone' | 'openForHours';
+  readonly message: string;
+}
+
+/** Occurrences looked at for the shortest interval: a year of weekly runs, and more. */
+const INTERVAL_SAMPLE = 120;
+
+function expression(schedule: Pick<PulseSchedule, 'cron' | 'timezone'>, from: Date) {
+  return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: from });
+}
+
+/**
+ * The problems of a schedule (none: it is good). The cron expression is read by a real cron
+ * parser (5 fields, or 6 with seconds first; names such as MON and JAN, `L`, `#`; no `H`,
+ * which would fire at a time no one chose); the time zone must be an IANA name; the window
+ * may not be longer than the shortest interval between two occurrences (a run would still
+ * be open when the next one starts).
+ */
+export function scheduleProblems(schedule: PulseSchedule, now = new Date()): ScheduleProblem[] {
+  const zoneKnown = isTimeZone(schedule.timezone);
+  const cron = cronProblem(schedule.cron);
+  let times: Date[] = [];
+  let problem = cron;
+  if (problem === null) {
+    try {
+      // Read in UTC when the zone is unknown, to say what else is wrong with the expression.
+      const zone = zoneKnown ? schedule.timezone : 'UTC';
+      times = takeDates(expression({ cron: schedule.cron, timezone: zone }, now), INTERVAL_SAMPLE);
+      if (times.length === 0) problem = 'never occurs';
+    } catch (error) {
+      problem = `is not a valid cron expression: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const problems: ScheduleProblem[] = [];
+  if (problem !== null) problems.push({ field: 'cron', message: problem });
+  if (!zoneKnown) {
+    problems.push({
+      field: 'timezone',
+      message: 'must be an IANA time zone such as Europe/Berlin',
+    });
+  }
+  if (problems.length > 0) return problems;
+  let shortest = Infinity;
+  for (let i = 1; i < times.length; i += 1) {
+    shortest = Math.min(shortest, (times[i] as Date).getTime() - (times[i - 1] as Date).getTime());
+  }
+  if (schedule.openForHours * 3_600_000 > shortest) {
+    problems.push({
+      field: 'openForHours',
+      message: `must not be longer than the shortest interval between runs (${formatHours(shortest)})`,
+    });
+  }
+  return problems;
+}
+
+/** What the parser would let through but a schedule may not hold, or null. */
+function cronProblem(expression: string): string | null {
+  const cron = expression.trim();
+  if (cron.startsWith('@')) return null;
+  const fields = cron.split(/\s+/);
+  if (fields.length < 5 || fields.length > 6) return 'must be a cron expression of 5 or 6 fields';
+  if (/H/i.test(cron.replace(/THU/gi, ''))) return 'must not use H (a time picked at random)';
+  return null;
+}
+
+/** The next `count` start times of a (valid) schedule after `from`. */
+export function nextOccurrences(
+  schedule: Pick<PulseSchedule, 'cron' | 'timezone'>,
+  from: Date,
+  count: number,
+): Date[] {
+  return takeDates(expression(schedule, from), count);
+}
+
+function takeDates(occurrences: CronExpression, count: number): Date[] {
+  const dates: Date[] = [];
+  while (dates.length < count && occurrences.hasNext()) dates.push(occurrences.next().toDate());
+  return dates;
+}
+
+function formatHours(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 1
+    ? `${String(Math.round(hours * 10) / 10)} h`
+    : `${String(Math.round(ms / 60_000))} min`;
+}
