@@ -5,6 +5,8 @@ import { Value } from 'typebox/value';
 // requests the rest of the service writes to the outbox. No handler lives here: the API
 // asks for work through this module without loading what does the work.
 
+const NoPayload = Type.Object({}, { additionalProperties: false });
+
 const RunPayload = Type.Object(
   { organizationId: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
@@ -16,6 +18,8 @@ export const JOB_SCHEMAS = {
   'release-run': RunPayload,
   /** Sends a run's invitation links; a retry sends only what is left. */
   'deliver-invitations': RunPayload,
+  /** Recurring: asks for the release of every run that is due (`requestDueReleases`). */
+  'sweep-due-releases': NoPayload,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -91,3 +95,26 @@ export function releaseRunRequest(organizationId: string, runId: string) {
 export function deliverInvitationsRequest(organizationId: string, runId: string) {
   return runRequest('deliver-invitations', organizationId, runId);
 }
+
+/**
+ * A job that recurs: its id (one scheduler per id), its interval, and the job it starts.
+ * Both runtimes run the same recurrences (`RECURRENCES`): BullMQ job schedulers in server
+ * mode, a timer in the embedded runtime.
+ */
+export interface Recurrence {
+  readonly id: string;
+  readonly everyMs: number;
+  readonly job: { readonly name: JobName; readonly payload: Record<string, never> };
+}
+
+/** How often the runtimes look for runs whose release is due. */
+export const DUE_RELEASE_SWEEP_MS = 10_000;
+
+/** The recurring jobs of the service. */
+export const RECURRENCES: readonly Recurrence[] = [
+  {
+    id: 'sweep-due-releases',
+    everyMs: DUE_RELEASE_SWEEP_MS,
+    job: { name: 'sweep-due-releases', payload: {} },
+  },
+];

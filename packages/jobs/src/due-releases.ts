@@ -2,14 +2,12 @@ import { dropDiscardedSealedResponses, dueReleases, enqueueJob, type Database } 
 import type { Kysely } from 'kysely';
 import { releaseRunRequest } from './contract.js';
 
-/** How often each runtime looks for runs whose release is due. */
-export const DUE_RELEASE_SWEEP_MS = 10_000;
-
 /**
  * Asks for the release of every run that is due (closed by hand, or past its deadline, and
  * not released), through the outbox, where pending requests for one run coalesce. Both
  * runtimes call it when they start, so runs whose deadline passed while no worker ran are
- * closed then, and every few seconds after, so a run closes at its deadline by itself.
+ * closed then, and run it as the recurring job `sweep-due-releases` every few seconds
+ * after, so a run closes at its deadline by itself.
  * It also drops the partitions of sealed responses that releases emptied (a few a sweep).
  * Returns how many runs were due.
  */

@@ -25,6 +25,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   createJobContext,
+  JOBS,
   releaseRunRequest,
   startBullmqRuntime,
   startInProcessRuntime,
@@ -37,6 +38,15 @@ const logger: JobLogger = {
   info: () => undefined,
   error: (object) => errors.push(object),
 };
+
+/** Removes every queue of `prefix`, schedulers included. */
+async function obliterate(prefix: string): Promise<void> {
+  for (const name of JOBS.keys()) {
+    const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
 
 /** The ids of the outbox rows for `key`: pending work, since a relayed row is deleted. */
 async function outboxRows(key: string): Promise<string[]> {
@@ -61,9 +71,7 @@ describe('job runtimes', () => {
     handle = await openTestDatabase();
   });
   afterAll(async () => {
-    const queue = new Queue('release-run', { connection: { url: REDIS_URL }, prefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await obliterate(prefix);
     await handle.close();
   });
 
@@ -194,6 +202,56 @@ describe('job runtimes', () => {
     expect(await outboxRows(request.key)).toEqual([expect.not.stringMatching(`^${id}$`)]);
   });
 
+  test('BullMQ: the due-release sweep recurs on one job scheduler, kept in step with the recurrences', async () => {
+    const schedulerPrefix = `test-${randomUUID()}`;
+    // A scheduler no recurrence names (left by an older version): removed when the runtime starts.
+    const sweeps = new Queue('sweep-due-releases', {
+      connection: { url: REDIS_URL },
+      prefix: schedulerPrefix,
+    });
+    await sweeps.upsertJobScheduler('retired-scheduler', { every: 60_000 });
+    const fixture = await createRunFixture(handle.db, {
+      leadership: [4, 4, 4, 4, 4],
+      frontline: [2, 2, 2, 2, 2],
+    });
+    const runtimes = [0, 1].map(() =>
+      startBullmqRuntime({
+        context: createJobContext(testConfig(), handle.db),
+        redisUrl: REDIS_URL,
+        logger,
+        prefix: schedulerPrefix,
+        sweepMs: 300,
+      }),
+    );
+    try {
+      // Two workers, one scheduler between them.
+      await vi.waitFor(
+        async () => {
+          const schedulers = await sweeps.getJobSchedulers();
+          expect(schedulers.map((s) => [s.key, s.every])).toEqual([['sweep-due-releases', 300]]);
+        },
+        { timeout: 5000 },
+      );
+      // A run closed after the workers started is released by a sweep of the scheduler's.
+      await withTenant(handle.db, fixture.organizationId, (trx) =>
+        closeRun(trx, fixture.runId, new Date()),
+      );
+      await vi.waitFor(
+        async () => {
+          const release = await withTenant(handle.db, fixture.organizationId, (trx) =>
+            readRelease(trx, fixture.runId),
+          );
+          expect(release?.runId).toBe(fixture.runId);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+    } finally {
+      for (const runtime of runtimes) await runtime.close();
+      await sweeps.close();
+      await obliterate(schedulerPrefix);
+    }
+  });
+
   test('the in-process runtime runs the same handlers', async () => {
     const fixture = await createRunFixture(handle.db, {
       leadership: [3, 3, 3, 3, 3],
@@ -243,9 +301,7 @@ describe('a job no handler knows', () => {
     owner = createKysely(scratch.url, 1);
   }, 60_000);
   afterAll(async () => {
-    const queue = new Queue('release-run', { connection: { url: REDIS_URL }, prefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await obliterate(prefix);
     await handle.close();
     await owner.destroy();
     await scratch.drop();

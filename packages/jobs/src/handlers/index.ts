@@ -1,5 +1,6 @@
 import { parseJob, type JobName, type JobPayload, type JobRequest } from '../contract.js';
 import type { JobContext } from '../context.js';
+import { requestDueReleases } from '../due-releases.js';
 import { deliverInvitations } from './invitation-delivery.js';
 import { closeAndRelease } from './release-run.js';
 
@@ -22,6 +23,9 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
   },
   'deliver-invitations': (context, payload) =>
     deliverInvitations(context, payload.organizationId, payload.runId),
+  'sweep-due-releases': async (context) => {
+    await requestDueReleases(context.db);
+  },
 };
 
 /**

@@ -1,9 +1,8 @@
 import { checkRelayedJobs, finishOutboxJob, relayOutbox, type PendingJob } from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { InvalidJobPayloadError, isJobName, JOBS, type JobName } from '../contract.js';
+import { InvalidJobPayloadError, isJobName, JOBS, RECURRENCES, type JobName } from '../contract.js';
 import type { JobContext } from '../context.js';
-import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from '../due-releases.js';
 import { runJob } from '../handlers/index.js';
 import { RELAY_BATCH, withTimeout, type JobLogger, type JobRuntime } from './common.js';
 
@@ -16,7 +15,7 @@ export interface BullmqRuntimeOptions {
   readonly prefix?: string;
   readonly concurrency?: number;
   readonly pollMs?: number;
-  /** How often to look for runs whose release is due (default 10 s). */
+  /** How often to look for runs whose release is due (default 10 s): its scheduler's interval. */
   readonly sweepMs?: number;
   /** How long the relay and `close()` wait for Redis before giving up (default 5 s). */
   readonly redisTimeoutMs?: number;
@@ -53,7 +52,8 @@ function outboxIdOf(jobId: string | undefined): string | null {
  * Every `recheckMs` the relay looks up each relayed row's job in the queue: one the queue
  * no longer holds (Redis restarted empty) is handed on again, one that failed (retries
  * spent, or stalled too often) is retried. Jobs are idempotent. A Redis outage leaves the
- * rows owed: work is delayed, never lost.
+ * rows owed: work is delayed, never lost. The recurring jobs (`RECURRENCES`) run once when
+ * it starts, then on BullMQ job schedulers, synced at start and at every recheck.
  */
 export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   const reportRedisError = (error: Error) => {
@@ -81,6 +81,11 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
     }),
   );
   /** The queue of a job, or null for a name without a handler (logged as failed). */
+  const queueOfName = (name: JobName): Queue => {
+    const queue = queues.get(name);
+    if (queue === undefined) throw new Error(`no queue for job ${name}`);
+    return queue;
+  };
   const queueOf = (job: PendingJob): Queue | null => {
     const queue = isJobName(job.name) ? queues.get(job.name) : undefined;
     if (queue !== undefined) return queue;
@@ -91,7 +96,8 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   };
   const workers = [...JOBS.keys()].map((name) => {
     const process = async (job: Job) => {
-      const outboxId = outboxIdOf(job.id);
+      // A job of a recurrence (a scheduler's) has no outbox row.
+      const outboxId = job.repeatJobKey === undefined ? outboxIdOf(job.id) : null;
       try {
         // The relay sets the job's timestamp to when it saw the committed request.
         await runJob(context, job.name, job.data, { requestedAt: new Date(job.timestamp) });
@@ -172,18 +178,64 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       'Redis did not answer the check in time',
     );
 
+  const everyOf = (recurrence: (typeof RECURRENCES)[number]) =>
+    recurrence.id === 'sweep-due-releases'
+      ? (options.sweepMs ?? recurrence.everyMs)
+      : recurrence.everyMs;
+  /**
+   * One BullMQ job scheduler per recurrence, made or updated (so every worker upserting it
+   * makes one schedule between them); a scheduler of no recurrence is removed. Run when the
+   * runtime starts and at every recheck, since Redis restarted empty has none.
+   */
+  const syncSchedulers = () =>
+    withTimeout(
+      (async () => {
+        const ids = new Set(RECURRENCES.map((r) => r.id));
+        for (const recurrence of RECURRENCES) {
+          await queueOfName(recurrence.job.name).upsertJobScheduler(
+            recurrence.id,
+            { every: everyOf(recurrence) },
+            {
+              name: recurrence.job.name,
+              data: recurrence.job.payload,
+              opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+            },
+          );
+        }
+        for (const queue of queues.values()) {
+          for (const scheduler of await queue.getJobSchedulers()) {
+            if (!ids.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+          }
+        }
+      })(),
+      redisTimeoutMs,
+      'Redis did not take the job schedulers in time',
+    );
+  /** The recurring jobs, once, here and now (a runtime that starts closes overdue runs). */
+  const runRecurrencesNow = async () => {
+    for (const recurrence of RECURRENCES) {
+      await runJob(context, recurrence.job.name, recurrence.job.payload);
+    }
+  };
+
   let closed = false;
   let running: Promise<void> = Promise.resolve();
-  let sweptAt = -Infinity;
+  let started = false;
+  let synced = false;
   let checkedAt = performance.now();
   const pass = async () => {
-    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
-      sweptAt = performance.now();
-      await requestDueReleases(context.db);
+    if (!started) {
+      await runRecurrencesNow();
+      started = true;
+    }
+    if (!synced) {
+      await syncSchedulers();
+      synced = true;
     }
     while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
     if (performance.now() - checkedAt >= recheckMs) {
       checkedAt = performance.now();
+      await syncSchedulers();
       await checkRelayedJobs(context.db, RELAY_BATCH, recheck);
     }
   };
@@ -200,11 +252,14 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   let closing: Promise<void> | null = null;
   return {
     async drain() {
-      sweptAt = -Infinity;
+      await runRecurrencesNow();
       await tick();
+      // A recurring job's queue always holds its next iteration, delayed: not work pending.
+      const recurring = new Set<string>(RECURRENCES.map((r) => r.job.name));
+      const pending = [...queues].filter(([name]) => !recurring.has(name)).map(([, q]) => q);
       for (;;) {
         const counts = await Promise.all(
-          [...queues.values()].map((q) => q.getJobCounts('waiting', 'active', 'delayed')),
+          pending.map((q) => q.getJobCounts('waiting', 'active', 'delayed')),
         );
         if (counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0))
           return;

@@ -1,7 +1,6 @@
 import { finishOutboxJob, takeOutboxJobs, type PendingJob } from '@pulsegap/db';
-import { InvalidJobPayloadError } from '../contract.js';
+import { InvalidJobPayloadError, RECURRENCES } from '../contract.js';
 import type { JobContext } from '../context.js';
-import { DUE_RELEASE_SWEEP_MS, requestDueReleases } from '../due-releases.js';
 import { runJob } from '../handlers/index.js';
 import { RELAY_BATCH, type JobLogger, type JobRuntime } from './common.js';
 
@@ -9,7 +8,8 @@ import { RELAY_BATCH, type JobLogger, type JobRuntime } from './common.js';
  * Embedded default: the API process takes the outbox's rows itself and runs the handlers
  * in-process, one job at a time, deleting each row once its job has finished. A job that
  * fails is tried up to three times. Rows taken and not finished (the process stopped, or
- * the job failed) are run again when it next starts.
+ * the job failed) are run again when it next starts. The recurring jobs (`RECURRENCES`) run
+ * on a timer: each when the runtime starts, then at its interval.
  */
 export function startInProcessRuntime(options: {
   context: JobContext;
@@ -23,12 +23,17 @@ export function startInProcessRuntime(options: {
   let closed = false;
   let running: Promise<void> = Promise.resolve();
 
-  let sweptAt = -Infinity;
+  const recurrences = RECURRENCES.map((r) => ({
+    ...r,
+    everyMs: r.id === 'sweep-due-releases' ? (options.sweepMs ?? r.everyMs) : r.everyMs,
+    dueAt: -Infinity,
+  }));
   let leftOver = true;
   const pass = async (): Promise<void> => {
-    if (performance.now() - sweptAt >= (options.sweepMs ?? DUE_RELEASE_SWEEP_MS)) {
-      sweptAt = performance.now();
-      await requestDueReleases(db);
+    for (const recurrence of recurrences) {
+      if (performance.now() < recurrence.dueAt) continue;
+      recurrence.dueAt = performance.now() + recurrence.everyMs;
+      await runJob(context, recurrence.job.name, recurrence.job.payload);
     }
     for (;;) {
       // Taken rows are marked relayed: a request for the same key made while the job runs
@@ -53,7 +58,7 @@ export function startInProcessRuntime(options: {
 
   return {
     drain: () => {
-      sweptAt = -Infinity;
+      for (const recurrence of recurrences) recurrence.dueAt = -Infinity;
       return tick();
     },
     async close() {

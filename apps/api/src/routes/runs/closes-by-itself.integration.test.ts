@@ -5,6 +5,7 @@ import {
   startInProcessRuntime,
   type JobLogger,
   type JobRuntime,
+  JOBS,
 } from '@pulsegap/jobs';
 import { testConfig } from '@pulsegap/testing';
 import { Queue } from 'bullmq';
@@ -224,7 +225,7 @@ describe('a run closes by itself at its deadline', () => {
       await untilReleased(run, run.runId, 5000);
     } finally {
       await runtime.close();
-      for (const name of ['release-run', 'deliver-invitations']) {
+      for (const name of JOBS.keys()) {
         const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
         await queue.obliterate({ force: true });
         await queue.close();
