@@ -1,3 +1,4 @@
+import { startRun } from '@pulsegap/jobs';
 import { randomUUID } from 'node:crypto';
 import {
   applyRoster,
@@ -17,7 +18,6 @@ import {
 import { DIMENSIONS, type Dimension } from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../routes/auth/passwords.js';
-import { startRun } from '../services/runs.js';
 
 /** The demo logins; they exist only in a demo database. */
 export const DEMO_LOGINS = {

@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { isRunOpen } from '@pulsegap/domain';
 import {
@@ -10,20 +9,7 @@ import {
   withTenant,
 } from '@pulsegap/db';
 import type { JobContext } from '../context.js';
-
-/**
- * The secret of an invitation's link: an HMAC of its id under a key the database never
- * holds. The database stores only its hash; the delivery job derives it again to send it,
- * so no copy of the secret is kept anywhere.
- */
-export function invitationSecret(invitationKey: Buffer, invitationId: string): string {
-  return createHmac('sha256', invitationKey).update(invitationId).digest('base64url');
-}
-
-/** The hash under which an invitation secret is stored and looked up. */
-export function hashInvitationSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
+import { invitationSecret } from '../invitation-secrets.js';
 
 /** How long to wait before looking again at invitations another delivery holds. */
 const HELD_WAIT_MS = 250;

@@ -25,8 +25,9 @@ import {
   type ParticipationReport,
 } from '@pulsegap/domain';
 import { DEFAULT_OPEN_FOR_HOURS } from '@pulsegap/domain/schedule';
+import { RunStartRefused, startRun } from '@pulsegap/jobs';
 import Type from 'typebox';
-import { invalid, notFound, type FieldError } from '../../errors.js';
+import { AppError, invalid, notFound, type FieldError } from '../../errors.js';
 import { thresholdFieldErrors } from '../../services/thresholds.js';
 import {
   Created,
@@ -39,7 +40,6 @@ import {
   Timestamp,
   Uuid,
 } from '../../schemas.js';
-import { startRun } from '../../services/runs.js';
 import pulseChanges from './changes.js';
 import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
 
@@ -387,19 +387,31 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const run = await fastify.tenant(request, (trx) =>
-        startRun(
-          trx,
-          request.auth.organizationId,
-          request.params.id,
-          new Date(),
-          {
-            invitationKey: fastify.keys.invitationSecrets,
-            segmentKeySealing: fastify.keys.segmentKeySealing,
-          },
-          request.auth.userId,
-        ),
-      );
+      const run = await fastify
+        .tenant(request, (trx) =>
+          startRun(
+            trx,
+            request.auth.organizationId,
+            request.params.id,
+            new Date(),
+            {
+              invitationKey: fastify.keys.invitationSecrets,
+              segmentKeySealing: fastify.keys.segmentKeySealing,
+            },
+            request.auth.userId,
+          ),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof RunStartRefused)) throw error;
+          throw new AppError(
+            error.status,
+            error.code,
+            error.status === 404 ? 'Not Found' : 'Conflict',
+            error.message,
+            undefined,
+            error.extensions,
+          );
+        });
       return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
     },
   );

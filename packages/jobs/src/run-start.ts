@@ -19,9 +19,24 @@ import {
   TIERS,
   type Segment,
 } from '@pulsegap/domain';
-import { deliverInvitationsRequest, hashInvitationSecret, invitationSecret } from '@pulsegap/jobs';
-import { AppError, conflict, notFound } from '../errors.js';
+import { deliverInvitationsRequest } from './contract.js';
+import { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
 import { makeSegmentKeys } from './segment-keys.js';
+
+/**
+ * Why a run was not started, as the API answers it: 404 for a pulse that is not there, 409
+ * for an audience that cannot make a run.
+ */
+export class RunStartRefused extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    readonly code: string,
+    detail: string,
+    readonly extensions?: Readonly<Record<string, unknown>>,
+  ) {
+    super(detail);
+  }
+}
 
 /** A started run. */
 export interface StartedRun {
@@ -38,7 +53,7 @@ export interface StartedRun {
  * makes every segment's key (so no key's creation tells when someone first opened a link),
  * and asks for the invitations to be sent, and records the start in the audit log. Its
  * thresholds are the pulse's, raised to the organization's floor. A run whose audience
- * leaves a whole tier under k does not start (409). Each invitation's secret is derived from its id with
+ * leaves a whole tier under k does not start (`RunStartRefused`, 409). Each invitation's secret is derived from its id with
  * `invitationKey`; only its hash is stored.
  */
 export async function startRun(
@@ -50,7 +65,8 @@ export async function startRun(
   actorUserId: string | null,
 ): Promise<StartedRun> {
   const [pulse] = await listPulses(trx, pulseId);
-  if (pulse === undefined) throw notFound('The pulse');
+  if (pulse === undefined)
+    throw new RunStartRefused(404, 'PG_ERR_NOT_FOUND', 'The pulse was not found');
   // The organization's floor may have been raised since the pulse was made: it still holds.
   const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
@@ -66,7 +82,8 @@ export async function startRun(
     tiers: pulse.audience.tiers,
   });
   if (members.length === 0) {
-    throw conflict(
+    throw new RunStartRefused(
+      409,
       'PG_ERR_EMPTY_AUDIENCE',
       'Nobody active on the roster is in this pulse’s audience.',
     );
@@ -74,12 +91,10 @@ export async function startRun(
   const [shortfall] = audienceShortfalls(members, pulse.audience.tiers, thresholds.minGroupSize);
   if (shortfall !== undefined) {
     const other = shortfall.tier === 'leadership' ? 'frontline' : 'leadership';
-    throw new AppError(
+    throw new RunStartRefused(
       409,
       'PG_ERR_TIER_UNDER_K',
-      'Conflict',
       `The audience has ${shortfall.count} ${shortfall.tier} ${shortfall.count === 1 ? 'person' : 'people'}; a run needs at least ${shortfall.minGroupSize} (the minimum group size) in each tier it asks, or even the whole organization's ${shortfall.tier} figures would describe fewer people than that. Add ${shortfall.tier} people to the roster or to the audience, or limit the pulse's audience to ${other}.`,
-      undefined,
       { tier: shortfall.tier, count: shortfall.count, minGroupSize: shortfall.minGroupSize },
     );
   }
