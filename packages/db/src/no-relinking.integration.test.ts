@@ -339,19 +339,24 @@ describe('segment keys belong to a segment, never to a person', () => {
 });
 
 describe('jobs carry no invitation', () => {
-  test('every job payload is exactly an organization and a run, or nothing (a recurring sweep)', () => {
+  test('every job payload is an organization and a run, a pulse occurrence, or nothing', () => {
     expect([...JOBS.keys()].sort()).toEqual([
       'deliver-invitations',
       'release-run',
+      'start-scheduled-run',
       'sweep-due-releases',
     ]);
+    const fields: Record<string, string[]> = {
+      'sweep-due-releases': [],
+      'start-scheduled-run': ['organizationId', 'pulseId', 'scheduledFor'],
+    };
     for (const job of JOBS.values()) {
       const schema = job.schema as {
         properties?: Record<string, unknown>;
         additionalProperties?: unknown;
       };
       expect(Object.keys(schema.properties ?? {}).sort(), job.name).toEqual(
-        job.name === 'sweep-due-releases' ? [] : ['organizationId', 'runId'],
+        fields[job.name] ?? ['organizationId', 'runId'],
       );
       expect(schema.additionalProperties, job.name).toBe(false);
     }

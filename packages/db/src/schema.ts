@@ -125,6 +125,8 @@ export interface RunTable {
   open_question: boolean;
   /** When the run's release was stored; null until then. */
   released_at: Date | null;
+  /** The schedule's occurrence a scheduled run is for (one run per pulse and occurrence). */
+  scheduled_for: ColumnType<Date | null, Date | null | undefined, never>;
 }
 
 /** A team of a run's snapshot: the tree as it was when the run started. */

@@ -11,6 +11,8 @@ export interface JobContext {
   readonly invitationKey: Buffer;
   /** Key that seals accepted responses until their run is released (`sealResponse`). */
   readonly responseSealingKey: Buffer;
+  /** Key that seals segment private keys (`makeSegmentKeys`), as the API's. */
+  readonly segmentKeySealing: Buffer;
   /** Base URL of the links the service sends. */
   readonly publicUrl: string;
 }
@@ -29,6 +31,7 @@ export function createJobContext(
         : smtpMailer(config.smtpUrl, `Pulsegap <pulse@${host}>`),
     invitationKey: deriveKey(config, 'invitation-secrets'),
     responseSealingKey: deriveKey(config, 'response-sealing'),
+    segmentKeySealing: deriveKey(config, 'segment-key-sealing'),
     publicUrl: config.publicUrl,
   };
 }

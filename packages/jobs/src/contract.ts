@@ -18,6 +18,15 @@ export const JOB_SCHEMAS = {
   'release-run': RunPayload,
   /** Sends a run's invitation links; a retry sends only what is left. */
   'deliver-invitations': RunPayload,
+  /** Starts the run of one occurrence of a pulse's schedule, once (`startScheduledRun`). */
+  'start-scheduled-run': Type.Object(
+    {
+      organizationId: Type.String({ format: 'uuid' }),
+      pulseId: Type.String({ format: 'uuid' }),
+      scheduledFor: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
   /** Recurring: asks for the release of every run that is due (`requestDueReleases`). */
   'sweep-due-releases': NoPayload,
 } as const;

@@ -4,6 +4,7 @@ export * from './mailer.js';
 export * from './due-releases.js';
 export { runJob } from './handlers/index.js';
 export { closeAndRelease } from './handlers/release-run.js';
+export { startScheduledRun, type OccurrenceOutcome } from './handlers/scheduled-run.js';
 export { deliverInvitations } from './handlers/invitation-delivery.js';
 export { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
 export { type JobLogger, type JobRuntime } from './runtimes/common.js';

@@ -63,6 +63,8 @@ export async function startRun(
   now: Date,
   keys: { invitationKey: Buffer; segmentKeySealing: Buffer },
   actorUserId: string | null,
+  /** For a run its pulse's schedule starts: the occurrence (one run per occurrence). */
+  scheduledFor: Date | null = null,
 ): Promise<StartedRun> {
   const [pulse] = await listPulses(trx, pulseId);
   if (pulse === undefined)
@@ -116,6 +118,7 @@ export async function startRun(
     pulseId,
     openedAt: now,
     closesAt,
+    scheduledFor,
     ...thresholds,
     openQuestion: pulse.openQuestion,
     audience: pulse.audience,

@@ -87,6 +87,8 @@ export async function createRun(
     pulseId: string;
     openedAt: Date;
     closesAt: Date;
+    /** The schedule's occurrence, for a scheduled run. */
+    scheduledFor?: Date | null;
     minGroupSize: number;
     commentMinGroupSize: number;
     openQuestion: boolean;
@@ -103,6 +105,7 @@ export async function createRun(
       pulse_id: input.pulseId,
       opened_at: input.openedAt,
       closes_at: input.closesAt,
+      scheduled_for: input.scheduledFor ?? null,
       invited: input.invitees.length,
       min_group_size: input.minGroupSize,
       comment_min_group_size: input.commentMinGroupSize,
@@ -296,4 +299,19 @@ function toRunRecord(row: Selectable<RunTable>): RunRecord {
     openQuestion: row.open_question,
     audience: { teams: row.audience_team_ids, tiers: row.audience_tiers },
   };
+}
+
+/** The run of a pulse's scheduled occurrence, if it was started (its id). */
+export async function runOfOccurrence(
+  trx: TenantTransaction,
+  pulseId: string,
+  scheduledFor: Date,
+): Promise<string | null> {
+  const row = await trx
+    .selectFrom('runs')
+    .select('id')
+    .where('pulse_id', '=', pulseId)
+    .where('scheduled_for', '=', scheduledFor)
+    .executeTakeFirst();
+  return row?.id ?? null;
 }

@@ -3,6 +3,7 @@ import type { JobContext } from '../context.js';
 import { requestDueReleases } from '../due-releases.js';
 import { deliverInvitations } from './invitation-delivery.js';
 import { closeAndRelease } from './release-run.js';
+import { startScheduledRun } from './scheduled-run.js';
 
 type Handler<N extends JobName> = (
   context: JobContext,
@@ -23,6 +24,14 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
   },
   'deliver-invitations': (context, payload) =>
     deliverInvitations(context, payload.organizationId, payload.runId),
+  'start-scheduled-run': async (context, payload) => {
+    await startScheduledRun(
+      context,
+      payload.organizationId,
+      payload.pulseId,
+      new Date(payload.scheduledFor),
+    );
+  },
   'sweep-due-releases': async (context) => {
     await requestDueReleases(context.db);
   },
