@@ -87,6 +87,15 @@ export function nextOccurrences(
   return takeDates(expression(schedule, from), count);
 }
 
+/** The latest start time of a (valid) schedule at or before `at`, or null. */
+export function previousOccurrence(
+  schedule: Pick<PulseSchedule, 'cron' | 'timezone'>,
+  at: Date,
+): Date | null {
+  const occurrences = expression(schedule, new Date(at.getTime() + 1));
+  return occurrences.hasPrev() ? occurrences.prev().toDate() : null;
+}
+
 function takeDates(occurrences: CronExpression, count: number): Date[] {
   const dates: Date[] = [];
   while (dates.length < count && occurrences.hasNext()) dates.push(occurrences.next().toDate());

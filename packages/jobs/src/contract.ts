@@ -23,7 +23,8 @@ export const JOB_SCHEMAS = {
     {
       organizationId: Type.String({ format: 'uuid' }),
       pulseId: Type.String({ format: 'uuid' }),
-      scheduledFor: Type.String({ format: 'date-time' }),
+      // Left out by a scheduler: the latest occurrence up to when the job runs.
+      scheduledFor: Type.Optional(Type.String({ format: 'date-time' })),
     },
     { additionalProperties: false },
   ),
@@ -106,20 +107,22 @@ export function deliverInvitationsRequest(organizationId: string, runId: string)
 }
 
 /**
- * A job that recurs: its id (one scheduler per id), its interval, and the job it starts.
- * Both runtimes run the same recurrences (`RECURRENCES`): BullMQ job schedulers in server
- * mode, a timer in the embedded runtime.
+ * A job that recurs: its id (one scheduler per id), when it recurs (an interval, or a cron
+ * expression in a time zone), and the job it starts. Both runtimes run the same
+ * recurrences: BullMQ job schedulers in server mode, a timer in the embedded runtime.
  */
-export interface Recurrence {
+export type Recurrence = {
   readonly id: string;
-  readonly everyMs: number;
-  readonly job: { readonly name: JobName; readonly payload: Record<string, never> };
-}
+  readonly job: { readonly name: JobName; readonly payload: Readonly<Record<string, string>> };
+} & ({ readonly everyMs: number } | { readonly cron: string; readonly timezone: string });
 
 /** How often the runtimes look for runs whose release is due. */
 export const DUE_RELEASE_SWEEP_MS = 10_000;
 
-/** The recurring jobs of the service. */
+/** How often the runtimes bring their schedulers in line with the pulses' schedules. */
+export const SCHEDULE_SYNC_MS = 10_000;
+
+/** The recurring jobs of the service besides the pulses' schedules. */
 export const RECURRENCES: readonly Recurrence[] = [
   {
     id: 'sweep-due-releases',
@@ -127,3 +130,21 @@ export const RECURRENCES: readonly Recurrence[] = [
     job: { name: 'sweep-due-releases', payload: {} },
   },
 ];
+
+/** The recurrence of a scheduled pulse: its run starts at each occurrence. */
+export function pulseRecurrence(pulse: {
+  readonly organizationId: string;
+  readonly pulseId: string;
+  readonly cron: string;
+  readonly timezone: string;
+}): Recurrence {
+  return {
+    id: `pulse-${pulse.pulseId}`,
+    cron: pulse.cron,
+    timezone: pulse.timezone,
+    job: {
+      name: 'start-scheduled-run',
+      payload: { organizationId: pulse.organizationId, pulseId: pulse.pulseId },
+    },
+  };
+}

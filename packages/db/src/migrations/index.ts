@@ -15,6 +15,7 @@ import * as schemaVersion from './2026-12-05T1100-schema-version.js';
 import * as tokenRetry from './2026-12-05T1200-token-retry.js';
 import * as outboxOwedUntilDone from './2026-12-05T1300-outbox-owed-until-done.js';
 import * as scheduledRuns from './2026-12-05T1400-scheduled-runs.js';
+import * as scheduledPulses from './2026-12-05T1500-scheduled-pulses.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T1200-token-retry': tokenRetry,
   '2026-12-05T1300-outbox-owed-until-done': outboxOwedUntilDone,
   '2026-12-05T1400-scheduled-runs': scheduledRuns,
+  '2026-12-05T1500-scheduled-pulses': scheduledPulses,
 };
 
 /** The last migration this build knows: a database older than that is not ready for it. */

@@ -315,3 +315,27 @@ export async function runOfOccurrence(
     .executeTakeFirst();
   return row?.id ?? null;
 }
+
+/** A pulse that recurs (its schedule set, not paused, not deleted), across organizations. */
+export interface ScheduledPulse {
+  readonly organizationId: string;
+  readonly pulseId: string;
+  readonly cron: string;
+  readonly timezone: string;
+}
+
+/** Every pulse that recurs, across organizations (`scheduled_pulses`: ids and schedules only). */
+export async function scheduledPulses(db: Kysely<Database>): Promise<ScheduledPulse[]> {
+  const { rows } = await sql<{
+    organization_id: string;
+    pulse_id: string;
+    cron: string;
+    timezone: string;
+  }>`select organization_id, pulse_id, cron, timezone from scheduled_pulses()`.execute(db);
+  return rows.map((r) => ({
+    organizationId: r.organization_id,
+    pulseId: r.pulse_id,
+    cron: r.cron,
+    timezone: r.timezone,
+  }));
+}

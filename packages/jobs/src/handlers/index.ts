@@ -29,7 +29,7 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
       context,
       payload.organizationId,
       payload.pulseId,
-      new Date(payload.scheduledFor),
+      payload.scheduledFor === undefined ? null : new Date(payload.scheduledFor),
     );
   },
   'sweep-due-releases': async (context) => {

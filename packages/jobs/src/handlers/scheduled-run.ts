@@ -1,5 +1,5 @@
 import { lockPulse, runOfOccurrence, withTenant } from '@pulsegap/db';
-import { nextOccurrences } from '@pulsegap/domain/schedule';
+import { nextOccurrences, previousOccurrence } from '@pulsegap/domain/schedule';
 import type { JobContext } from '../context.js';
 import { RunStartRefused, startRun } from '../run-start.js';
 
@@ -7,7 +7,8 @@ import { RunStartRefused, startRun } from '../run-start.js';
 export type OccurrenceOutcome = 'started' | 'already started' | 'skipped';
 
 /**
- * Starts the run of one occurrence of a pulse's schedule, at most once: the pulse's row is
+ * Starts the run of one occurrence of a pulse's schedule (given, or else the latest one up to
+ * `now`: what a scheduler firing at the occurrence means), at most once: the pulse's row is
  * locked first, so two workers taking the same occurrence (or a scheduler firing twice)
  * run one after the other and the second finds the run (`runOfOccurrence`; a unique index
  * on pulse and occurrence backs it). Everything happens in one transaction, so a worker
@@ -22,12 +23,14 @@ export async function startScheduledRun(
   context: JobContext,
   organizationId: string,
   pulseId: string,
-  scheduledFor: Date,
+  occurrenceAsked: Date | null,
   now = new Date(),
 ): Promise<OccurrenceOutcome> {
   return withTenant(context.db, organizationId, async (trx) => {
     const pulse = await lockPulse(trx, pulseId);
     if (pulse === null || pulse.paused || pulse.schedule === null) return 'skipped';
+    const scheduledFor = occurrenceAsked ?? previousOccurrence(pulse.schedule, now);
+    if (scheduledFor === null) return 'skipped';
     if ((await runOfOccurrence(trx, pulseId, scheduledFor)) !== null) return 'already started';
     const [occurrence] = nextOccurrences(pulse.schedule, new Date(scheduledFor.getTime() - 1), 1);
     if (occurrence?.getTime() !== scheduledFor.getTime()) return 'skipped';

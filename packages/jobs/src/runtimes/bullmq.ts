@@ -1,7 +1,22 @@
-import { checkRelayedJobs, finishOutboxJob, relayOutbox, type PendingJob } from '@pulsegap/db';
+import {
+  checkRelayedJobs,
+  finishOutboxJob,
+  relayOutbox,
+  scheduledPulses,
+  type PendingJob,
+} from '@pulsegap/db';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { InvalidJobPayloadError, isJobName, JOBS, RECURRENCES, type JobName } from '../contract.js';
+import {
+  InvalidJobPayloadError,
+  isJobName,
+  JOBS,
+  pulseRecurrence,
+  RECURRENCES,
+  SCHEDULE_SYNC_MS,
+  type JobName,
+  type Recurrence,
+} from '../contract.js';
 import type { JobContext } from '../context.js';
 import { runJob } from '../handlers/index.js';
 import { RELAY_BATCH, withTimeout, type JobLogger, type JobRuntime } from './common.js';
@@ -17,6 +32,8 @@ export interface BullmqRuntimeOptions {
   readonly pollMs?: number;
   /** How often to look for runs whose release is due (default 10 s): its scheduler's interval. */
   readonly sweepMs?: number;
+  /** How often the schedulers are brought in line with the pulses (default 10 s). */
+  readonly scheduleSyncMs?: number;
   /** How long the relay and `close()` wait for Redis before giving up (default 5 s). */
   readonly redisTimeoutMs?: number;
   /**
@@ -178,29 +195,46 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       'Redis did not answer the check in time',
     );
 
-  const everyOf = (recurrence: (typeof RECURRENCES)[number]) =>
-    recurrence.id === 'sweep-due-releases'
-      ? (options.sweepMs ?? recurrence.everyMs)
-      : recurrence.everyMs;
+  /** The service's recurrences and one per scheduled pulse, as the database has them now. */
+  const recurrences = async (): Promise<Recurrence[]> => [
+    ...RECURRENCES.map((r) =>
+      r.id === 'sweep-due-releases' && 'everyMs' in r && options.sweepMs !== undefined
+        ? { ...r, everyMs: options.sweepMs }
+        : r,
+    ),
+    ...(await scheduledPulses(context.db)).map(pulseRecurrence),
+  ];
   /**
    * One BullMQ job scheduler per recurrence, made or updated (so every worker upserting it
-   * makes one schedule between them); a scheduler of no recurrence is removed. Run when the
-   * runtime starts and at every recheck, since Redis restarted empty has none.
+   * makes one schedule between them); a scheduler of no recurrence (a pulse deleted, paused
+   * or unscheduled) is removed. Run when the runtime starts, every `SCHEDULE_SYNC_MS` and
+   * at every recheck: the database is the truth, and Redis restarted empty has none.
    */
-  const syncSchedulers = () =>
-    withTimeout(
+  const syncSchedulers = async () => {
+    const wanted = await recurrences();
+    await withTimeout(
       (async () => {
-        const ids = new Set(RECURRENCES.map((r) => r.id));
-        for (const recurrence of RECURRENCES) {
-          await queueOfName(recurrence.job.name).upsertJobScheduler(
-            recurrence.id,
-            { every: everyOf(recurrence) },
-            {
-              name: recurrence.job.name,
-              data: recurrence.job.payload,
-              opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
-            },
-          );
+        const ids = new Set(wanted.map((r) => r.id));
+        for (const recurrence of wanted) {
+          // One schedule BullMQ refuses does not keep the others from being synced.
+          await queueOfName(recurrence.job.name)
+            .upsertJobScheduler(
+              recurrence.id,
+              'everyMs' in recurrence
+                ? { every: recurrence.everyMs }
+                : { pattern: recurrence.cron, tz: recurrence.timezone },
+              {
+                name: recurrence.job.name,
+                data: recurrence.job.payload,
+                opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+              },
+            )
+            .catch((error: unknown) => {
+              options.logger.error(
+                { err: error, scheduler: recurrence.id },
+                'job scheduler refused',
+              );
+            });
         }
         for (const queue of queues.values()) {
           for (const scheduler of await queue.getJobSchedulers()) {
@@ -211,7 +245,12 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
       redisTimeoutMs,
       'Redis did not take the job schedulers in time',
     );
-  /** The recurring jobs, once, here and now (a runtime that starts closes overdue runs). */
+  };
+  /**
+   * The service's recurrences once, here and now: a runtime that starts closes overdue runs.
+   * (A pulse's occurrence is not started here: a scheduler's next job waits in Redis while
+   * no worker runs and fires late, and the run it starts closes on time.)
+   */
   const runRecurrencesNow = async () => {
     for (const recurrence of RECURRENCES) {
       await runJob(context, recurrence.job.name, recurrence.job.payload);
@@ -221,21 +260,23 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
   let closed = false;
   let running: Promise<void> = Promise.resolve();
   let started = false;
-  let synced = false;
+  let syncedAt = -Infinity;
   let checkedAt = performance.now();
   const pass = async () => {
     if (!started) {
       await runRecurrencesNow();
       started = true;
     }
-    if (!synced) {
-      await syncSchedulers();
-      synced = true;
+    if (performance.now() - syncedAt >= (options.scheduleSyncMs ?? SCHEDULE_SYNC_MS)) {
+      syncedAt = performance.now();
+      // Schedules wait for Redis; the outbox is relayed all the same.
+      await syncSchedulers().catch((error: unknown) => {
+        options.logger.error({ err: error }, 'job schedulers not synced; will retry');
+      });
     }
     while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
     if (performance.now() - checkedAt >= recheckMs) {
       checkedAt = performance.now();
-      await syncSchedulers();
       await checkRelayedJobs(context.db, RELAY_BATCH, recheck);
     }
   };
@@ -254,15 +295,15 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
     async drain() {
       await runRecurrencesNow();
       await tick();
-      // A recurring job's queue always holds its next iteration, delayed: not work pending.
-      const recurring = new Set<string>(RECURRENCES.map((r) => r.job.name));
-      const pending = [...queues].filter(([name]) => !recurring.has(name)).map(([, q]) => q);
+      // A job scheduler always holds its next iteration, delayed: not work pending.
+      const pending = async (queue: Queue) => {
+        const counts = await queue.getJobCounts('waiting', 'active');
+        const delayed = (await queue.getDelayed()).filter((j) => j.repeatJobKey === undefined);
+        return (counts.waiting ?? 0) + (counts.active ?? 0) + delayed.length;
+      };
       for (;;) {
-        const counts = await Promise.all(
-          pending.map((q) => q.getJobCounts('waiting', 'active', 'delayed')),
-        );
-        if (counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0))
-          return;
+        const counts = await Promise.all([...queues.values()].map(pending));
+        if (counts.every((n) => n === 0)) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

@@ -1,5 +1,12 @@
-import { finishOutboxJob, takeOutboxJobs, type PendingJob } from '@pulsegap/db';
-import { InvalidJobPayloadError, RECURRENCES } from '../contract.js';
+import { finishOutboxJob, scheduledPulses, takeOutboxJobs, type PendingJob } from '@pulsegap/db';
+import { previousOccurrence } from '@pulsegap/domain/schedule';
+import {
+  InvalidJobPayloadError,
+  pulseRecurrence,
+  RECURRENCES,
+  SCHEDULE_SYNC_MS,
+  type Recurrence,
+} from '../contract.js';
 import type { JobContext } from '../context.js';
 import { runJob } from '../handlers/index.js';
 import { RELAY_BATCH, type JobLogger, type JobRuntime } from './common.js';
@@ -17,23 +24,57 @@ export function startInProcessRuntime(options: {
   pollMs?: number;
   /** How often to look for runs whose release is due (default 10 s). */
   sweepMs?: number;
+  /** How often the scheduled pulses are read again (default 10 s). */
+  scheduleSyncMs?: number;
 }): JobRuntime {
   const { context } = options;
   const db = context.db;
   let closed = false;
   let running: Promise<void> = Promise.resolve();
 
-  const recurrences = RECURRENCES.map((r) => ({
-    ...r,
-    everyMs: r.id === 'sweep-due-releases' ? (options.sweepMs ?? r.everyMs) : r.everyMs,
-    dueAt: -Infinity,
-  }));
+  const every = RECURRENCES.flatMap((r) =>
+    'everyMs' in r
+      ? [
+          {
+            ...r,
+            everyMs: r.id === 'sweep-due-releases' ? (options.sweepMs ?? r.everyMs) : r.everyMs,
+            dueAt: -Infinity,
+          },
+        ]
+      : [],
+  );
+  // The scheduled pulses, reloaded every SCHEDULE_SYNC_MS; each starts the run of an
+  // occurrence once it comes while the runtime runs (one missed while it did not is not
+  // started later: nothing kept it).
+  let pulses: { recurrence: Recurrence; checkedAt: number }[] = [];
+  let pulsesLoadedAt = -Infinity;
   let leftOver = true;
   const pass = async (): Promise<void> => {
-    for (const recurrence of recurrences) {
+    for (const recurrence of every) {
       if (performance.now() < recurrence.dueAt) continue;
       recurrence.dueAt = performance.now() + recurrence.everyMs;
       await runJob(context, recurrence.job.name, recurrence.job.payload);
+    }
+    if (performance.now() - pulsesLoadedAt >= (options.scheduleSyncMs ?? SCHEDULE_SYNC_MS)) {
+      pulsesLoadedAt = performance.now();
+      const checked = new Map(pulses.map((p) => [p.recurrence.id, p.checkedAt]));
+      pulses = (await scheduledPulses(db)).map(pulseRecurrence).map((recurrence) => ({
+        recurrence,
+        checkedAt: checked.get(recurrence.id) ?? Date.now(),
+      }));
+    }
+    const now = new Date();
+    for (const pulse of pulses) {
+      const { recurrence } = pulse;
+      if ('everyMs' in recurrence) continue;
+      const occurrence = previousOccurrence(recurrence, now);
+      if (occurrence !== null && occurrence.getTime() > pulse.checkedAt) {
+        await runJob(context, recurrence.job.name, {
+          ...recurrence.job.payload,
+          scheduledFor: occurrence.toISOString(),
+        });
+      }
+      pulse.checkedAt = now.getTime();
     }
     for (;;) {
       // Taken rows are marked relayed: a request for the same key made while the job runs
@@ -58,7 +99,8 @@ export function startInProcessRuntime(options: {
 
   return {
     drain: () => {
-      for (const recurrence of recurrences) recurrence.dueAt = -Infinity;
+      for (const recurrence of every) recurrence.dueAt = -Infinity;
+      pulsesLoadedAt = -Infinity;
       return tick();
     },
     async close() {

@@ -1,9 +1,18 @@
-import { createJobContext, startScheduledRun, type JobContext } from '@pulsegap/jobs';
+import { randomUUID } from 'node:crypto';
+import {
+  createJobContext,
+  JOBS,
+  startBullmqRuntime,
+  startInProcessRuntime,
+  startScheduledRun,
+  type JobContext,
+} from '@pulsegap/jobs';
+import { Queue } from 'bullmq';
 import { nextOccurrences } from '@pulsegap/domain/schedule';
 import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import type { Kysely } from 'kysely';
 import type { Database } from '@pulsegap/db';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   bearer,
   createPriority,
@@ -174,4 +183,150 @@ describe('the run of a scheduled occurrence', () => {
     );
     expect(invited.some((i) => i.startsWith('south5 '))).toBe(false);
   });
+});
+
+// The runtimes fire the schedules: one BullMQ job scheduler per scheduled pulse (removed
+// when the pulse is paused), or the embedded runtime's timer. The schedule here is every
+// five seconds, written as the owner (the API refuses a window longer than the interval),
+// so a test sees occurrences come.
+describe('schedules that fire', () => {
+  let t: TestServer;
+  let owner: Kysely<Database>;
+  let org: TestOrganization;
+  const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const logger = { info: () => undefined, error: () => undefined };
+
+  beforeAll(async () => {
+    t = await createTestServer();
+    owner = openOwnerDatabase();
+    org = await signup(t.server, 'Firing Co');
+    const imported = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/people/import',
+      headers: { ...bearer(org.token), 'content-type': 'text/csv' },
+      payload: roster(FIRST),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+  });
+  afterAll(async () => {
+    await owner.destroy();
+    await t.close();
+  });
+
+  /** A pulse of the organization that recurs every five seconds. */
+  const fastPulse = async (title: string) => {
+    const priorityId = await createPriority(t.server, org.token, { title, statedWeight: 3 });
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: bearer(org.token),
+      payload: { title, priorityIds: [priorityId], dimensions: ['staffing'] },
+    });
+    expect(pulse.statusCode, pulse.body).toBe(201);
+    const id = pulse.json<{ id: string }>().id;
+    await owner
+      .updateTable('pulses')
+      .set({
+        schedule_cron: '*/5 * * * * *',
+        schedule_timezone: 'Europe/Berlin',
+        open_for_hours: 1,
+      })
+      .where('id', '=', id)
+      .execute();
+    return id;
+  };
+  const scheduledRuns = (pulseId: string) =>
+    owner
+      .selectFrom('runs')
+      .select(['scheduled_for'])
+      .where('pulse_id', '=', pulseId)
+      .where('scheduled_for', 'is not', null)
+      .execute();
+  const pause = async (pulseId: string) => {
+    const response = await t.server.inject({
+      method: 'PATCH',
+      url: `/api/v1/pulses/${pulseId}`,
+      headers: bearer(org.token),
+      payload: { paused: true },
+    });
+    expect(response.statusCode, response.body).toBe(204);
+  };
+
+  test('BullMQ: a job scheduler per scheduled pulse starts its runs, and goes when it is paused', async () => {
+    const pulseId = await fastPulse('Fired by BullMQ');
+    const prefix = `test-${randomUUID()}`;
+    const runtime = startBullmqRuntime({
+      context: createJobContext(testConfig(), t.db),
+      redisUrl: REDIS_URL,
+      logger,
+      prefix,
+      scheduleSyncMs: 200,
+    });
+    const queue = new Queue('start-scheduled-run', { connection: { url: REDIS_URL }, prefix });
+    try {
+      await vi.waitFor(
+        async () => {
+          const schedulers = await queue.getJobSchedulers();
+          expect(schedulers).toContainEqual(
+            expect.objectContaining({
+              key: `pulse-${pulseId}`,
+              pattern: '*/5 * * * * *',
+              tz: 'Europe/Berlin',
+            }),
+          );
+        },
+        { timeout: 5000 },
+      );
+      await vi.waitFor(
+        async () => {
+          expect((await scheduledRuns(pulseId)).length).toBeGreaterThanOrEqual(1);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      for (const run of await scheduledRuns(pulseId)) {
+        // Each run is of an occurrence: a multiple of five seconds.
+        expect((run.scheduled_for?.getTime() ?? 1) % 5000).toBe(0);
+      }
+      await pause(pulseId);
+      await vi.waitFor(
+        async () => {
+          const keys = (await queue.getJobSchedulers()).map((s) => s.key);
+          expect(keys).not.toContain(`pulse-${pulseId}`);
+        },
+        { timeout: 5000 },
+      );
+    } finally {
+      await runtime.close();
+      for (const name of JOBS.keys()) {
+        const q = new Queue(name, { connection: { url: REDIS_URL }, prefix });
+        await q.obliterate({ force: true });
+        await q.close();
+      }
+      await queue.close();
+    }
+  }, 60_000);
+
+  test('embedded: the timer starts the run of each occurrence that comes, once', async () => {
+    const pulseId = await fastPulse('Fired by the timer');
+    const runtime = startInProcessRuntime({
+      context: createJobContext(testConfig(), t.db),
+      logger,
+      pollMs: 100,
+      scheduleSyncMs: 200,
+    });
+    try {
+      await vi.waitFor(
+        async () => {
+          expect((await scheduledRuns(pulseId)).length).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+    } finally {
+      await pause(pulseId);
+      await runtime.close();
+    }
+    const occurrences = (await scheduledRuns(pulseId)).map((r) => r.scheduled_for?.getTime());
+    expect(new Set(occurrences).size).toBe(occurrences.length);
+    for (const at of occurrences) expect((at ?? 1) % 5000).toBe(0);
+  }, 60_000);
 });
