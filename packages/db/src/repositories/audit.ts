@@ -12,6 +12,7 @@ export type AuditAction =
   | 'pulse.deleted'
   | 'settings.updated'
   | 'run.started'
+  | 'run.skipped'
   | 'run.closed';
 
 /** A change to record. */

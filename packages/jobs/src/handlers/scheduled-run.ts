@@ -1,4 +1,4 @@
-import { lockPulse, runOfOccurrence, withTenant } from '@pulsegap/db';
+import { lockPulse, recordAudit, runOfOccurrence, withTenant } from '@pulsegap/db';
 import { nextOccurrences, previousOccurrence } from '@pulsegap/domain/schedule';
 import type { JobContext } from '../context.js';
 import { RunStartRefused, startRun } from '../run-start.js';
@@ -17,7 +17,7 @@ export type OccurrenceOutcome = 'started' | 'already started' | 'skipped';
  * invitations go to the roster as it is now, filtered by the audience (`startRun`).
  * Skipped: a pulse deleted, paused or no longer scheduled at that time (its schedule
  * changed), an occurrence whose window has already passed, and an audience that cannot
- * make a run (`RunStartRefused`).
+ * make a run (`RunStartRefused`); the last two write `run.skipped` to the audit log.
  */
 export async function startScheduledRun(
   context: JobContext,
@@ -34,7 +34,19 @@ export async function startScheduledRun(
     if ((await runOfOccurrence(trx, pulseId, scheduledFor)) !== null) return 'already started';
     const [occurrence] = nextOccurrences(pulse.schedule, new Date(scheduledFor.getTime() - 1), 1);
     if (occurrence?.getTime() !== scheduledFor.getTime()) return 'skipped';
-    if (scheduledFor.getTime() + pulse.openForHours * 3_600_000 <= now.getTime()) return 'skipped';
+    // Skipped starts of a live schedule are in the audit log, so HR can see why none came.
+    const skip = async (reason: string, code: string) => {
+      await recordAudit(trx, organizationId, {
+        actorUserId: null,
+        action: 'run.skipped',
+        subject: `pulse/${pulseId}`,
+        detail: { scheduledFor: scheduledFor.toISOString(), code, reason },
+      });
+      return 'skipped' as const;
+    };
+    if (scheduledFor.getTime() + pulse.openForHours * 3_600_000 <= now.getTime()) {
+      return skip('No worker got to this occurrence before its window ended.', 'WINDOW_OVER');
+    }
     try {
       await startRun(
         trx,
@@ -47,7 +59,7 @@ export async function startScheduledRun(
       );
       return 'started';
     } catch (error) {
-      if (error instanceof RunStartRefused) return 'skipped';
+      if (error instanceof RunStartRefused) return skip(error.message, error.code);
       throw error;
     }
   });

@@ -138,6 +138,20 @@ describe('the run of a scheduled occurrence', () => {
     expect(await startScheduledRun(context, org.organizationId, pulseId, occurrence, late)).toBe(
       'skipped',
     );
+    // A start that the schedule asked for and that did not happen is in the audit log.
+    const audit = await t.server.inject({ url: '/api/v1/audit', headers: bearer(org.token) });
+    expect(
+      audit.json<{ items: { action: string; subject: string; detail: unknown }[] }>().items,
+    ).toContainEqual(
+      expect.objectContaining({
+        action: 'run.skipped',
+        subject: `pulse/${pulseId}`,
+        detail: expect.objectContaining({
+          scheduledFor: occurrence.toISOString(),
+          code: 'WINDOW_OVER',
+        }) as unknown,
+      }),
+    );
     const paused = await t.server.inject({
       method: 'PATCH',
       url: `/api/v1/pulses/${pulseId}`,
