@@ -479,6 +479,15 @@ export async function fuzz(
   let changedByRejected = 0;
   let changedByAccepted = 0;
   let changes = await target.changes();
+  const result = (requests: number): FuzzResult => ({
+    requests,
+    operations: target.operations.length,
+    serverErrors,
+    changedByRejected,
+    changedByAccepted,
+    byStatus,
+    failures,
+  });
   for (let i = 0; i < count; i += 1) {
     const operation = target.operations[i % target.operations.length] as Operation;
     const request = generate(operation, target, random);
@@ -501,25 +510,7 @@ export async function fuzz(
         failures.push(`rejected but changed ${String(after - changes)} rows: ${describe()}`);
     }
     changes = after;
-    if (progress !== undefined && (i + 1) % 10_000 === 0) {
-      progress(i + 1, {
-        requests: i + 1,
-        operations: target.operations.length,
-        serverErrors,
-        changedByRejected,
-        changedByAccepted,
-        byStatus,
-        failures,
-      });
-    }
+    if (progress !== undefined && (i + 1) % 10_000 === 0) progress(i + 1, result(i + 1));
   }
-  return {
-    requests: count,
-    operations: target.operations.length,
-    serverErrors,
-    changedByRejected,
-    changedByAccepted,
-    byStatus,
-    failures,
-  };
+  return result(count);
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { encryptPrivateKey, generateSegmentKey } from '@pulsegap/anonymity';
-import { saveSegmentKey, type TenantTransaction, type TierValue } from '@pulsegap/db';
+import {
+  saveSegmentKey,
+  type SegmentKeyView,
+  type TenantTransaction,
+  type TierValue,
+} from '@pulsegap/db';
+
+type SegmentKeyPair = Awaited<ReturnType<typeof generateSegmentKey>>;
 
 /** What a sealed private key is bound to: its own key id, so it cannot be moved to another row. */
 export function sealingLabel(keyId: string): string {
@@ -22,15 +29,27 @@ export async function makeSegmentKeys(
   const pairs = await Promise.all(segments.map(() => generateSegmentKey()));
   for (const [i, segment] of segments.entries()) {
     const pair = pairs[i];
-    if (pair === undefined) continue;
-    const id = randomUUID();
-    await saveSegmentKey(trx, organizationId, {
-      id,
-      runId,
-      segment,
-      publicKey: pair.publicKeySpki,
-      privateKeySealed: encryptPrivateKey(pair.privateKeyPkcs8, sealingKey, sealingLabel(id)),
-      fingerprint: pair.fingerprint,
-    });
+    if (pair !== undefined)
+      await saveNewSegmentKey(trx, organizationId, runId, segment, pair, sealingKey);
   }
+}
+
+/** Stores a segment's new key pair under a fresh id, its private key sealed to that id. */
+export function saveNewSegmentKey(
+  trx: TenantTransaction,
+  organizationId: string,
+  runId: string,
+  segment: { teamId: string | null; tier: TierValue },
+  pair: SegmentKeyPair,
+  sealingKey: Buffer,
+): Promise<SegmentKeyView> {
+  const id = randomUUID();
+  return saveSegmentKey(trx, organizationId, {
+    id,
+    runId,
+    segment,
+    publicKey: pair.publicKeySpki,
+    privateKeySealed: encryptPrivateKey(pair.privateKeyPkcs8, sealingKey, sealingLabel(id)),
+    fingerprint: pair.fingerprint,
+  });
 }

@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import {
-  BlindSigner,
-  decryptPrivateKey,
-  encryptPrivateKey,
-  generateSegmentKey,
-} from '@pulsegap/anonymity';
-import { sealingLabel } from '@pulsegap/jobs';
+import { BlindSigner, decryptPrivateKey, generateSegmentKey } from '@pulsegap/anonymity';
+import { saveNewSegmentKey, sealingLabel } from '@pulsegap/jobs';
 import {
   findSegmentKey,
-  saveSegmentKey,
   sealedPrivateKey,
   type SegmentKeyView,
   type TenantTransaction,
@@ -64,15 +57,7 @@ async function findOrMakeSegmentKey(
   const existing = await findSegmentKey(trx, runId, segment);
   if (existing !== null) return existing;
   const pair = await generateSegmentKey();
-  const id = randomUUID();
-  return saveSegmentKey(trx, organizationId, {
-    id,
-    runId,
-    segment,
-    publicKey: pair.publicKeySpki,
-    privateKeySealed: encryptPrivateKey(pair.privateKeyPkcs8, sealingKey, sealingLabel(id)),
-    fingerprint: pair.fingerprint,
-  });
+  return saveNewSegmentKey(trx, organizationId, runId, segment, pair, sealingKey);
 }
 
 // Segment keys never change: each is unsealed once per process.
