@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deliverInvitationsRequest, JOBS, releaseRunRequest } from '@pulsegap/jobs';
+import {
+  deliverInvitationsRequest,
+  JOBS,
+  releaseRunRequest,
+  stockSegmentKeysRequest,
+} from '@pulsegap/jobs';
 import { openOwnerDatabase } from '@pulsegap/testing';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -339,15 +344,17 @@ describe('segment keys belong to a segment, never to a person', () => {
 });
 
 describe('jobs carry no invitation', () => {
-  test('every job payload is an organization and a run, a pulse occurrence, or nothing', () => {
+  test('every job payload is an organization and a run, a pulse occurrence, an organization, or nothing', () => {
     expect([...JOBS.keys()].sort()).toEqual([
       'deliver-invitations',
       'release-run',
       'start-scheduled-run',
+      'stock-segment-keys',
       'sweep-due-releases',
     ]);
     const fields: Record<string, string[]> = {
       'sweep-due-releases': [],
+      'stock-segment-keys': ['organizationId'],
       'start-scheduled-run': ['organizationId', 'pulseId', 'scheduledFor'],
     };
     for (const job of JOBS.values()) {
@@ -365,6 +372,7 @@ describe('jobs carry no invitation', () => {
       const job = request(ids[0] ?? '', ids[1] ?? '');
       expect(Object.keys(job.payload).sort()).toEqual(['organizationId', 'runId']);
     }
+    expect(Object.keys(stockSegmentKeysRequest(ids[0] ?? '').payload)).toEqual(['organizationId']);
   });
 
   test('the live outbox holds no payload with any other field', async () => {
@@ -396,7 +404,10 @@ describe('jobs carry no invitation', () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(
       calls.filter(
-        (c) => !/^(deliverInvitationsRequest|releaseRunRequest)\(/.test(c.argument.trim()),
+        (c) =>
+          !/^(deliverInvitationsRequest|releaseRunRequest|stockSegmentKeysRequest)\(/.test(
+            c.argument.trim(),
+          ),
       ),
     ).toEqual([]);
   });

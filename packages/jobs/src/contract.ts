@@ -28,6 +28,11 @@ export const JOB_SCHEMAS = {
     },
     { additionalProperties: false },
   ),
+  /** Makes segment keys ahead of an organization's next run (`stockSegmentKeysAhead`). */
+  'stock-segment-keys': Type.Object(
+    { organizationId: Type.String({ format: 'uuid' }) },
+    { additionalProperties: false },
+  ),
   /** Recurring: asks for the release of every run that is due (`requestDueReleases`). */
   'sweep-due-releases': NoPayload,
 } as const;
@@ -104,6 +109,18 @@ export function releaseRunRequest(organizationId: string, runId: string) {
 /** The outbox entry that asks for a run's invitations to be sent. */
 export function deliverInvitationsRequest(organizationId: string, runId: string) {
   return runRequest('deliver-invitations', organizationId, runId);
+}
+
+/**
+ * The outbox entry that asks for segment keys to be made ahead of the organization's next
+ * run: after its roster changed, and after a run took keys from its stock.
+ */
+export function stockSegmentKeysRequest(organizationId: string) {
+  return {
+    name: 'stock-segment-keys' as const,
+    key: `stock-segment-keys-${organizationId}`,
+    payload: { organizationId },
+  };
 }
 
 /**

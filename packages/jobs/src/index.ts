@@ -11,4 +11,9 @@ export { type JobLogger, type JobRuntime } from './runtimes/common.js';
 export { startInProcessRuntime } from './runtimes/in-process.js';
 export { startBullmqRuntime, type BullmqRuntimeOptions } from './runtimes/bullmq.js';
 export { RunStartRefused, startRun, type StartedRun } from './run-start.js';
-export { makeSegmentKeys, saveNewSegmentKey, sealingLabel } from './segment-keys.js';
+export {
+  makeSegmentKeys,
+  saveNewSegmentKey,
+  sealingLabel,
+  stockSegmentKeysAhead,
+} from './segment-keys.js';

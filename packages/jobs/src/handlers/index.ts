@@ -1,6 +1,7 @@
 import { parseJob, type JobName, type JobPayload, type JobRequest } from '../contract.js';
 import type { JobContext } from '../context.js';
 import { requestDueReleases } from '../due-releases.js';
+import { stockSegmentKeysAhead } from '../segment-keys.js';
 import { deliverInvitations } from './invitation-delivery.js';
 import { closeAndRelease } from './release-run.js';
 import { startScheduledRun } from './scheduled-run.js';
@@ -32,6 +33,9 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
       payload.scheduledFor === undefined ? null : new Date(payload.scheduledFor),
     );
   },
+  // Idempotent: a full stock is left as it is.
+  'stock-segment-keys': (context, payload) =>
+    stockSegmentKeysAhead(context, payload.organizationId),
   'sweep-due-releases': async (context) => {
     await requestDueReleases(context.db);
   },
