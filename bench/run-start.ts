@@ -502,8 +502,9 @@ async function main(): Promise<void> {
     handles.push(worker);
     const server = await createHttpServer({ config: scratch.config, db: api.db, redis });
     const url = await listen(server);
+    // Connection options, not a client: BullMQ closes what it opened itself.
     const watcher = new QueueEvents('deliver-invitations', {
-      connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+      connection: { url: redisUrl },
       prefix,
     });
     events = watcher;
