@@ -48,7 +48,7 @@ export interface ScratchDatabase {
 /**
  * Creates `pulsegap_bench_<pid>` on the local PostgreSQL (dropping ones left behind by runs
  * that died), migrates it with the application's migrations and returns a configuration for
- * it. Redis is not used by any benchmark.
+ * it. Benchmarks that use Redis open it themselves (on a key prefix of their own).
  */
 export async function createBenchDatabase(): Promise<ScratchDatabase> {
   const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -137,6 +137,8 @@ export interface Person {
   readonly name: string;
   readonly team: string;
   readonly tier: 'leadership' | 'frontline';
+  /** The team the person's team sits under (imported before it), if any. */
+  readonly parentTeam?: string | null;
 }
 
 /** `teams` teams of `leadership` + `frontline` people each. */

@@ -8,7 +8,15 @@ import type { Database } from '@pulsegap/db';
 import { COMMENT_MAX_LENGTH, parseRelease, type ReleasedCell } from '@pulsegap/domain';
 import { sql, type Kysely } from 'kysely';
 import { createHttpServer } from '@pulsegap/api';
-import { Api, createPriorities, log, signup, type ScratchDatabase } from './harness.js';
+import {
+  Api,
+  createPriorities,
+  importRoster,
+  log,
+  signup,
+  type Person,
+  type ScratchDatabase,
+} from './harness.js';
 
 /** Responses stored for the run (the figure). */
 export const RESPONSES = 100_000;
@@ -29,14 +37,6 @@ const SUB_TEAM_SIZES = [3200, 4400, 5600, 6400];
 const DEPARTMENT_LEADERS = 30;
 const DEPARTMENT_FRONTLINE = 300;
 
-interface RosterRow {
-  readonly email: string;
-  readonly name: string;
-  readonly team: string;
-  readonly tier: 'leadership' | 'frontline';
-  readonly parentTeam: string | null;
-}
-
 /**
  * The roster: departments first (so every parent exists before its children are imported),
  * then their sub-teams. The last department has a single head and its last sub-team three
@@ -44,8 +44,8 @@ interface RosterRow {
  * leaders into the department's and those into the whole organization (segment team null),
  * as a real roster would have somewhere.
  */
-function roster(): RosterRow[] {
-  const rows: RosterRow[] = [];
+function roster(): Person[] {
+  const rows: Person[] = [];
   let index = 0;
   const add = (
     team: string,
@@ -155,12 +155,7 @@ export async function createLargeRun(
   const api = new Api(server);
   try {
     organizationId = await signup(api, 'Large Run Benchmark');
-    const people = roster();
-    for (let start = 0; start < people.length; start += 20_000) {
-      await api.call('POST', '/api/v1/people/import', {
-        people: people.slice(start, start + 20_000),
-      });
-    }
+    await importRoster(api, roster());
     const teams = await api.call<{ items: { id: string; parentId: string | null }[] }>(
       'GET',
       '/api/v1/teams',

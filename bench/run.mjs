@@ -6,7 +6,7 @@ import process from 'node:process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['intake', 'issuance', 'close', 'gaps-api', 'soak', 'fuzz'];
+const BENCHMARKS = ['intake', 'issuance', 'close', 'gaps-api', 'run-start', 'soak', 'fuzz'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
 

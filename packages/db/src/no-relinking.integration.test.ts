@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deliverInvitationsRequest, JOBS, releaseRunRequest } from '@pulsegap/jobs';
+import {
+  deliverInvitationsRequest,
+  JOBS,
+  releaseRunRequest,
+  stockSegmentKeysRequest,
+} from '@pulsegap/jobs';
 import { openOwnerDatabase } from '@pulsegap/testing';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -346,19 +351,21 @@ describe('segment keys belong to a segment, never to a person', () => {
 });
 
 describe('jobs carry no invitation', () => {
-  test('every job payload is an organization and a run, a pulse occurrence, a reminder, or nothing', () => {
+  test('every job payload is an organization and a run, a pulse occurrence, a reminder, an organization alone, or nothing', () => {
     expect([...JOBS.keys()].sort()).toEqual([
       'deliver-invitations',
       'deliver-reminder',
       'release-run',
       'send-launch-notice',
       'start-scheduled-run',
+      'stock-segment-keys',
       'sweep-due-messages',
       'sweep-due-releases',
     ]);
     const fields: Record<string, string[]> = {
       'sweep-due-releases': [],
       'sweep-due-messages': [],
+      'stock-segment-keys': ['organizationId'],
       'start-scheduled-run': ['organizationId', 'pulseId', 'scheduledFor'],
       'send-launch-notice': ['organizationId', 'pulseId', 'scheduledFor'],
       'deliver-reminder': ['organizationId', 'reminderId'],
@@ -378,6 +385,7 @@ describe('jobs carry no invitation', () => {
       const job = request(ids[0] ?? '', ids[1] ?? '');
       expect(Object.keys(job.payload).sort()).toEqual(['organizationId', 'runId']);
     }
+    expect(Object.keys(stockSegmentKeysRequest(ids[0] ?? '').payload)).toEqual(['organizationId']);
   });
 
   test('the live outbox holds no payload with any other field', async () => {
@@ -409,7 +417,7 @@ describe('jobs carry no invitation', () => {
     expect(
       calls.filter(
         (c) =>
-          !/^(deliverInvitationsRequest|releaseRunRequest|deliverReminderRequest|launchNoticeRequest)\(/.test(
+          !/^(deliverInvitationsRequest|releaseRunRequest|deliverReminderRequest|launchNoticeRequest|stockSegmentKeysRequest)\(/.test(
             c.argument.trim(),
           ),
       ),

@@ -18,6 +18,7 @@ export interface Database {
   run_releases: RunReleaseTable;
   outbox: OutboxTable;
   segment_keys: SegmentKeyTable;
+  segment_key_stock: SegmentKeyStockTable;
   outbound_messages: OutboundMessageTable;
   audit_events: AuditEventTable;
   run_reminders: RunReminderTable;
@@ -203,6 +204,15 @@ export interface SegmentKeyTable {
   run_id: string;
   segment_team_id: string | null;
   segment_tier: TierValue;
+  public_key: Buffer;
+  private_key_sealed: Buffer;
+  fingerprint: string;
+}
+
+/** A segment key made ahead of the run that will take it (see `takeStockedSegmentKeys`). */
+export interface SegmentKeyStockTable {
+  id: string;
+  organization_id: string;
   public_key: Buffer;
   private_key_sealed: Buffer;
   fingerprint: string;

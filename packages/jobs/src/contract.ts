@@ -28,6 +28,11 @@ export const JOB_SCHEMAS = {
     },
     { additionalProperties: false },
   ),
+  /** Makes segment keys ahead of an organization's next run (`stockSegmentKeysAhead`). */
+  'stock-segment-keys': Type.Object(
+    { organizationId: Type.String({ format: 'uuid' }) },
+    { additionalProperties: false },
+  ),
   /** Recurring: asks for the release of every run that is due (`requestDueReleases`). */
   'sweep-due-releases': NoPayload,
   /** Sends one reminder of a run to those who have not collected a token (`deliverReminder`). */
@@ -141,6 +146,18 @@ export function launchNoticeRequest(organizationId: string, pulseId: string, sch
     name: 'send-launch-notice' as const,
     key: `send-launch-notice-${pulseId}-${at}`,
     payload: { organizationId, pulseId, scheduledFor: at },
+  };
+}
+
+/**
+ * The outbox entry that asks for segment keys to be made ahead of the organization's next
+ * run: after its roster changed, and after a run took keys from its stock.
+ */
+export function stockSegmentKeysRequest(organizationId: string) {
+  return {
+    name: 'stock-segment-keys' as const,
+    key: `stock-segment-keys-${organizationId}`,
+    payload: { organizationId },
   };
 }
 

@@ -24,7 +24,7 @@ import {
   type Segment,
   type Tier,
 } from '@pulsegap/domain';
-import { deliverInvitationsRequest } from './contract.js';
+import { deliverInvitationsRequest, stockSegmentKeysRequest } from './contract.js';
 import { Refused } from './refused.js';
 import { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
 import { makeSegmentKeys } from './segment-keys.js';
@@ -79,8 +79,9 @@ export interface StartedRun {
  * question bank, its audience and a snapshot of the team tree (every figure of the run is
  * planned against it, never against a later reorganization), invites every active person
  * of the audience under the segment their token will name (teams under k merged upward),
- * makes every segment's key (so no key's creation tells when someone first opened a link),
- * and asks for the invitations to be sent, and records the start in the audit log. Its
+ * makes every segment's key (so no key's creation tells when someone first opened a link;
+ * taken from the keys made ahead, `makeSegmentKeys`), asks for the invitations to be sent
+ * and for the keys it took to be made again, and records the start in the audit log. Its
  * thresholds are the pulse's, raised to the organization's floor. A run whose audience
  * leaves a whole tier under k does not start (`Refused`, 409). Each invitation's secret is derived from its id with
  * `invitationKey`; only its hash is stored.
@@ -174,6 +175,8 @@ export async function startRun(
     plannedReminders(pulse.reminders, now, closesAt),
   );
   await enqueueJob(trx, deliverInvitationsRequest(organizationId, runId));
+  // What this run took from the stock of keys is made again for the next one.
+  await enqueueJob(trx, stockSegmentKeysRequest(organizationId));
   await recordAudit(trx, organizationId, {
     actorUserId,
     action: 'run.started',

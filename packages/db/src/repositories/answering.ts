@@ -278,6 +278,71 @@ export async function saveSegmentKey(
   return stored;
 }
 
+/** A segment key made ahead of a run: its id, keys and fingerprint, the private key sealed. */
+export interface StockedSegmentKey {
+  readonly id: string;
+  readonly publicKey: Buffer;
+  readonly privateKeySealed: Buffer;
+  readonly fingerprint: string;
+}
+
+/** How many segment keys the organization has in stock. */
+export async function countStockedSegmentKeys(trx: TenantTransaction): Promise<number> {
+  const row = await trx
+    .selectFrom('segment_key_stock')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Adds keys made ahead of a run to the organization's stock. */
+export async function stockSegmentKeys(
+  trx: TenantTransaction,
+  organizationId: string,
+  keys: readonly StockedSegmentKey[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  await trx
+    .insertInto('segment_key_stock')
+    .values(
+      keys.map((k) => ({
+        id: k.id,
+        organization_id: organizationId,
+        public_key: k.publicKey,
+        private_key_sealed: k.privateKeySealed,
+        fingerprint: k.fingerprint,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Takes up to `count` keys out of the organization's stock (deleted as they are returned,
+ * so a key serves one segment only); two transactions taking at once get different keys.
+ */
+export async function takeStockedSegmentKeys(
+  trx: TenantTransaction,
+  count: number,
+): Promise<StockedSegmentKey[]> {
+  if (count <= 0) return [];
+  const { rows } = await sql<{
+    id: string;
+    public_key: Buffer;
+    private_key_sealed: Buffer;
+    fingerprint: string;
+  }>`
+    delete from segment_key_stock
+     where id in (select id from segment_key_stock limit ${count} for update skip locked)
+    returning id, public_key, private_key_sealed, fingerprint
+  `.execute(trx);
+  return rows.map((r) => ({
+    id: r.id,
+    publicKey: r.public_key,
+    privateKeySealed: r.private_key_sealed,
+    fingerprint: r.fingerprint,
+  }));
+}
+
 /** A segment key with its sealed private key, for signing. */
 export async function sealedPrivateKey(
   trx: TenantTransaction,

@@ -4,6 +4,7 @@ import { requestDueMessages } from '../due-messages.js';
 import { requestDueReleases } from '../due-releases.js';
 import { sendLaunchNotice } from './launch-notice.js';
 import { deliverReminder } from './reminder-delivery.js';
+import { stockSegmentKeysAhead } from '../segment-keys.js';
 import { deliverInvitations } from './invitation-delivery.js';
 import { closeAndRelease } from './release-run.js';
 import { startScheduledRun } from './scheduled-run.js';
@@ -35,6 +36,9 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
       payload.scheduledFor === undefined ? null : new Date(payload.scheduledFor),
     );
   },
+  // Idempotent: a full stock is left as it is.
+  'stock-segment-keys': (context, payload) =>
+    stockSegmentKeysAhead(context, payload.organizationId),
   'sweep-due-releases': async (context) => {
     await requestDueReleases(context.db);
   },

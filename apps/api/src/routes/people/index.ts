@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   applyRoster,
   countActivePeople,
+  enqueueJob,
   listPeople,
   listTeams,
   recordAudit,
   type TenantTransaction,
 } from '@pulsegap/db';
 import { deactivationNeedsConfirmation, DEACTIVATION_CONFIRMATION_SHARE } from '@pulsegap/domain';
+import { stockSegmentKeysRequest } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { AppError, invalid, type LineError } from '../../errors.js';
 import { ListOf, problems, Tier, Uuid } from '../../schemas.js';
@@ -124,6 +126,9 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
           }
           // Thrown to roll the whole import back, answered with its counts below.
           if (query.dryRun === true) throw dryRun.with(counts);
+          // The next run's segment keys are made ahead for the roster as it is now, so that
+          // starting it does not wait for them (coalesces with any such request pending).
+          await enqueueJob(trx, stockSegmentKeysRequest(organizationId));
           // Counts only: the audit log names nobody on the roster.
           await recordAudit(trx, organizationId, {
             actorUserId: userId,

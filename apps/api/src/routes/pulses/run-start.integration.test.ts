@@ -1,3 +1,6 @@
+import { decryptPrivateKey, keyFingerprint } from '@pulsegap/anonymity';
+import { createJobContext, sealingLabel, stockSegmentKeysAhead } from '@pulsegap/jobs';
+import { testConfig } from '@pulsegap/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -7,6 +10,7 @@ import {
   linksOfRun,
   listTeams,
   startRun,
+  takeToken,
 } from '../../attack-support.js';
 import {
   bearer,
@@ -77,6 +81,7 @@ describe('starting a run', () => {
       priorityIds: [priorityId],
       dimensions: ['staffing'],
     });
+    const before = await startedRows(org.organizationId);
     const refused = await t.server.inject({
       method: 'POST',
       url: `/api/v1/pulses/${pulseId}/runs`,
@@ -96,16 +101,18 @@ describe('starting a run', () => {
     expect(problem.detail).toMatch(/add leadership people/i);
     expect(problem.detail).toMatch(/limit the pulse.s audience to frontline/i);
 
-    // Nothing was created: no run, question, snapshot, invitation, key, job or mail.
-    expect(await startedRows(org.organizationId)).toEqual({
+    // Nothing was created: no run, question, snapshot, invitation, key, job or mail (the
+    // import asked for keys to be made ahead; the refused start added nothing to that).
+    expect(before).toEqual({
       runs: 0,
       questions: 0,
       teams: 0,
       invitations: 0,
       keys: 0,
-      jobs: 0,
+      jobs: 1,
       mail: 0,
     });
+    expect(await startedRows(org.organizationId)).toEqual(before);
     const runs = await t.server.inject({
       url: `/api/v1/pulses/${pulseId}/runs`,
       headers: bearer(org.token),
@@ -262,6 +269,86 @@ describe('starting a run', () => {
       expect(atStart.keys.map((k) => k.id)).toContain(invite.keyId);
     }
     expect((await copy()).keys).toEqual(atStart.keys);
+  });
+
+  test('a run takes the keys made ahead for it, in its transaction, and asks for them to be made again', async () => {
+    const { org, priorityId } = await organization('Key Stock Co', [
+      ...rosterRows('stock.test', 'exec', 'Exec', 'leadership', 5),
+      ...rosterRows('stock.test', 'ops', 'Ops', 'frontline', 6),
+      ...rosterRows('stock.test', 'sales', 'Sales', 'frontline', 5),
+    ]);
+    const pulse = () =>
+      createPulse(t.server, org.token, { priorityIds: [priorityId], dimensions: ['staffing'] });
+    const context = createJobContext(testConfig(), t.db);
+    const stock = () =>
+      asOwner(org.organizationId, async (owner) => {
+        const { rows } = await sql<{
+          id: string;
+          public_key: Buffer;
+          private_key_sealed: Buffer;
+          fingerprint: string;
+        }>`
+          select id, public_key, private_key_sealed, fingerprint from segment_key_stock
+           where organization_id = ${org.organizationId} order by id
+        `.execute(owner);
+        return rows;
+      });
+    const keysOf = (runId: string) =>
+      asOwner(org.organizationId, async (owner) => {
+        const { rows } = await sql<{ id: string; public_key: Buffer; xmin: string }>`
+          select id, public_key, xmin::text as xmin from segment_keys
+           where run_id = ${runId} order by id
+        `.execute(owner);
+        return rows;
+      });
+    const stockJobs = () =>
+      asOwner(org.organizationId, async (owner) => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from outbox
+           where job_key = ${`stock-segment-keys-${org.organizationId}`}
+        `.execute(owner);
+        return rows[0]?.n;
+      });
+
+    // The first run has no stock: it makes its three keys and asks for the next run's.
+    const first = await startRun(t.server, org.token, await pulse());
+    expect(await keysOf(first.id)).toHaveLength(3);
+    expect(await stock()).toEqual([]);
+    expect(await stockJobs()).toBe(1);
+
+    // Made ahead: one per segment a run of the whole roster would have, sealed to its id;
+    // asked again, nothing more.
+    await stockSegmentKeysAhead(context, org.organizationId);
+    const stocked = await stock();
+    expect(stocked).toHaveLength(3);
+    for (const key of stocked) {
+      expect(key.fingerprint).toBe(keyFingerprint(key.public_key));
+      expect(() =>
+        decryptPrivateKey(key.private_key_sealed, context.segmentKeySealing, sealingLabel(key.id)),
+      ).not.toThrow();
+    }
+    await stockSegmentKeysAhead(context, org.organizationId);
+    expect((await stock()).map((k) => k.id)).toEqual(stocked.map((k) => k.id));
+
+    // The next run takes them, under the same ids, in its own transaction; none is left.
+    const second = await startRun(t.server, org.token, await pulse());
+    const taken = await keysOf(second.id);
+    expect(taken.map((k) => [k.id, k.public_key])).toEqual(
+      stocked.map((k) => [k.id, k.public_key]),
+    );
+    const runXmin = await asOwner(org.organizationId, async (owner) => {
+      const { rows } = await sql<{ xmin: string }>`
+        select xmin::text as xmin from runs where id = ${second.id}
+      `.execute(owner);
+      return rows[0]?.xmin;
+    });
+    for (const k of taken) expect(k.xmin).toBe(runXmin);
+    expect(await stock()).toEqual([]);
+
+    // And they sign: an invitee of the run gets a token under a taken key.
+    const links = await linksOfRun(t.server, t.db, org.organizationId, org.token, second.id);
+    const ballot = await takeToken(t.server, links[0]?.secret ?? '');
+    expect(taken.map((k) => k.id)).toContain(ballot.invite.keyId);
   });
 
   // PRODUCT BUG (a team's participation leaves out a team beneath it): Board's and Legal's
