@@ -1,0 +1,105 @@
+import type { Reportability as Preview, Team } from '../hr-contract.js';
+
+const yes = (value: boolean): string => (value ? 'yes' : 'no');
+
+/**
+ * What a run of the pulse would release (`/pulses/:id/preview`): who is invited, which groups
+ * are merged upward, which teams' figures and comments can be shown, and whether it can start.
+ */
+export function ReportabilityPreview({ preview, teams }: { preview: Preview; teams: Team[] }) {
+  const name = (teamId: string | null): string =>
+    teamId === null
+      ? 'the whole organization'
+      : (teams.find((team) => team.id === teamId)?.name ??
+        preview.teams.find((team) => team.teamId === teamId)?.name ??
+        'a team');
+  return (
+    <div class="reportability">
+      {preview.startable ? (
+        <p class="success">
+          A run can start: {preview.invited} {preview.invited === 1 ? 'person' : 'people'} would be
+          invited.
+        </p>
+      ) : (
+        <div class="warning" role="alert">
+          <p>
+            A run cannot start as it is.{' '}
+            {preview.problem ?? 'A whole tier of the audience is under the minimum group size.'}
+          </p>
+        </div>
+      )}
+      <p>
+        {preview.questions} questions, about {preview.estimatedMinutes}{' '}
+        {preview.estimatedMinutes === 1 ? 'minute' : 'minutes'} to answer. Figures are shown for
+        groups of at least k = {preview.minGroupSize}, comments for groups of at least{' '}
+        {preview.commentMinGroupSize}.
+      </p>
+      <p>
+        Invited:{' '}
+        {preview.tiers
+          .map((t) => `${t.invited} ${t.tier}${t.underK ? ' (under k)' : ''}`)
+          .join(', ')}
+        .
+      </p>
+      {preview.warnings.length === 0 ? null : (
+        <ul class="warnings">
+          {preview.warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      )}
+      {preview.merged.length === 0 ? (
+        <p class="meta">No group is merged upward: every team’s tier has at least k people.</p>
+      ) : (
+        <>
+          <h3>Merged upward</h3>
+          <ul>
+            {preview.merged.map((m) => (
+              <li key={`${m.teamId}-${m.tier}`}>
+                {name(m.teamId)} ({m.tier}, {m.invited} invited) counts with {name(m.intoTeamId)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h3 id="reportable-title">What can be shown after the run</h3>
+      <div class="table-scroll" role="region" aria-labelledby="reportable-title" tabIndex={0}>
+        <table class="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Group</th>
+              <th scope="col" class="num">
+                Invited (lead. + front.)
+              </th>
+              <th scope="col">Figures (at k)</th>
+              <th scope="col">Comments, leadership</th>
+              <th scope="col">Comments, frontline</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">Whole organization</th>
+              <td class="num">
+                {preview.organization.invited.leadership} + {preview.organization.invited.frontline}
+              </td>
+              <td>{yes(preview.organization.figures)}</td>
+              <td>{yes(preview.organization.comments.leadership)}</td>
+              <td>{yes(preview.organization.comments.frontline)}</td>
+            </tr>
+            {preview.teams.map((team) => (
+              <tr key={team.teamId}>
+                <th scope="row">{team.name}</th>
+                <td class="num">
+                  {team.invited.leadership} + {team.invited.frontline}
+                </td>
+                <td>{yes(team.figures)}</td>
+                <td>{yes(team.comments.leadership)}</td>
+                <td>{yes(team.comments.frontline)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
