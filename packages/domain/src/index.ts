@@ -102,6 +102,19 @@ export {
   type WithheldParticipation,
 } from './participation.js';
 export {
+  estimatedMinutes,
+  previewRun,
+  MAX_SHORT_PULSE_MINUTES,
+  MAX_SHORT_PULSE_QUESTIONS,
+  type GroupReportability,
+  type MergedGroup,
+  type PreviewTeam,
+  type RunPreview,
+  type RunPreviewInput,
+  type TeamPreview,
+  type TierCounts,
+} from './run-preview.js';
+export {
   planComments,
   type CommentGroup,
   type CommentPlan,

@@ -10,5 +10,11 @@ export { hashInvitationSecret, invitationSecret } from './invitation-secrets.js'
 export { type JobLogger, type JobRuntime } from './runtimes/common.js';
 export { startInProcessRuntime } from './runtimes/in-process.js';
 export { startBullmqRuntime, type BullmqRuntimeOptions } from './runtimes/bullmq.js';
-export { RunStartRefused, startRun, type StartedRun } from './run-start.js';
+export {
+  previewPulseRun,
+  RunStartRefused,
+  startRun,
+  type RunDefinition,
+  type StartedRun,
+} from './run-start.js';
 export { makeSegmentKeys, saveNewSegmentKey, sealingLabel } from './segment-keys.js';

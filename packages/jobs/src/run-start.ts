@@ -15,9 +15,12 @@ import {
   audienceShortfalls,
   effectiveThresholds,
   isDimension,
+  previewRun,
   statementFor,
   TIERS,
+  type RunPreview,
   type Segment,
+  type Tier,
 } from '@pulsegap/domain';
 import { deliverInvitationsRequest } from './contract.js';
 import { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
@@ -36,6 +39,41 @@ export class RunStartRefused extends Error {
   ) {
     super(detail);
   }
+}
+
+/** What a run is planned from: a pulse's definition, as stored or as a draft. */
+export interface RunDefinition {
+  readonly priorityIds: readonly string[];
+  readonly dimensions: readonly string[];
+  readonly openQuestion: boolean;
+  readonly audience: { readonly teams: readonly string[] | null; readonly tiers: readonly Tier[] | null };
+  readonly minGroupSize: number;
+  readonly commentMinGroupSize: number;
+}
+
+/**
+ * What a run of the pulse would be, were it started now (`previewRun`): the same audience,
+ * thresholds (raised to the organization's floor) and merging of small segments that
+ * `startRun` would use, read in the caller's transaction. Nothing is written.
+ */
+export async function previewPulseRun(
+  trx: TenantTransaction,
+  organizationId: string,
+  pulse: RunDefinition,
+): Promise<RunPreview> {
+  const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
+  const members = await audienceMembers(trx, {
+    teamIds: pulse.audience.teams,
+    tiers: pulse.audience.tiers,
+  });
+  return previewRun({
+    teams: await listTeams(trx),
+    members,
+    tiers: pulse.audience.tiers,
+    thresholds,
+    questions: pulse.priorityIds.length * pulse.dimensions.filter(isDimension).length,
+    openQuestion: pulse.openQuestion,
+  });
 }
 
 /** A started run. */

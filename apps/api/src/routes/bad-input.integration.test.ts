@@ -497,9 +497,15 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     },
     {
       name: 'an unknown query field',
-      query: '?dryRun=true',
+      query: '?preview=true',
       status: 400,
-      errors: unknownField('querystring/dryRun'),
+      errors: unknownField('querystring/preview'),
+    },
+    {
+      name: 'a dryRun that is not a boolean',
+      query: '?dryRun=perhaps',
+      status: 400,
+      errors: [pathOf('querystring/dryRun')],
     },
   ].map((c) => ({
     contentType: 'text/csv',
@@ -1190,6 +1196,41 @@ describe('roster import', () => {
     });
     expect(expectProblem(noBody, 400).code).toBe('PG_ERR_VALIDATION');
     expect(await people()).toEqual(before);
+
+    // A dry run answers as the import would, and applies nothing (not even to the audit log).
+    const stored = await state(organization.organizationId);
+    const dry = await inject(
+      organization,
+      'POST',
+      '/people/import?deactivateMissing=true&confirmDeactivation=true&dryRun=true',
+      csv('cy@re.example,Cy,Ops,leadership', 'eve@re.example,Eve,New team,frontline'),
+      'text/csv',
+    );
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toEqual({ created: 1, updated: 1, deactivated: 3 });
+    const dryUnconfirmed = await inject(
+      organization,
+      'POST',
+      '/people/import?deactivateMissing=true&dryRun=true',
+      csv('cy@re.example,Cy,Ops,leadership'),
+      'text/csv',
+    );
+    expect(expectProblem(dryUnconfirmed, 409)).toMatchObject({
+      code: 'PG_ERR_CONFIRM_DEACTIVATION',
+      deactivated: 3,
+      active: 4,
+    });
+    const dryErrors = await inject(
+      organization,
+      'POST',
+      '/people/import?dryRun=true',
+      csv('cy@re.example,Cy,Ops,leadership', 'not-an-email,Zed,Ops,frontline'),
+      'text/csv',
+    );
+    expect(expectProblem(dryErrors, 400).errors).toEqual([
+      expect.objectContaining({ line: 3, field: 'email' }),
+    ]);
+    expect(await state(organization.organizationId)).toEqual(stored);
 
     const third = await inject(
       organization,

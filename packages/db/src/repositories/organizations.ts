@@ -63,6 +63,13 @@ export async function createUser(
   return row.id;
 }
 
+/** The organization's users (who signs in, with what role), by email. */
+export async function listUsers(
+  trx: TenantTransaction,
+): Promise<{ id: string; email: string; role: UserRole }[]> {
+  return trx.selectFrom('users').select(['id', 'email', 'role']).orderBy('email').execute();
+}
+
 /** The one path that reads a user across tenants: a narrow owner-defined function. */
 export async function findLoginCandidate(
   db: Kysely<Database>,

@@ -25,6 +25,8 @@ const ImportQuery = Type.Object(
     deactivateMissing: Type.Optional(Type.Boolean()),
     /** Given after a 409: deactivate even more than 40 % of the active people. */
     confirmDeactivation: Type.Optional(Type.Boolean()),
+    /** Check the import and answer as it would, applying nothing. */
+    dryRun: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -60,7 +62,7 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['roster'],
         description:
-          'Imports the roster as `text/csv` (header `email,name,team,tier`, optional `parent_team`) or JSON `{people: [...]}`. Any row error applies nothing. `deactivateMissing=true` deactivates everyone not listed; if that is more than 40 % of the active people, nothing is applied and 409 `PG_ERR_CONFIRM_DEACTIVATION` says how many, until the import is sent again with `confirmDeactivation=true`.',
+          'Imports the roster as `text/csv` (header `email,name,team,tier`, optional `parent_team`) or JSON `{people: [...]}`. Any row error applies nothing. `deactivateMissing=true` deactivates everyone not listed; if that is more than 40 % of the active people, nothing is applied and 409 `PG_ERR_CONFIRM_DEACTIVATION` says how many, until the import is sent again with `confirmDeactivation=true`. `dryRun=true` answers exactly as the import would (the counts, the row errors, the 409) and applies nothing, so the file can be checked before it is sent for real.',
         querystring: ImportQuery,
         body: {
           content: {
@@ -93,41 +95,53 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
           ? parseRosterCsv(body)
           : validateRosterRows((body as { people: unknown[] }).people);
       if (!parsed.ok) throw invalid(rejectionDetail(parsed.errors), parsed.errors);
-      const query = request.query as { deactivateMissing?: boolean; confirmDeactivation?: boolean };
+      const query = request.query as {
+        deactivateMissing?: boolean;
+        confirmDeactivation?: boolean;
+        dryRun?: boolean;
+      };
       const deactivateMissing = query.deactivateMissing ?? false;
       const { organizationId, userId } = request.auth;
-      return fastify.tenant(request, async (trx) => {
-        await assertNoTeamCycle(trx, parsed.rows, typeof body === 'string');
-        const activeBefore = await countActivePeople(trx);
-        const counts = await applyRoster(trx, organizationId, parsed.rows, { deactivateMissing });
-        if (
-          query.confirmDeactivation !== true &&
-          deactivationNeedsConfirmation(activeBefore, counts.deactivated)
-        ) {
-          // Thrown inside the transaction: nothing of the import is applied.
-          throw new AppError(
-            409,
-            'PG_ERR_CONFIRM_DEACTIVATION',
-            'Conflict',
-            `This import would deactivate ${counts.deactivated} of ${activeBefore} active people, more than ${Math.round(DEACTIVATION_CONFIRMATION_SHARE * 100)} %; nothing was applied. Check the file, or send it again with confirmDeactivation=true.`,
-            undefined,
-            { deactivated: counts.deactivated, active: activeBefore },
-          );
-        }
-        // Counts only: the audit log names nobody on the roster.
-        await recordAudit(trx, organizationId, {
-          actorUserId: userId,
-          action: 'roster.imported',
-          subject: 'roster',
-          detail: {
-            format: typeof body === 'string' ? 'csv' : 'json',
-            rows: parsed.rows.length,
-            deactivateMissing,
-            ...counts,
-          },
+      const dryRun = new DryRun();
+      return fastify
+        .tenant(request, async (trx) => {
+          await assertNoTeamCycle(trx, parsed.rows, typeof body === 'string');
+          const activeBefore = await countActivePeople(trx);
+          const counts = await applyRoster(trx, organizationId, parsed.rows, { deactivateMissing });
+          if (
+            query.confirmDeactivation !== true &&
+            deactivationNeedsConfirmation(activeBefore, counts.deactivated)
+          ) {
+            // Thrown inside the transaction: nothing of the import is applied.
+            throw new AppError(
+              409,
+              'PG_ERR_CONFIRM_DEACTIVATION',
+              'Conflict',
+              `This import would deactivate ${counts.deactivated} of ${activeBefore} active people, more than ${Math.round(DEACTIVATION_CONFIRMATION_SHARE * 100)} %; nothing was applied. Check the file, or send it again with confirmDeactivation=true.`,
+              undefined,
+              { deactivated: counts.deactivated, active: activeBefore },
+            );
+          }
+          // Thrown to roll the whole import back, answered with its counts below.
+          if (query.dryRun === true) throw dryRun.with(counts);
+          // Counts only: the audit log names nobody on the roster.
+          await recordAudit(trx, organizationId, {
+            actorUserId: userId,
+            action: 'roster.imported',
+            subject: 'roster',
+            detail: {
+              format: typeof body === 'string' ? 'csv' : 'json',
+              rows: parsed.rows.length,
+              deactivateMissing,
+              ...counts,
+            },
+          });
+          return counts;
+        })
+        .catch((error: unknown) => {
+          if (error === dryRun) return dryRun.counts;
+          throw error;
         });
-        return counts;
-      });
     },
   );
 
@@ -140,6 +154,15 @@ const people: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => ({ items: await fastify.tenant(request, listPeople) }),
   );
 };
+
+/** The outcome of a dry run, thrown out of its transaction so that nothing of it stays. */
+class DryRun extends Error {
+  counts = { created: 0, updated: 0, deactivated: 0 };
+  with(counts: { created: number; updated: number; deactivated: number }): this {
+    this.counts = counts;
+    return this;
+  }
+}
 
 function rejectionDetail(errors: readonly LineError[]): string {
   const first = errors[0];

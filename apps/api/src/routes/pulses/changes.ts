@@ -11,10 +11,12 @@ import {
   type TenantTransaction,
 } from '@pulsegap/db';
 import { changedPulseThresholds } from '@pulsegap/domain';
+import type { RunDefinition } from '@pulsegap/jobs';
 import Type, { type Static } from 'typebox';
 import { notFound, type FieldError } from '../../errors.js';
 import { IdParams, Nullable, problems } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
+import { assertScheduledAudience } from './preview.js';
 import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
 
 const Paused = Type.Boolean({ description: 'true pauses the schedule; false resumes it.' });
@@ -72,6 +74,14 @@ const pulseChanges: FastifyPluginAsyncTypebox = async (fastify) => {
         const changes = await checkedChanges(trx, organizationId, current, request.body);
         const changed = differences(current, changes);
         if (Object.keys(changed).length === 0) return;
+        // A schedule that is (or becomes) active must be able to start its runs.
+        const next = nextDefinition(current, changes);
+        if (
+          next.recurs &&
+          ['audience', 'schedule', 'paused', 'minGroupSize'].some((k) => k in changed)
+        ) {
+          await assertScheduledAudience(trx, organizationId, next.definition);
+        }
         await updatePulse(trx, current.id, changes);
         await recordAudit(trx, organizationId, {
           actorUserId: userId,
@@ -170,6 +180,26 @@ async function checkedChanges(
       : { openForHours: body.schedule.openForHours }),
     ...(paused === undefined ? {} : { paused }),
     ...thresholds.thresholds,
+  };
+}
+
+/** The pulse as the changes would leave it: what its runs are planned from, and whether it recurs. */
+function nextDefinition(
+  current: PulseView,
+  changes: PulseChanges,
+): { definition: RunDefinition; recurs: boolean } {
+  const schedule = changes.schedule === undefined ? current.schedule : changes.schedule;
+  return {
+    definition: {
+      ...current,
+      audience:
+        changes.audienceTeamIds === undefined && changes.audienceTiers === undefined
+          ? current.audience
+          : { teams: changes.audienceTeamIds ?? null, tiers: changes.audienceTiers ?? null },
+      minGroupSize: changes.minGroupSize ?? current.minGroupSize,
+      commentMinGroupSize: changes.commentMinGroupSize ?? current.commentMinGroupSize,
+    },
+    recurs: schedule !== null && !(changes.paused ?? current.paused),
   };
 }
 

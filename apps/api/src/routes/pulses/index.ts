@@ -1,34 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   createPulse,
-  existingPriorityIds,
   listPulses,
   listRuns,
-  listTeams,
   readRelease,
-  readSettings,
   recordAudit,
   releasesOfPulse,
   runTeams,
   segmentParticipation,
 } from '@pulsegap/db';
 import {
-  DIMENSIONS,
   isRunOpen,
   mergedAtStart,
-  MIN_GROUP_SIZE_FLOOR,
-  newPulseThresholds,
   organizationCell,
   planParticipation,
   releasedSeries,
   TeamTree,
   type ParticipationReport,
 } from '@pulsegap/domain';
-import { DEFAULT_OPEN_FOR_HOURS } from '@pulsegap/domain/schedule';
 import { RunStartRefused, startRun } from '@pulsegap/jobs';
 import Type from 'typebox';
-import { AppError, invalid, notFound, type FieldError } from '../../errors.js';
-import { thresholdFieldErrors } from '../../services/thresholds.js';
+import { AppError, notFound } from '../../errors.js';
 import {
   Created,
   IdParams,
@@ -41,7 +33,8 @@ import {
   Uuid,
 } from '../../schemas.js';
 import pulseChanges from './changes.js';
-import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
+import { checkedNewPulse, NewPulse, runDefinitionOf } from './new-pulse.js';
+import pulsePreview, { assertScheduledAudience } from './preview.js';
 
 const TrendPoint = Type.Object({
   runId: Uuid,
@@ -63,23 +56,6 @@ const Trends = Type.Object({
   ),
 });
 
-const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
-const NewPulse = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-    priorityIds: Type.Array(Uuid, { minItems: 1, maxItems: 20, uniqueItems: true }),
-    dimensions: Type.Optional(Type.Array(Dimension, { minItems: 1, uniqueItems: true })),
-    openQuestion: Type.Optional(Type.Boolean()),
-    audience: Type.Optional(Audience),
-    schedule: Type.Optional(Schedule),
-    openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
-    minGroupSize: Type.Optional(Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 })),
-    commentMinGroupSize: Type.Optional(
-      Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 }),
-    ),
-  },
-  { additionalProperties: false },
-);
 const Counts = Type.Object({
   invited: Type.Integer(),
   tokensCollected: Type.Integer(),
@@ -158,6 +134,7 @@ const RunSchema = Type.Object({
 /** Pulses (survey definitions built from the question bank) and starting their runs. */
 const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
   await fastify.register(pulseChanges);
+  await fastify.register(pulsePreview);
 
   fastify.post(
     '/pulses',
@@ -170,61 +147,18 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const body = request.body;
       const { organizationId, userId } = request.auth;
       const id = await fastify.tenant(request, async (trx) => {
-        // The organization's floor: a pulse may raise it, never undercut it.
-        const thresholds = newPulseThresholds(body, await readSettings(trx, organizationId));
-        const errors: FieldError[] = thresholds.ok ? [] : thresholdFieldErrors(thresholds.problems);
-        const openForHours =
-          body.schedule?.openForHours ?? body.openForHours ?? DEFAULT_OPEN_FOR_HOURS;
-        if (body.schedule !== undefined) {
-          errors.push(...scheduleErrors({ ...body.schedule, openForHours }));
+        const pulse = await checkedNewPulse(trx, organizationId, request.body);
+        if (pulse.schedule !== null) {
+          await assertScheduledAudience(trx, organizationId, runDefinitionOf(pulse));
         }
-        const known = await existingPriorityIds(trx, body.priorityIds);
-        body.priorityIds.forEach((priorityId, i) => {
-          if (!known.has(priorityId)) {
-            errors.push({
-              path: `body/priorityIds/${i}`,
-              message: 'is not a priority of this organization',
-            });
-          }
-        });
-        const teams = new Set((await listTeams(trx)).map((t) => t.id));
-        (body.audience?.teams ?? []).forEach((teamId, i) => {
-          if (!teams.has(teamId)) {
-            errors.push({
-              path: `body/audience/teams/${i}`,
-              message: 'is not a team of this organization',
-            });
-          }
-        });
-        if (errors.length > 0 || !thresholds.ok) {
-          throw invalid(
-            `The pulse is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
-            errors,
-          );
-        }
-        const pulse = {
-          title: body.title.trim(),
-          priorityIds: body.priorityIds,
-          dimensions: body.dimensions ?? DIMENSIONS,
-          openQuestion: body.openQuestion ?? true,
-          audienceTeamIds: body.audience?.teams ?? null,
-          audienceTiers: body.audience?.tiers ?? null,
-          schedule:
-            body.schedule === undefined
-              ? null
-              : { cron: body.schedule.cron, timezone: body.schedule.timezone },
-          openForHours,
-          ...thresholds.thresholds,
-        };
         const pulseId = await createPulse(trx, organizationId, pulse);
         await recordAudit(trx, organizationId, {
           actorUserId: userId,
           action: 'pulse.created',
           subject: `pulse/${pulseId}`,
-          detail: pulse,
+          detail: { ...pulse },
         });
         return pulseId;
       });

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createUser, recordAudit } from '@pulsegap/db';
+import { createUser, listUsers, recordAudit } from '@pulsegap/db';
 import Type from 'typebox';
 import { conflict, isUniqueViolation } from '../../errors.js';
-import { Created, Email, problems } from '../../schemas.js';
+import { Created, Email, ListOf, problems, Uuid } from '../../schemas.js';
 import { Password } from '../auth/index.js';
 import { hashPassword } from '../auth/passwords.js';
 
@@ -14,9 +14,23 @@ const NewUser = Type.Object(
   },
   { additionalProperties: false },
 );
+const User = Type.Object({ id: Uuid, email: Type.String(), role: NewUser.properties.role });
 
 /** Admins add the organization's other users (HR colleagues, executives). */
 const users: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/users',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: {
+        tags: ['users'],
+        description: 'The users who sign in to the organization, by email (no passwords).',
+        response: { 200: ListOf(User), ...problems(401, 403) },
+      },
+    },
+    async (request) => ({ items: await fastify.tenant(request, listUsers) }),
+  );
+
   fastify.post(
     '/users',
     {

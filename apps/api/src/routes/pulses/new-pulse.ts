@@ -1,0 +1,102 @@
+import {
+  existingPriorityIds,
+  listTeams,
+  readSettings,
+  type NewPulse as NewPulseRow,
+  type TenantTransaction,
+} from '@pulsegap/db';
+import { DIMENSIONS, MIN_GROUP_SIZE_FLOOR, newPulseThresholds } from '@pulsegap/domain';
+import { DEFAULT_OPEN_FOR_HOURS } from '@pulsegap/domain/schedule';
+import type { RunDefinition } from '@pulsegap/jobs';
+import Type, { type Static } from 'typebox';
+import type { FieldError } from '../../errors.js';
+import { Uuid } from '../../schemas.js';
+import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
+import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
+
+const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
+
+/** A new pulse, as `POST /pulses` takes it (and `POST /pulses/preview` previews it). */
+export const NewPulse = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    priorityIds: Type.Array(Uuid, { minItems: 1, maxItems: 20, uniqueItems: true }),
+    dimensions: Type.Optional(Type.Array(Dimension, { minItems: 1, uniqueItems: true })),
+    openQuestion: Type.Optional(Type.Boolean()),
+    audience: Type.Optional(Audience),
+    schedule: Type.Optional(Schedule),
+    openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
+    minGroupSize: Type.Optional(Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 })),
+    commentMinGroupSize: Type.Optional(
+      Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type NewPulseBody = Static<typeof NewPulse>;
+
+/**
+ * The new pulse as it would be stored, or a 400 naming every field that breaks a rule:
+ * thresholds under the organization's floor, a schedule the domain refuses, priorities or
+ * teams that are not the organization's.
+ */
+export async function checkedNewPulse(
+  trx: TenantTransaction,
+  organizationId: string,
+  body: NewPulseBody,
+): Promise<NewPulseRow> {
+  // The organization's floor: a pulse may raise it, never undercut it.
+  const thresholds = newPulseThresholds(body, await readSettings(trx, organizationId));
+  const errors: FieldError[] = thresholds.ok ? [] : thresholdFieldErrors(thresholds.problems);
+  const openForHours = body.schedule?.openForHours ?? body.openForHours ?? DEFAULT_OPEN_FOR_HOURS;
+  if (body.schedule !== undefined) {
+    errors.push(...scheduleErrors({ ...body.schedule, openForHours }));
+  }
+  const known = await existingPriorityIds(trx, body.priorityIds);
+  body.priorityIds.forEach((priorityId, i) => {
+    if (!known.has(priorityId)) {
+      errors.push({
+        path: `body/priorityIds/${i}`,
+        message: 'is not a priority of this organization',
+      });
+    }
+  });
+  const teams = new Set((await listTeams(trx)).map((t) => t.id));
+  (body.audience?.teams ?? []).forEach((teamId, i) => {
+    if (!teams.has(teamId)) {
+      errors.push({
+        path: `body/audience/teams/${i}`,
+        message: 'is not a team of this organization',
+      });
+    }
+  });
+  if (errors.length > 0 || !thresholds.ok) {
+    throw invalidFields('The pulse', errors);
+  }
+  return {
+    title: body.title.trim(),
+    priorityIds: body.priorityIds,
+    dimensions: body.dimensions ?? DIMENSIONS,
+    openQuestion: body.openQuestion ?? true,
+    audienceTeamIds: body.audience?.teams ?? null,
+    audienceTiers: body.audience?.tiers ?? null,
+    schedule:
+      body.schedule === undefined
+        ? null
+        : { cron: body.schedule.cron, timezone: body.schedule.timezone },
+    openForHours,
+    ...thresholds.thresholds,
+  };
+}
+
+/** What a run of a pulse about to be stored would be planned from. */
+export function runDefinitionOf(pulse: NewPulseRow): RunDefinition {
+  return {
+    priorityIds: pulse.priorityIds,
+    dimensions: pulse.dimensions,
+    openQuestion: pulse.openQuestion,
+    audience: { teams: pulse.audienceTeamIds, tiers: pulse.audienceTiers },
+    minGroupSize: pulse.minGroupSize,
+    commentMinGroupSize: pulse.commentMinGroupSize,
+  };
+}
