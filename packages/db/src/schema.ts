@@ -20,6 +20,8 @@ export interface Database {
   segment_keys: SegmentKeyTable;
   outbound_messages: OutboundMessageTable;
   audit_events: AuditEventTable;
+  run_reminders: RunReminderTable;
+  launch_notices: LaunchNoticeTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -42,6 +44,8 @@ export interface OrganizationTable {
   quiet_hours_to: Generated<string>;
   /** ISO weekdays, 1 = Monday. */
   quiet_hours_weekdays: Generated<number[]>;
+  /** How long before a scheduled run its admins are told what will go out (0: never). */
+  launch_notice_hours: Generated<number>;
 }
 
 export interface UserTable {
@@ -100,6 +104,10 @@ export interface PulseTable {
   paused: Generated<boolean>;
   /** Set when the pulse was deleted: it is gone from every list, its runs stay. */
   deleted_at: Date | null;
+  /** Its runs remind at the middle of their window. */
+  remind_at_half_window: Generated<boolean>;
+  /** Its runs remind this many hours before they close (null: not). */
+  remind_hours_before_close: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PulsePriorityTable {
@@ -248,3 +256,25 @@ export type Organization = Selectable<OrganizationTable>;
 export type Team = Selectable<TeamTable>;
 export type Person = Selectable<PersonTable>;
 export type NewPerson = Insertable<PersonTable>;
+
+export type ReminderKind = 'half-window' | 'before-close' | 'manual';
+export type ReminderState = 'due' | 'queued' | 'sent' | 'skipped';
+
+/** A reminder of a run (see the migration `2026-12-05T1600-reminders`). */
+export interface RunReminderTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  kind: ReminderKind;
+  due_at: Date;
+  state: Generated<ReminderState>;
+  /** While it goes out: the last invitation it reached. */
+  after_invitation: string | null;
+}
+
+/** A scheduled occurrence whose launch notice was asked for (once). */
+export interface LaunchNoticeTable {
+  organization_id: string;
+  pulse_id: string;
+  scheduled_for: Date;
+}

@@ -94,6 +94,15 @@ export {
 export { TeamTree, type TeamNode } from './team-tree.js';
 export { isRunOpen, type RunWindow } from './run-state.js';
 export {
+  DEFAULT_REMINDERS,
+  MANUAL_REMINDER_INTERVAL_HOURS,
+  nextManualReminderAt,
+  plannedReminders,
+  REMINDER_MIN_SPACING_HOURS,
+  type PlannedReminderKind,
+  type ReminderPlan,
+} from './reminders.js';
+export {
   planParticipation,
   type GroupParticipation,
   type ParticipationCounts,

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { nextOccurrences, scheduleProblems, type PulseSchedule } from './schedule.js';
+import {
+  isSendingTime,
+  nextOccurrences,
+  nextSendingTime,
+  scheduleProblems,
+  type PulseSchedule,
+} from './schedule.js';
 
 const weekly: PulseSchedule = { cron: '0 9 * * MON', timezone: 'Europe/Berlin', openForHours: 72 };
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -72,5 +78,60 @@ describe('nextOccurrences', () => {
       1,
     );
     expect(first?.toISOString().slice(0, 10)).toBe('2026-03-29');
+  });
+});
+
+describe('nextSendingTime', () => {
+  const office = { from: '09:00', to: '17:00', weekdays: [1, 2, 3, 4, 5] };
+  const berlin = 'Europe/Berlin';
+  const local = (date: Date | null) =>
+    date === null
+      ? null
+      : new Intl.DateTimeFormat('en-GB', {
+          timeZone: berlin,
+          weekday: 'short',
+          day: '2-digit',
+          month: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+        }).format(date);
+
+  test('inside the window a message goes now', () => {
+    const at = new Date('2027-03-24T10:15:00Z'); // Wednesday 11:15 in Berlin
+    expect(nextSendingTime(at, office, berlin)).toEqual(at);
+    expect(isSendingTime(at, office, berlin)).toBe(true);
+  });
+
+  test('after hours, on a Friday evening and at the weekend it waits for Monday 09:00', () => {
+    expect(local(nextSendingTime(new Date('2027-03-24T17:00:00Z'), office, berlin))).toBe(
+      'Thu 25/03, 09:00',
+    );
+    expect(local(nextSendingTime(new Date('2027-03-26T16:00:00Z'), office, berlin))).toBe(
+      'Mon 29/03, 09:00',
+    );
+    expect(isSendingTime(new Date('2027-03-27T10:00:00Z'), office, berlin)).toBe(false);
+  });
+
+  test('09:00 local on both sides of a DST change', () => {
+    // Berlin goes to summer time on Sunday 28 March 2027 and back on Sunday 31 October.
+    const spring = nextSendingTime(new Date('2027-03-27T12:00:00Z'), office, berlin);
+    expect(spring).toEqual(new Date('2027-03-29T07:00:00Z'));
+    const before = nextSendingTime(new Date('2027-03-26T05:00:00Z'), office, berlin);
+    expect(before).toEqual(new Date('2027-03-26T08:00:00Z'));
+    const autumn = nextSendingTime(new Date('2027-10-30T12:00:00Z'), office, berlin);
+    expect(autumn).toEqual(new Date('2027-11-01T08:00:00Z'));
+    // 16:30 local is inside in summer (14:30Z) and in winter (15:30Z).
+    expect(isSendingTime(new Date('2027-10-29T14:30:00Z'), office, berlin)).toBe(true);
+    expect(isSendingTime(new Date('2027-11-01T15:30:00Z'), office, berlin)).toBe(true);
+    expect(isSendingTime(new Date('2027-11-01T16:30:00Z'), office, berlin)).toBe(false);
+  });
+
+  test('an overnight window belongs to the day it opens; no weekdays never opens', () => {
+    const night = { from: '22:00', to: '06:00', weekdays: [5] }; // Friday night
+    expect(isSendingTime(new Date('2027-03-27T02:00:00Z'), night, berlin)).toBe(true); // Sat 03:00
+    expect(local(nextSendingTime(new Date('2027-03-27T06:00:00Z'), night, berlin))).toBe(
+      'Fri 02/04, 22:00',
+    );
+    expect(nextSendingTime(new Date(), { ...office, weekdays: [] }, berlin)).toBeNull();
   });
 });

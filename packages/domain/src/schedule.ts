@@ -1,4 +1,5 @@
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { DateTime } from 'luxon';
 import { isTimeZone } from './time-zone.js';
 
 /** How long a scheduled run stays open when the schedule does not say (hours). */
@@ -107,4 +108,50 @@ function formatHours(ms: number): string {
   return hours >= 1
     ? `${String(Math.round(hours * 10) / 10)} h`
     : `${String(Math.round(ms / 60_000))} min`;
+}
+
+/**
+ * When the organization's messages may go out (its settings' `quietHours`): from `from` to
+ * `to` (`HH:MM`, local time in the organization's zone) on the given ISO weekdays
+ * (1 = Monday). A window whose `to` is not after its `from` runs past midnight into the next
+ * day, and belongs to the weekday it opens on.
+ */
+export interface SendingHours {
+  readonly from: string;
+  readonly to: string;
+  readonly weekdays: readonly number[];
+}
+
+function minutesOf(time: string): { hour: number; minute: number } {
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  return { hour, minute };
+}
+
+/**
+ * The first moment at or after `at` when a message may go out under `hours` in `timezone`:
+ * `at` itself inside the window, else the next opening (its local time on both sides of a
+ * DST change; an opening that falls in the hour a DST change skips moves to just after it).
+ * Null when the window never opens (no weekdays).
+ */
+export function nextSendingTime(at: Date, hours: SendingHours, timezone: string): Date | null {
+  if (hours.weekdays.length === 0) return null;
+  const from = minutesOf(hours.from);
+  const to = minutesOf(hours.to);
+  const overnight = to.hour * 60 + to.minute <= from.hour * 60 + from.minute;
+  const instant = DateTime.fromJSDate(at, { zone: timezone });
+  // The window that opened yesterday may still be open; a week and a day finds the next one.
+  for (let offset = -1; offset <= 8; offset += 1) {
+    const day = instant.startOf('day').plus({ days: offset });
+    if (!hours.weekdays.includes(day.weekday)) continue;
+    const opens = day.set(from);
+    const closes = (overnight ? day.plus({ days: 1 }) : day).set(to);
+    if (instant < opens) return opens.toJSDate();
+    if (instant < closes) return at;
+  }
+  return null;
+}
+
+/** Whether a message may go out at `at` (see {@link nextSendingTime}). */
+export function isSendingTime(at: Date, hours: SendingHours, timezone: string): boolean {
+  return nextSendingTime(at, hours, timezone)?.getTime() === at.getTime();
 }

@@ -16,6 +16,7 @@ import * as tokenRetry from './2026-12-05T1200-token-retry.js';
 import * as outboxOwedUntilDone from './2026-12-05T1300-outbox-owed-until-done.js';
 import * as scheduledRuns from './2026-12-05T1400-scheduled-runs.js';
 import * as scheduledPulses from './2026-12-05T1500-scheduled-pulses.js';
+import * as reminders from './2026-12-05T1600-reminders.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T1300-outbox-owed-until-done': outboxOwedUntilDone,
   '2026-12-05T1400-scheduled-runs': scheduledRuns,
   '2026-12-05T1500-scheduled-pulses': scheduledPulses,
+  '2026-12-05T1600-reminders': reminders,
 };
 
 /** The last migration this build knows: a database older than that is not ready for it. */

@@ -21,6 +21,7 @@ interface Pulse {
   title: string;
   audience: { teams: string[] | null; tiers: string[] | null };
   schedule: { cron: string; timezone: string; openForHours: number } | null;
+  nextOccurrences: string[];
   openForHours: number;
   minGroupSize: number;
   commentMinGroupSize: number;
@@ -231,9 +232,25 @@ describe('PATCH /pulses/:id', () => {
     const schedule = { cron: '0 9 * * 1', timezone: 'Europe/Berlin', openForHours: 48 };
     expect((await api('PATCH', `/pulses/${id}`, { schedule })).statusCode).toBe(204);
     expect(await pulse(id)).toMatchObject({ schedule, openForHours: 48, paused: false });
+    // The next five Mondays, 09:00 in Berlin, whatever the season.
+    const next = (await pulse(id)).nextOccurrences;
+    expect(next).toHaveLength(5);
+    for (const at of next) {
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(new Date(at));
+      expect(local).toBe('Mon 09:00');
+    }
+    expect(Date.parse(next[0] ?? '')).toBeGreaterThan(Date.now());
+    expect(Date.parse(next[4] ?? '') - Date.parse(next[0] ?? '')).toBeGreaterThanOrEqual(
+      4 * 7 * 24 * 3_600_000 - 3_600_000,
+    );
 
     expect((await api('PATCH', `/pulses/${id}`, { paused: true })).statusCode).toBe(204);
-    expect(await pulse(id)).toMatchObject({ schedule, paused: true });
+    expect(await pulse(id)).toMatchObject({ schedule, paused: true, nextOccurrences: [] });
     expect((await latestAudit())?.detail).toEqual({
       title: 'Pulse',
       changes: { paused: { old: false, new: true } },
@@ -246,7 +263,11 @@ describe('PATCH /pulses/:id', () => {
     expect(await pulse(id)).toMatchObject({ schedule, paused: false });
 
     expect((await api('PATCH', `/pulses/${id}`, { schedule: null })).statusCode).toBe(204);
-    expect(await pulse(id)).toMatchObject({ schedule: null, openForHours: 48 });
+    expect(await pulse(id)).toMatchObject({
+      schedule: null,
+      openForHours: 48,
+      nextOccurrences: [],
+    });
   });
 
   test('a change that changes nothing is accepted and not audited', async () => {

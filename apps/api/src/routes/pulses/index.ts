@@ -8,6 +8,7 @@ import {
   releasesOfPulse,
   runTeams,
   segmentParticipation,
+  type PulseView,
 } from '@pulsegap/db';
 import {
   isRunOpen,
@@ -18,6 +19,7 @@ import {
   TeamTree,
   type ParticipationReport,
 } from '@pulsegap/domain';
+import { nextOccurrences } from '@pulsegap/domain/schedule';
 import { RunStartRefused, startRun } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { AppError, notFound } from '../../errors.js';
@@ -70,6 +72,9 @@ const Participation = Type.Object({
   /** Per tier, where both tiers' groups reach k. */
   tiers: TierCounts,
 });
+/** How many of a schedule's next start times a pulse shows. */
+const SHOWN_OCCURRENCES = 5;
+
 const PulseSchema = Type.Object({
   id: Uuid,
   title: Type.String(),
@@ -90,6 +95,9 @@ const PulseSchema = Type.Object({
   paused: Type.Boolean(),
   latestRunId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
+  nextOccurrences: Type.Array(Timestamp, {
+    description: `When the schedule starts its next ${String(SHOWN_OCCURRENCES)} runs; empty when the pulse has no schedule or is paused.`,
+  }),
 });
 const TeamParticipation = Type.Object({
   teamId: Uuid,
@@ -172,7 +180,11 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       preHandler: fastify.authorize('admin', 'executive'),
       schema: { tags: ['pulses'], response: { 200: ListOf(PulseSchema), ...problems(401, 403) } },
     },
-    async (request) => ({ items: await fastify.tenant(request, (trx) => listPulses(trx)) }),
+    async (request) => {
+      const items = await fastify.tenant(request, (trx) => listPulses(trx));
+      const now = new Date();
+      return { items: items.map((pulse) => withNextOccurrences(pulse, now)) };
+    },
   );
 
   fastify.get(
@@ -188,7 +200,7 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const [pulse] = await fastify.tenant(request, (trx) => listPulses(trx, request.params.id));
       if (pulse === undefined) throw notFound('The pulse');
-      return pulse;
+      return withNextOccurrences(pulse, new Date());
     },
   );
 
@@ -350,5 +362,16 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   );
 };
+
+/** A pulse with the next start times of its schedule (none while paused). */
+function withNextOccurrences(pulse: PulseView, now: Date): PulseView & { nextOccurrences: Date[] } {
+  return {
+    ...pulse,
+    nextOccurrences:
+      pulse.schedule === null || pulse.paused
+        ? []
+        : nextOccurrences(pulse.schedule, now, SHOWN_OCCURRENCES),
+  };
+}
 
 export default pulses;
