@@ -11,12 +11,22 @@ function pagePath(cursor: string | null): string {
   return `/audit?${query.toString()}`;
 }
 
-/** The detail of an event, compact: `key: value` for each field. */
-function detailText(detail: unknown): string {
+/** A value of an event's detail: text as it is, a list of plain values joined, else JSON. */
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
+    return value.map((v) => String(v)).join(', ');
+  }
+  return JSON.stringify(value);
+}
+
+/** The detail of an event, compact: `key: value` for each field that holds something. */
+export function detailText(detail: unknown): string {
   if (detail === null || detail === undefined) return '';
-  if (typeof detail !== 'object') return JSON.stringify(detail);
+  if (typeof detail !== 'object' || Array.isArray(detail)) return valueText(detail);
   return Object.entries(detail)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .filter(([, value]) => value !== '' && value !== null && value !== undefined)
+    .map(([key, value]) => `${key}: ${valueText(value)}`)
     .join(' · ');
 }
 

@@ -33,8 +33,11 @@ export function EmployeePreview({
             {count} {count === 1 ? 'statement' : 'statements'}, each answered from 1 (strongly
             disagree) to 5 (strongly agree); every one may be left out.
           </p>
-          <fieldset disabled class="employee-preview__form">
-            <legend class="visually-hidden">The questions, disabled in this preview</legend>
+          <fieldset
+            disabled
+            class="employee-preview__form"
+            aria-label="The questions, disabled in this preview"
+          >
             <div ref={questions} />
             {openQuestion ? (
               <div class="open-question">

@@ -1,6 +1,32 @@
-import type { Reportability as Preview, Team } from '../hr-contract.js';
+import type { Reportability as Preview, Team, TierBooleans, TierNumbers } from '../hr-contract.js';
 
-const yes = (value: boolean): string => (value ? 'yes' : 'no');
+/** "figures, comments of the frontline", "nothing on its own"… */
+export function shownText(group: { figures: boolean; comments: TierBooleans }): string {
+  const comments = (['leadership', 'frontline'] as const).filter((tier) => group.comments[tier]);
+  const parts = [
+    ...(group.figures ? ['figures'] : []),
+    ...(comments.length === 0 ? [] : [`comments of the ${comments.join(' and ')}`]),
+  ];
+  return parts.length === 0 ? 'nothing on its own' : parts.join(', ');
+}
+
+function ReportableRow({
+  name,
+  group,
+}: {
+  name: string;
+  group: { invited: TierNumbers; figures: boolean; comments: TierBooleans };
+}) {
+  return (
+    <tr>
+      <th scope="row">{name}</th>
+      <td class="num">
+        {group.invited.leadership} + {group.invited.frontline}
+      </td>
+      <td>{shownText(group)}</td>
+    </tr>
+  );
+}
 
 /**
  * What a run of the pulse would release (`/pulses/:id/preview`): who is invited, which groups
@@ -63,39 +89,24 @@ export function ReportabilityPreview({ preview, teams }: { preview: Preview; tea
         </>
       )}
       <h3 id="reportable-title">What can be shown after the run</h3>
+      <p class="meta">
+        If everyone invited answers. Invited people are counted as leadership + frontline.
+      </p>
       <div class="table-scroll" role="region" aria-labelledby="reportable-title" tabIndex={0}>
         <table class="data-table">
           <thead>
             <tr>
               <th scope="col">Group</th>
               <th scope="col" class="num">
-                Invited (lead. + front.)
+                Invited
               </th>
-              <th scope="col">Figures (at k)</th>
-              <th scope="col">Comments, leadership</th>
-              <th scope="col">Comments, frontline</th>
+              <th scope="col">Shown</th>
             </tr>
           </thead>
           <tbody>
-            <tr>
-              <th scope="row">Whole organization</th>
-              <td class="num">
-                {preview.organization.invited.leadership} + {preview.organization.invited.frontline}
-              </td>
-              <td>{yes(preview.organization.figures)}</td>
-              <td>{yes(preview.organization.comments.leadership)}</td>
-              <td>{yes(preview.organization.comments.frontline)}</td>
-            </tr>
+            <ReportableRow name="Whole organization" group={preview.organization} />
             {preview.teams.map((team) => (
-              <tr key={team.teamId}>
-                <th scope="row">{team.name}</th>
-                <td class="num">
-                  {team.invited.leadership} + {team.invited.frontline}
-                </td>
-                <td>{yes(team.figures)}</td>
-                <td>{yes(team.comments.leadership)}</td>
-                <td>{yes(team.comments.frontline)}</td>
-              </tr>
+              <ReportableRow key={team.teamId} name={team.name} group={team} />
             ))}
           </tbody>
         </table>
