@@ -125,7 +125,9 @@ async function ensureDefinerRole<T>(owner: Kysely<T>) {
 async function secureDefinerFunctions<T>(owner: Kysely<T>) {
   const role = sql.id(DEFINER_ROLE);
   await sql`grant usage, create on schema public to ${role}`.execute(owner);
-  await sql`grant select on users, invitations, runs, pulses, run_reminders to ${role}`.execute(owner);
+  await sql`grant select on users, invitations, runs, pulses, run_reminders to ${role}`.execute(
+    owner,
+  );
   await sql`grant update (token_collected, blinded_digest) on invitations to ${role}`.execute(
     owner,
   );

@@ -30,6 +30,25 @@ export const JOB_SCHEMAS = {
   ),
   /** Recurring: asks for the release of every run that is due (`requestDueReleases`). */
   'sweep-due-releases': NoPayload,
+  /** Sends one reminder of a run to those who have not collected a token (`deliverReminder`). */
+  'deliver-reminder': Type.Object(
+    {
+      organizationId: Type.String({ format: 'uuid' }),
+      reminderId: Type.String({ format: 'uuid' }),
+    },
+    { additionalProperties: false },
+  ),
+  /** Tells the admins what a scheduled run will send, before it starts (`sendLaunchNotice`). */
+  'send-launch-notice': Type.Object(
+    {
+      organizationId: Type.String({ format: 'uuid' }),
+      pulseId: Type.String({ format: 'uuid' }),
+      scheduledFor: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  /** Recurring: asks for the reminders and launch notices that are due (`requestDueMessages`). */
+  'sweep-due-messages': NoPayload,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -106,6 +125,25 @@ export function deliverInvitationsRequest(organizationId: string, runId: string)
   return runRequest('deliver-invitations', organizationId, runId);
 }
 
+/** The outbox entry that asks for a reminder to be sent. */
+export function deliverReminderRequest(organizationId: string, reminderId: string) {
+  return {
+    name: 'deliver-reminder' as const,
+    key: `deliver-reminder-${reminderId}`,
+    payload: { organizationId, reminderId },
+  };
+}
+
+/** The outbox entry that asks for the launch notice of a pulse's occurrence. */
+export function launchNoticeRequest(organizationId: string, pulseId: string, scheduledFor: Date) {
+  const at = scheduledFor.toISOString();
+  return {
+    name: 'send-launch-notice' as const,
+    key: `send-launch-notice-${pulseId}-${at}`,
+    payload: { organizationId, pulseId, scheduledFor: at },
+  };
+}
+
 /**
  * A job that recurs: its id (one scheduler per id), when it recurs (an interval, or a cron
  * expression in a time zone), and the job it starts. Both runtimes run the same
@@ -119,6 +157,9 @@ export type Recurrence = {
 /** How often the runtimes look for runs whose release is due. */
 export const DUE_RELEASE_SWEEP_MS = 10_000;
 
+/** How often the runtimes look for reminders and launch notices that are due. */
+export const DUE_MESSAGE_SWEEP_MS = 60_000;
+
 /** How often the runtimes bring their schedulers in line with the pulses' schedules. */
 export const SCHEDULE_SYNC_MS = 10_000;
 
@@ -128,6 +169,11 @@ export const RECURRENCES: readonly Recurrence[] = [
     id: 'sweep-due-releases',
     everyMs: DUE_RELEASE_SWEEP_MS,
     job: { name: 'sweep-due-releases', payload: {} },
+  },
+  {
+    id: 'sweep-due-messages',
+    everyMs: DUE_MESSAGE_SWEEP_MS,
+    job: { name: 'sweep-due-messages', payload: {} },
   },
 ];
 

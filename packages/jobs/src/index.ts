@@ -10,11 +10,10 @@ export { hashInvitationSecret, invitationSecret } from './invitation-secrets.js'
 export { type JobLogger, type JobRuntime } from './runtimes/common.js';
 export { startInProcessRuntime } from './runtimes/in-process.js';
 export { startBullmqRuntime, type BullmqRuntimeOptions } from './runtimes/bullmq.js';
-export {
-  previewPulseRun,
-  RunStartRefused,
-  startRun,
-  type RunDefinition,
-  type StartedRun,
-} from './run-start.js';
+export { previewPulseRun, startRun, type RunDefinition, type StartedRun } from './run-start.js';
 export { makeSegmentKeys, saveNewSegmentKey, sealingLabel } from './segment-keys.js';
+export { Refused } from './refused.js';
+export { requestDueMessages } from './due-messages.js';
+export { deliverReminder } from './handlers/reminder-delivery.js';
+export { sendLaunchNotice } from './handlers/launch-notice.js';
+export { remindNow, type ReminderAsked } from './reminders.js';

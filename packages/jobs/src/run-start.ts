@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  addRunReminders,
   audienceMembers,
   createRun,
   enqueueJob,
@@ -15,6 +16,7 @@ import {
   audienceShortfalls,
   effectiveThresholds,
   isDimension,
+  plannedReminders,
   previewRun,
   statementFor,
   TIERS,
@@ -23,30 +25,19 @@ import {
   type Tier,
 } from '@pulsegap/domain';
 import { deliverInvitationsRequest } from './contract.js';
+import { Refused } from './refused.js';
 import { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
 import { makeSegmentKeys } from './segment-keys.js';
-
-/**
- * Why a run was not started, as the API answers it: 404 for a pulse that is not there, 409
- * for an audience that cannot make a run.
- */
-export class RunStartRefused extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    readonly code: string,
-    detail: string,
-    readonly extensions?: Readonly<Record<string, unknown>>,
-  ) {
-    super(detail);
-  }
-}
 
 /** What a run is planned from: a pulse's definition, as stored or as a draft. */
 export interface RunDefinition {
   readonly priorityIds: readonly string[];
   readonly dimensions: readonly string[];
   readonly openQuestion: boolean;
-  readonly audience: { readonly teams: readonly string[] | null; readonly tiers: readonly Tier[] | null };
+  readonly audience: {
+    readonly teams: readonly string[] | null;
+    readonly tiers: readonly Tier[] | null;
+  };
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
 }
@@ -91,7 +82,7 @@ export interface StartedRun {
  * makes every segment's key (so no key's creation tells when someone first opened a link),
  * and asks for the invitations to be sent, and records the start in the audit log. Its
  * thresholds are the pulse's, raised to the organization's floor. A run whose audience
- * leaves a whole tier under k does not start (`RunStartRefused`, 409). Each invitation's secret is derived from its id with
+ * leaves a whole tier under k does not start (`Refused`, 409). Each invitation's secret is derived from its id with
  * `invitationKey`; only its hash is stored.
  */
 export async function startRun(
@@ -105,8 +96,7 @@ export async function startRun(
   scheduledFor: Date | null = null,
 ): Promise<StartedRun> {
   const [pulse] = await listPulses(trx, pulseId);
-  if (pulse === undefined)
-    throw new RunStartRefused(404, 'PG_ERR_NOT_FOUND', 'The pulse was not found');
+  if (pulse === undefined) throw new Refused(404, 'PG_ERR_NOT_FOUND', 'The pulse was not found');
   // The organization's floor may have been raised since the pulse was made: it still holds.
   const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
@@ -122,7 +112,7 @@ export async function startRun(
     tiers: pulse.audience.tiers,
   });
   if (members.length === 0) {
-    throw new RunStartRefused(
+    throw new Refused(
       409,
       'PG_ERR_EMPTY_AUDIENCE',
       'Nobody active on the roster is in this pulse’s audience.',
@@ -131,7 +121,7 @@ export async function startRun(
   const [shortfall] = audienceShortfalls(members, pulse.audience.tiers, thresholds.minGroupSize);
   if (shortfall !== undefined) {
     const other = shortfall.tier === 'leadership' ? 'frontline' : 'leadership';
-    throw new RunStartRefused(
+    throw new Refused(
       409,
       'PG_ERR_TIER_UNDER_K',
       `The audience has ${shortfall.count} ${shortfall.tier} ${shortfall.count === 1 ? 'person' : 'people'}; a run needs at least ${shortfall.minGroupSize} (the minimum group size) in each tier it asks, or even the whole organization's ${shortfall.tier} figures would describe fewer people than that. Add ${shortfall.tier} people to the roster or to the audience, or limit the pulse's audience to ${other}.`,
@@ -177,6 +167,12 @@ export async function startRun(
     });
   }
   await makeSegmentKeys(trx, organizationId, runId, [...segments.values()], keys.segmentKeySealing);
+  await addRunReminders(
+    trx,
+    organizationId,
+    runId,
+    plannedReminders(pulse.reminders, now, closesAt),
+  );
   await enqueueJob(trx, deliverInvitationsRequest(organizationId, runId));
   await recordAudit(trx, organizationId, {
     actorUserId,

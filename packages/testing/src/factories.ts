@@ -56,6 +56,7 @@ export async function createRunFixture(
       openForHours: 72,
       minGroupSize,
       commentMinGroupSize: Math.max(10, minGroupSize),
+      reminders: { halfWindow: false, hoursBeforeClose: null },
     });
     const runId = await createRun(trx, organizationId, {
       pulseId,

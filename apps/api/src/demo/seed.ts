@@ -15,7 +15,7 @@ import {
   type TenantTransaction,
   type TierValue,
 } from '@pulsegap/db';
-import { DIMENSIONS, type Dimension } from '@pulsegap/domain';
+import { DEFAULT_REMINDERS, DIMENSIONS, type Dimension } from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../routes/auth/passwords.js';
 
@@ -148,6 +148,7 @@ async function seedOrganization(
     openForHours: 72,
     minGroupSize: 5,
     commentMinGroupSize: 10,
+    reminders: DEFAULT_REMINDERS,
   });
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '@pulsegap/db';
+import { Refused } from '@pulsegap/jobs';
 import { AppError, isUnstorableText, type FieldError, type LineError } from '../errors.js';
 
 /** The body of every error answer (RFC 9457), with our stable `code`. */
@@ -48,7 +49,7 @@ export function sendProblem(
  */
 export default fp(
   (fastify: FastifyInstance) => {
-    fastify.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    fastify.setErrorHandler((error: FastifyError | AppError | Refused, request, reply) => {
       if (error instanceof AppError) {
         if (error.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return sendProblem(reply, {
@@ -58,6 +59,15 @@ export default fp(
           detail: error.message,
           code: error.code,
           ...(error.errors === undefined ? {} : { errors: error.errors }),
+        });
+      }
+      if (error instanceof Refused) {
+        return sendProblem(reply, {
+          ...error.extensions,
+          status: error.status,
+          title: TITLES[error.status] ?? 'Error',
+          detail: error.message,
+          code: error.code,
         });
       }
       if (error.validation !== undefined) {

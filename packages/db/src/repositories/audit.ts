@@ -13,6 +13,7 @@ export type AuditAction =
   | 'settings.updated'
   | 'run.started'
   | 'run.skipped'
+  | 'run.reminded'
   | 'run.closed';
 
 /** A change to record. */

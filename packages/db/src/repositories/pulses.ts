@@ -22,8 +22,16 @@ export interface PulseView {
   readonly commentMinGroupSize: number;
   /** A paused pulse keeps its schedule but does not recur until resumed. */
   readonly paused: boolean;
+  /** When its runs remind those who have not collected a token. */
+  readonly reminders: ReminderSettings;
   readonly latestRunId: string | null;
   readonly createdAt: Date;
+}
+
+/** When a pulse's runs remind: at half-window, and hours before close (null: not). */
+export interface ReminderSettings {
+  readonly halfWindow: boolean;
+  readonly hoursBeforeClose: number | null;
 }
 
 export interface NewPulse {
@@ -37,6 +45,7 @@ export interface NewPulse {
   readonly openForHours: number;
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
+  readonly reminders: ReminderSettings;
 }
 
 export async function createPulse(
@@ -58,6 +67,8 @@ export async function createPulse(
       open_for_hours: pulse.openForHours,
       min_group_size: pulse.minGroupSize,
       comment_min_group_size: pulse.commentMinGroupSize,
+      remind_at_half_window: pulse.reminders.halfWindow,
+      remind_hours_before_close: pulse.reminders.hoursBeforeClose,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -125,6 +136,10 @@ export async function listPulses(trx: TenantTransaction, id?: string): Promise<P
     minGroupSize: r.min_group_size,
     commentMinGroupSize: r.comment_min_group_size,
     paused: r.paused,
+    reminders: {
+      halfWindow: r.remind_at_half_window,
+      hoursBeforeClose: r.remind_hours_before_close,
+    },
     latestRunId: r.latest_run_id ?? null,
     createdAt: r.created_at,
   }));
@@ -141,6 +156,7 @@ export interface PulseChanges {
   readonly paused?: boolean;
   readonly minGroupSize?: number;
   readonly commentMinGroupSize?: number;
+  readonly reminders?: ReminderSettings;
 }
 
 /**
@@ -188,6 +204,12 @@ export async function updatePulse(
     ...(changes.commentMinGroupSize === undefined
       ? {}
       : { comment_min_group_size: changes.commentMinGroupSize }),
+    ...(changes.reminders === undefined
+      ? {}
+      : {
+          remind_at_half_window: changes.reminders.halfWindow,
+          remind_hours_before_close: changes.reminders.hoursBeforeClose,
+        }),
   };
   if (Object.keys(set).length === 0) return;
   await trx

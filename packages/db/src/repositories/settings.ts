@@ -1,6 +1,9 @@
 import type { TenantTransaction } from '../tenant.js';
 
-/** When the service sends nothing to employees, in the organization's time zone. */
+/**
+ * The organization's sending hours, in its time zone: messages (reminders, launch notices) go
+ * out only from `from` to `to` on `weekdays`; the rest of the week is quiet.
+ */
 export interface QuietHours {
   /** `HH:MM`. */
   readonly from: string;
@@ -19,6 +22,8 @@ export interface OrganizationSettings {
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
   readonly quietHours: QuietHours;
+  /** How many hours before a scheduled run its admins hear what will go out (0: never). */
+  readonly launchNoticeHours: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export async function readSettings(
       'quiet_hours_from',
       'quiet_hours_to',
       'quiet_hours_weekdays',
+      'launch_notice_hours',
     ])
     .where('id', '=', organizationId);
   if (options.forUpdate === true) query = query.forUpdate();
@@ -52,6 +58,7 @@ export async function readSettings(
       to: row.quiet_hours_to,
       weekdays: row.quiet_hours_weekdays,
     },
+    launchNoticeHours: row.launch_notice_hours,
   };
 }
 
@@ -70,6 +77,7 @@ export async function updateSettings(
       quiet_hours_from: settings.quietHours.from,
       quiet_hours_to: settings.quietHours.to,
       quiet_hours_weekdays: [...settings.quietHours.weekdays].sort((a, b) => a - b),
+      launch_notice_hours: settings.launchNoticeHours,
     })
     .where('id', '=', organizationId)
     .execute();

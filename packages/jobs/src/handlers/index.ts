@@ -1,6 +1,9 @@
 import { parseJob, type JobName, type JobPayload, type JobRequest } from '../contract.js';
 import type { JobContext } from '../context.js';
+import { requestDueMessages } from '../due-messages.js';
 import { requestDueReleases } from '../due-releases.js';
+import { sendLaunchNotice } from './launch-notice.js';
+import { deliverReminder } from './reminder-delivery.js';
 import { deliverInvitations } from './invitation-delivery.js';
 import { closeAndRelease } from './release-run.js';
 import { startScheduledRun } from './scheduled-run.js';
@@ -34,6 +37,18 @@ const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
   },
   'sweep-due-releases': async (context) => {
     await requestDueReleases(context.db);
+  },
+  'deliver-reminder': (context, payload) =>
+    deliverReminder(context, payload.organizationId, payload.reminderId),
+  'send-launch-notice': (context, payload) =>
+    sendLaunchNotice(
+      context,
+      payload.organizationId,
+      payload.pulseId,
+      new Date(payload.scheduledFor),
+    ),
+  'sweep-due-messages': async (context) => {
+    await requestDueMessages(context);
   },
 };
 

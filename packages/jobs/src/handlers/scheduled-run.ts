@@ -1,7 +1,8 @@
 import { lockPulse, recordAudit, runOfOccurrence, withTenant } from '@pulsegap/db';
 import { nextOccurrences, previousOccurrence } from '@pulsegap/domain/schedule';
 import type { JobContext } from '../context.js';
-import { RunStartRefused, startRun } from '../run-start.js';
+import { Refused } from '../refused.js';
+import { startRun } from '../run-start.js';
 
 /** What became of an occurrence. */
 export type OccurrenceOutcome = 'started' | 'already started' | 'skipped';
@@ -17,7 +18,7 @@ export type OccurrenceOutcome = 'started' | 'already started' | 'skipped';
  * invitations go to the roster as it is now, filtered by the audience (`startRun`).
  * Skipped: a pulse deleted, paused or no longer scheduled at that time (its schedule
  * changed), an occurrence whose window has already passed, and an audience that cannot
- * make a run (`RunStartRefused`); the last two write `run.skipped` to the audit log.
+ * make a run (`Refused`); the last two write `run.skipped` to the audit log.
  */
 export async function startScheduledRun(
   context: JobContext,
@@ -59,7 +60,7 @@ export async function startScheduledRun(
       );
       return 'started';
     } catch (error) {
-      if (error instanceof RunStartRefused) return skip(error.message, error.code);
+      if (error instanceof Refused) return skip(error.message, error.code);
       throw error;
     }
   });

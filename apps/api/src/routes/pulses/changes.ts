@@ -17,7 +17,7 @@ import { notFound, type FieldError } from '../../errors.js';
 import { IdParams, Nullable, problems } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
 import { assertScheduledAudience } from './preview.js';
-import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
+import { Audience, Reminders, Schedule, scheduleErrors } from './pulse-fields.js';
 
 const Paused = Type.Boolean({ description: 'true pauses the schedule; false resumes it.' });
 const PulseChange = Type.Object(
@@ -33,6 +33,7 @@ const PulseChange = Type.Object(
       ),
     ),
     paused: Type.Optional(Paused),
+    reminders: Type.Optional(Reminders),
     // No `minimum` of 3 in the schema: a lower value is a lowering, refused with the current
     // value by the domain's rule.
     minGroupSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -45,7 +46,13 @@ type PulseChangeBody = Static<typeof PulseChange>;
 /** The fields of a pulse a change may touch, as the audit log shows them. */
 type Changeable = Pick<
   PulseView,
-  'title' | 'audience' | 'schedule' | 'paused' | 'minGroupSize' | 'commentMinGroupSize'
+  | 'title'
+  | 'audience'
+  | 'schedule'
+  | 'paused'
+  | 'minGroupSize'
+  | 'commentMinGroupSize'
+  | 'reminders'
 >;
 
 /** Changing a pulse (title, audience, schedule, pausing, raising thresholds) and deleting it. */
@@ -180,6 +187,17 @@ async function checkedChanges(
       : { openForHours: body.schedule.openForHours }),
     ...(paused === undefined ? {} : { paused }),
     ...thresholds.thresholds,
+    ...(body.reminders === undefined
+      ? {}
+      : {
+          reminders: {
+            halfWindow: body.reminders.halfWindow ?? current.reminders.halfWindow,
+            hoursBeforeClose:
+              body.reminders.hoursBeforeClose === undefined
+                ? current.reminders.hoursBeforeClose
+                : body.reminders.hoursBeforeClose,
+          },
+        }),
   };
 }
 
@@ -229,6 +247,7 @@ function differences(
     paused: changes.paused ?? current.paused,
     minGroupSize: changes.minGroupSize ?? current.minGroupSize,
     commentMinGroupSize: changes.commentMinGroupSize ?? current.commentMinGroupSize,
+    reminders: changes.reminders ?? current.reminders,
   };
   const changed: Record<string, { old: unknown; new: unknown }> = {};
   for (const key of Object.keys(next) as (keyof Changeable)[]) {

@@ -6,6 +6,7 @@ import {
   readRelease,
   recordAudit,
   releasesOfPulse,
+  runReminders,
   runTeams,
   segmentParticipation,
   type PulseView,
@@ -20,9 +21,9 @@ import {
   type ParticipationReport,
 } from '@pulsegap/domain';
 import { nextOccurrences } from '@pulsegap/domain/schedule';
-import { RunStartRefused, startRun } from '@pulsegap/jobs';
+import { startRun } from '@pulsegap/jobs';
 import Type from 'typebox';
-import { AppError, notFound } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import {
   Created,
   IdParams,
@@ -93,6 +94,10 @@ const PulseSchema = Type.Object({
   minGroupSize: Type.Integer(),
   commentMinGroupSize: Type.Integer(),
   paused: Type.Boolean(),
+  reminders: Type.Object({
+    halfWindow: Type.Boolean(),
+    hoursBeforeClose: Nullable(Type.Integer()),
+  }),
   latestRunId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
   nextOccurrences: Type.Array(Timestamp, {
@@ -126,6 +131,26 @@ const RunSchema = Type.Object({
    * can be subtracted out; teams left out are listed in `withheld`.
    */
   teams: Type.Array(TeamParticipation),
+  reminders: Type.Array(
+    Type.Object({
+      kind: Type.Union([
+        Type.Literal('half-window'),
+        Type.Literal('before-close'),
+        Type.Literal('manual'),
+      ]),
+      dueAt: Timestamp,
+      state: Type.Union([
+        Type.Literal('due'),
+        Type.Literal('queued'),
+        Type.Literal('sent'),
+        Type.Literal('skipped'),
+      ]),
+    }),
+    {
+      description:
+        'The run’s reminders to invitees who have not collected a token, in time order: planned (`due`; one due outside the sending hours waits for the next opening), going out (`queued`), `sent`, or `skipped` (the run closed first).',
+    },
+  ),
   withheld: Type.Array(
     Type.Object({
       teamId: Uuid,
@@ -267,7 +292,12 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
         const [pulse] = await listPulses(trx, request.params.id);
         if (pulse === undefined) throw notFound('The pulse');
         const items = [];
-        for (const run of await listRuns(trx, pulse.id)) {
+        const runs = await listRuns(trx, pulse.id);
+        const reminders = await runReminders(
+          trx,
+          runs.map((run) => run.id),
+        );
+        for (const run of runs) {
           // A released run shows the participation of its release; an open one, the same
           // plan on today's counts: the groups shown depend only on who was invited.
           const release = run.releasedAt === null ? null : await readRelease(trx, run.id);
@@ -309,6 +339,9 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
             withheld: report.withheld.flatMap((w) =>
               w.teamId === null ? [] : [{ ...w, teamId: w.teamId, team: name.get(w.teamId) ?? '' }],
             ),
+            reminders: reminders
+              .filter((r) => r.runId === run.id)
+              .map((r) => ({ kind: r.kind, dueAt: r.dueAt, state: r.state })),
           });
         }
         return { items };
@@ -333,31 +366,19 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const run = await fastify
-        .tenant(request, (trx) =>
-          startRun(
-            trx,
-            request.auth.organizationId,
-            request.params.id,
-            new Date(),
-            {
-              invitationKey: fastify.keys.invitationSecrets,
-              segmentKeySealing: fastify.keys.segmentKeySealing,
-            },
-            request.auth.userId,
-          ),
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof RunStartRefused)) throw error;
-          throw new AppError(
-            error.status,
-            error.code,
-            error.status === 404 ? 'Not Found' : 'Conflict',
-            error.message,
-            undefined,
-            error.extensions,
-          );
-        });
+      const run = await fastify.tenant(request, (trx) =>
+        startRun(
+          trx,
+          request.auth.organizationId,
+          request.params.id,
+          new Date(),
+          {
+            invitationKey: fastify.keys.invitationSecrets,
+            segmentKeySealing: fastify.keys.segmentKeySealing,
+          },
+          request.auth.userId,
+        ),
+      );
       return reply.code(201).send({ id: run.id, invited: run.invited, closesAt: run.closesAt });
     },
   );

@@ -5,14 +5,19 @@ import {
   type NewPulse as NewPulseRow,
   type TenantTransaction,
 } from '@pulsegap/db';
-import { DIMENSIONS, MIN_GROUP_SIZE_FLOOR, newPulseThresholds } from '@pulsegap/domain';
+import {
+  DEFAULT_REMINDERS,
+  DIMENSIONS,
+  MIN_GROUP_SIZE_FLOOR,
+  newPulseThresholds,
+} from '@pulsegap/domain';
 import { DEFAULT_OPEN_FOR_HOURS } from '@pulsegap/domain/schedule';
 import type { RunDefinition } from '@pulsegap/jobs';
 import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import { Uuid } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
-import { Audience, Schedule, scheduleErrors } from './pulse-fields.js';
+import { Audience, Reminders, Schedule, scheduleErrors } from './pulse-fields.js';
 
 const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
 
@@ -25,6 +30,7 @@ export const NewPulse = Type.Object(
     openQuestion: Type.Optional(Type.Boolean()),
     audience: Type.Optional(Audience),
     schedule: Type.Optional(Schedule),
+    reminders: Type.Optional(Reminders),
     openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
     minGroupSize: Type.Optional(Type.Integer({ minimum: MIN_GROUP_SIZE_FLOOR, maximum: 1000 })),
     commentMinGroupSize: Type.Optional(
@@ -86,6 +92,13 @@ export async function checkedNewPulse(
         : { cron: body.schedule.cron, timezone: body.schedule.timezone },
     openForHours,
     ...thresholds.thresholds,
+    reminders: {
+      halfWindow: body.reminders?.halfWindow ?? DEFAULT_REMINDERS.halfWindow,
+      hoursBeforeClose:
+        body.reminders?.hoursBeforeClose === undefined
+          ? DEFAULT_REMINDERS.hoursBeforeClose
+          : body.reminders.hoursBeforeClose,
+    },
   };
 }
 

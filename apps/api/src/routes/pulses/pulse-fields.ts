@@ -1,7 +1,7 @@
 import { scheduleProblems, type PulseSchedule } from '@pulsegap/domain/schedule';
 import Type from 'typebox';
 import type { FieldError } from '../../errors.js';
-import { Tier, Uuid } from '../../schemas.js';
+import { Nullable, Tier, Uuid } from '../../schemas.js';
 
 /** Who a pulse asks: teams (with everything beneath them) and tiers; all when left out. */
 export const Audience = Type.Object(
@@ -32,3 +32,22 @@ export function scheduleErrors(schedule: PulseSchedule, path = 'body/schedule'):
     message: problem.message,
   }));
 }
+
+/** When a pulse's runs remind those invited who have not collected a token. */
+export const Reminders = Type.Object(
+  {
+    halfWindow: Type.Optional(
+      Type.Boolean({ description: 'Remind at the middle of the run’s window (default true).' }),
+    ),
+    hoursBeforeClose: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: 1,
+          maximum: 2160,
+          description: 'Remind this many hours before the run closes (default 24; null: not).',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

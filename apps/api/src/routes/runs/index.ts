@@ -9,7 +9,7 @@ import {
   withTenant,
 } from '@pulsegap/db';
 import { isRunOpen } from '@pulsegap/domain';
-import { releaseRunRequest } from '@pulsegap/jobs';
+import { releaseRunRequest, remindNow } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, notFound } from '../../errors.js';
 import { IdParams, ListOf, Nullable, problems, Timestamp, Uuid } from '../../schemas.js';
@@ -97,6 +97,38 @@ const runs: FastifyPluginAsyncTypebox = async (fastify) => {
         });
         return { id: run.id, closedAt: now };
       }),
+  );
+
+  fastify.post(
+    '/runs/:id/reminders',
+    {
+      preHandler: fastify.authorize('admin'),
+      schema: {
+        tags: ['runs'],
+        description:
+          'Reminds now those invited who have not collected a token (never anyone who has; the message says nothing of who answered). At most once a day per run, counting every reminder that went out (409 `PG_ERR_REMINDER_TOO_SOON` with `nextAllowedAt`); only while the run is open (409 `PG_ERR_RUN_CLOSED`). Outside the organization’s sending hours it waits for the next opening (`sendsAt`); if that is after the run closes, 409 `PG_ERR_OUTSIDE_SENDING_HOURS`.',
+        params: IdParams,
+        response: {
+          202: Type.Object({
+            queued: Type.Integer({ description: 'How many it will reach.' }),
+            sendsAt: Timestamp,
+          }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const asked = await fastify.tenant(request, (trx) =>
+        remindNow(
+          trx,
+          request.auth.organizationId,
+          request.params.id,
+          new Date(),
+          request.auth.userId,
+        ),
+      );
+      return reply.code(202).send(asked);
+    },
   );
 };
 

@@ -38,7 +38,19 @@ const Settings = Type.Object(
           description: 'ISO weekdays, 1 = Monday.',
         }),
       },
-      { additionalProperties: false },
+      {
+        additionalProperties: false,
+        description:
+          'The sending hours: reminders and launch notices go out only from `from` to `to` (local time) on these weekdays; one due outside waits for the next opening.',
+      },
+    ),
+    launchNoticeHours: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 720,
+        description:
+          'How many hours before each scheduled run the admins get a notice of what will go out (0: none). Default 48; left out of a PUT, it stays.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -73,16 +85,6 @@ const settings: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const body = request.body;
-      const next: OrganizationSettings = {
-        timezone: body.timezone,
-        minGroupSize: body.minGroupSize,
-        commentMinGroupSize: body.commentMinGroupSize,
-        quietHours: {
-          from: body.quietHours.from,
-          to: body.quietHours.to,
-          weekdays: body.quietHours.weekdays.toSorted((a, b) => a - b),
-        },
-      };
       const errors: FieldError[] = [];
       if (!isTimeZone(body.timezone)) {
         errors.push({
@@ -93,6 +95,17 @@ const settings: FastifyPluginAsyncTypebox = async (fastify) => {
       const { organizationId, userId } = request.auth;
       return fastify.tenant(request, async (trx) => {
         const current = await readSettings(trx, organizationId, { forUpdate: true });
+        const next: OrganizationSettings = {
+          timezone: body.timezone,
+          minGroupSize: body.minGroupSize,
+          commentMinGroupSize: body.commentMinGroupSize,
+          quietHours: {
+            from: body.quietHours.from,
+            to: body.quietHours.to,
+            weekdays: body.quietHours.weekdays.toSorted((a, b) => a - b),
+          },
+          launchNoticeHours: body.launchNoticeHours ?? current.launchNoticeHours,
+        };
         const floor = changedFloor(current, next);
         if (!floor.ok) errors.push(...thresholdFieldErrors(floor.problems));
         if (errors.length > 0) throw invalidFields('The settings', errors);
@@ -118,7 +131,13 @@ function settingsChanges(
   next: OrganizationSettings,
 ): Record<string, { old: unknown; new: unknown }> {
   const changes: Record<string, { old: unknown; new: unknown }> = {};
-  for (const key of ['timezone', 'minGroupSize', 'commentMinGroupSize', 'quietHours'] as const) {
+  for (const key of [
+    'timezone',
+    'minGroupSize',
+    'commentMinGroupSize',
+    'quietHours',
+    'launchNoticeHours',
+  ] as const) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key])) {
       changes[key] = { old: current[key], new: next[key] };
     }

@@ -14,6 +14,7 @@ const DEFAULTS = {
   minGroupSize: 5,
   commentMinGroupSize: 10,
   quietHours: { from: '09:00', to: '17:00', weekdays: [1, 2, 3, 4, 5] },
+  launchNoticeHours: 48,
 };
 
 let t: TestServer;
@@ -71,7 +72,12 @@ describe('PUT /settings', () => {
     };
     const response = await putSettings(org.token, next);
     expect(response.statusCode, response.body).toBe(200);
-    const stored = { ...next, quietHours: { ...next.quietHours, weekdays: [1, 3, 5] } };
+    // Left out, the launch notice keeps its value.
+    const stored = {
+      ...next,
+      quietHours: { ...next.quietHours, weekdays: [1, 3, 5] },
+      launchNoticeHours: 48,
+    };
     expect(response.json()).toEqual(stored);
     expect((await getSettings(org.token)).json()).toEqual(stored);
 
@@ -95,6 +101,21 @@ describe('PUT /settings', () => {
         },
       }),
     ]);
+  });
+
+  test('the launch notice is set, turned off with 0, and kept in the audit log', async () => {
+    const own = await signup(t.server, 'Notices');
+    const response = await putSettings(own.token, { ...DEFAULTS, launchNoticeHours: 0 });
+    expect(response.statusCode, response.body).toBe(200);
+    expect((await getSettings(own.token)).json()).toMatchObject({ launchNoticeHours: 0 });
+    expect(await auditActions(own.token)).toContain('settings.updated');
+    for (const bad of [-1, 721, 2.5]) {
+      const refused = await putSettings(own.token, { ...DEFAULTS, launchNoticeHours: bad });
+      expect(expectProblem(refused, 400).errors).toEqual([
+        expect.objectContaining({ path: 'body/launchNoticeHours' }),
+      ]);
+    }
+    expect((await getSettings(own.token)).json()).toMatchObject({ launchNoticeHours: 0 });
   });
 
   test('the same settings again change nothing and add no audit event', async () => {
