@@ -276,8 +276,18 @@ export function parseStartedRun(body: unknown): StartedRun {
   };
 }
 
-export function parseQueued(body: unknown): number {
-  return number(record(body, 'reminders').queued, 'reminders.queued');
+/** A reminder asked for: how many it will reach, and when it goes out (sending hours). */
+export interface QueuedReminder {
+  queued: number;
+  sendsAt: string | null;
+}
+
+export function parseQueued(body: unknown): QueuedReminder {
+  const reminder = record(body, 'reminders');
+  return {
+    queued: number(reminder.queued, 'reminders.queued'),
+    sendsAt: optionalString(reminder.sendsAt, 'reminders.sendsAt'),
+  };
 }
 
 export interface AuditEntry {

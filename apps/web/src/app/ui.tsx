@@ -116,12 +116,23 @@ export function ViewHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** A moment as people read it, in a `<time>` that keeps the exact value. */
-export function When({ iso }: { iso: string }) {
+/** A moment as people read it, in a `<time>` that keeps the exact value; in `timeZone` if given. */
+export function When({ iso, timeZone }: { iso: string; timeZone?: string }) {
   const date = new Date(iso);
-  return <time dateTime={iso}>{Number.isNaN(date.getTime()) ? iso : dateTime.format(date)}</time>;
+  let text = iso;
+  if (!Number.isNaN(date.getTime())) {
+    try {
+      text = new Intl.DateTimeFormat(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        ...(timeZone === undefined ? {} : { timeZone }),
+      }).format(date);
+    } catch {
+      // A zone the browser does not know: the reader's own zone must do.
+      text = date.toLocaleString();
+    }
+  }
+  return <time dateTime={iso}>{text}</time>;
 }
 
 /** A text field of a submitted form; empty when it is missing. */

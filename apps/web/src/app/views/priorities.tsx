@@ -4,6 +4,8 @@ import { fieldErrors, parseCreated } from '../hr-contract.js';
 import { api } from '../session-state.js';
 import { Failure, FieldError, formText, Show, useLoad, ViewHeader } from '../ui.js';
 
+const DEFAULT_WEIGHT = 3;
+
 const WEIGHTS = [
   { value: 1, label: '1 · minor' },
   { value: 2, label: '2' },
@@ -43,6 +45,8 @@ export function PrioritiesView() {
     })
       .then(() => {
         form.reset();
+        const weight = form.elements.namedItem('statedWeight');
+        if (weight instanceof HTMLSelectElement) weight.value = String(DEFAULT_WEIGHT);
         setSaved(`“${title.trim()}” is recorded.`);
         reload();
       })
@@ -139,7 +143,11 @@ export function PrioritiesView() {
               aria-describedby={describedBy('statedWeight')}
             >
               {WEIGHTS.map((weight) => (
-                <option key={weight.value} value={weight.value} selected={weight.value === 3}>
+                <option
+                  key={weight.value}
+                  value={weight.value}
+                  selected={weight.value === DEFAULT_WEIGHT}
+                >
                   {weight.label}
                 </option>
               ))}

@@ -361,12 +361,12 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
       </form>
 
       <aside class="builder__previews" aria-label="Previews">
+        {pulse === null ? null : <PulseActions pulse={pulse} onChanged={onSaved} />}
         <section class="panel" aria-labelledby="reportability-title">
           <h2 id="reportability-title">What a run would release</h2>
           <ReportabilityPanel draft={draft} pulse={pulse} edited={edited} teams={teams} />
         </section>
         <EmployeePreview title={draft.title} groups={groups} openQuestion={draft.openQuestion} />
-        {pulse === null ? null : <PulseActions pulse={pulse} onChanged={onSaved} />}
       </aside>
     </div>
   );
@@ -530,12 +530,12 @@ function ScheduleFields({
           {nextOccurrences.length === 0 ? null : (
             <>
               <p class="meta" id="next-runs-title">
-                Next runs
+                Next runs ({draft.timezone})
               </p>
               <ul class="plain-list" aria-labelledby="next-runs-title">
                 {nextOccurrences.map((iso) => (
                   <li key={iso}>
-                    <When iso={iso} />
+                    <When iso={iso} timeZone={draft.timezone} />
                   </li>
                 ))}
               </ul>

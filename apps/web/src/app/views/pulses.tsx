@@ -38,11 +38,17 @@ export function PulsesView() {
                     {pulse.dimensions.length} dimensions · k = {pulse.minGroupSize}
                   </p>
                   <p class="card__links">
-                    <a href={formatRoute({ view: 'pulse', pulseId: pulse.id })}>
-                      Edit <span class="visually-hidden">{pulse.title}</span>
+                    <a
+                      href={formatRoute({ view: 'pulse', pulseId: pulse.id })}
+                      aria-label={`Edit ${pulse.title}`}
+                    >
+                      Edit
                     </a>
-                    <a href={formatRoute({ view: 'runs', pulseId: pulse.id })}>
-                      Runs and participation <span class="visually-hidden">of {pulse.title}</span>
+                    <a
+                      href={formatRoute({ view: 'runs', pulseId: pulse.id })}
+                      aria-label={`Runs and participation of ${pulse.title}`}
+                    >
+                      Runs and participation
                     </a>
                   </p>
                 </li>

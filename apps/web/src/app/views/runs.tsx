@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { formatDateTime } from '../../format.js';
 import { ProblemError } from '../../http.js';
 import {
   parsePulseDefinitions,
@@ -213,11 +214,14 @@ function RunCard({ run, onChanged }: { run: Run; onChanged: () => void }) {
     setFailure(null);
     setNote('');
     api(`${path}/reminders`, parseQueued, { method: 'POST', body: {} })
-      .then((queued) => {
+      .then(({ queued, sendsAt }) => {
+        const later = sendsAt !== null && new Date(sendsAt).getTime() > Date.now() + 60_000;
         setNote(
           queued === 0
             ? 'Everyone invited has already collected their token: no reminder was needed.'
-            : `A reminder is on its way to ${queued} ${queued === 1 ? 'person' : 'people'} who have not collected their token.`,
+            : `A reminder is on its way to ${queued} ${queued === 1 ? 'person' : 'people'} who have not collected their token${
+                later ? `; it goes out at ${formatDateTime(sendsAt)}, within the sending hours` : ''
+              }.`,
         );
       })
       .catch((error: unknown) => {

@@ -36,7 +36,7 @@ export function TeamsView() {
                       Frontline
                     </th>
                     <th scope="col" class="num">
-                      With teams beneath
+                      With teams beneath (lead. + front.)
                     </th>
                   </tr>
                 </thead>
