@@ -140,6 +140,10 @@ describe("HR's pages in Chromium", () => {
     expect(await page.getByRole('button', { name: 'Import the roster' }).count()).toBe(0);
     await expectLayoutFits(page, 'roster with an error', 1280);
     await page.screenshot({ path: 'docs/screenshots/hr-roster-error.png', fullPage: true });
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectLayoutFits(page, 'roster with an error on a phone', 375);
+    await page.screenshot({ path: 'docs/screenshots/hr-roster-phone.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect((await api<{ items: unknown[] }>('/people')).items).toEqual([]);
 
     // Fixed: the check passes, and the import applies it.
@@ -219,6 +223,10 @@ describe("HR's pages in Chromium", () => {
       expect(new Date(time).getUTCDay()).toBe(3);
       expect(new Date(time).toISOString().slice(11, 16)).toBe('10:30');
     }
+    // A saved pulse's preview comes from `GET /pulses/:id/preview`.
+    await expect
+      .poll(() => page.locator('.reportability').textContent(), WAIT)
+      .toContain('A run can start: 12 people would be invited');
     await page.screenshot({ path: 'docs/screenshots/hr-builder-saved.png', fullPage: true });
 
     // Runs: start one now, and watch participation move when an employee answers.
@@ -275,6 +283,10 @@ describe("HR's pages in Chromium", () => {
     await expect.poll(() => run.getByRole('alert').textContent(), WAIT).toMatch(/\S/);
     await expectLayoutFits(page, 'runs', 1280);
     await page.screenshot({ path: 'docs/screenshots/hr-runs.png', fullPage: true });
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectLayoutFits(page, 'runs on a phone', 375);
+    await page.screenshot({ path: 'docs/screenshots/hr-runs-phone.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     expect(thirdParty).toEqual([]);
     await page.close();

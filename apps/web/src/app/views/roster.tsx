@@ -214,7 +214,7 @@ export function RosterView() {
               aria-labelledby="roster-preview-title"
               tabIndex={0}
             >
-              <table class="data-table">
+              <table class="data-table roster-table">
                 <thead>
                   <tr>
                     <th scope="col" class="num">
@@ -237,7 +237,11 @@ export function RosterView() {
                           {row.line}
                         </th>
                         {ROSTER_COLUMNS.map((column) => (
-                          <td key={column} class={wrong.has(column) ? 'cell--invalid' : undefined}>
+                          <td
+                            key={column}
+                            class={wrong.has(column) ? 'cell--invalid' : undefined}
+                            data-label={column}
+                          >
                             {row.values[column]}
                           </td>
                         ))}
