@@ -96,6 +96,10 @@ export interface PulseTable {
   audience_tiers: string[] | null;
   schedule_cron: string | null;
   schedule_timezone: string | null;
+  /** The schedule runs in every n-th week only (1: every week). */
+  schedule_every_weeks: Generated<number>;
+  /** When the schedule was set: its weeks are counted from the first occurrence after. */
+  schedule_anchor: Date | null;
   open_for_hours: number;
   min_group_size: number;
   comment_min_group_size: number;

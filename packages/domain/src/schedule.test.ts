@@ -3,6 +3,7 @@ import {
   isSendingTime,
   nextOccurrences,
   nextSendingTime,
+  previousOccurrence,
   scheduleProblems,
   type PulseSchedule,
 } from './schedule.js';
@@ -133,5 +134,43 @@ describe('nextSendingTime', () => {
       'Fri 02/04, 22:00',
     );
     expect(nextSendingTime(new Date(), { ...office, weekdays: [] }, berlin)).toBeNull();
+  });
+});
+
+describe('every n weeks', () => {
+  const biweekly = {
+    cron: '0 9 * * 1',
+    timezone: 'Europe/Berlin',
+    everyWeeks: 2,
+    // Set on Wednesday 17 March 2027: the first run is Monday 22 March, then every other Monday.
+    anchor: new Date('2027-03-17T10:00:00Z'),
+  };
+
+  test('runs in every other week from the first occurrence, 09:00 local across DST', () => {
+    const times = nextOccurrences(biweekly, new Date('2027-03-17T10:00:00Z'), 4);
+    expect(times.map((t) => t.toISOString())).toEqual([
+      '2027-03-22T08:00:00.000Z', // winter time
+      '2027-04-05T07:00:00.000Z', // summer time: still 09:00 in Berlin
+      '2027-04-19T07:00:00.000Z',
+      '2027-05-03T07:00:00.000Z',
+    ]);
+    // Asked from inside the cycle, the off weeks stay off.
+    expect(nextOccurrences(biweekly, new Date('2027-03-23T00:00:00Z'), 1)).toEqual([
+      new Date('2027-04-05T07:00:00Z'),
+    ]);
+    expect(previousOccurrence(biweekly, new Date('2027-04-01T00:00:00Z'))).toEqual(
+      new Date('2027-03-22T08:00:00Z'),
+    );
+  });
+
+  test('the window may be as long as the two weeks between runs, no longer', () => {
+    const now = new Date('2027-03-17T10:00:00Z');
+    expect(scheduleProblems({ ...biweekly, openForHours: 200 }, now)).toEqual([]);
+    expect(scheduleProblems({ ...biweekly, openForHours: 400 }, now)).toEqual([
+      expect.objectContaining({ field: 'openForHours' }),
+    ]);
+    expect(scheduleProblems({ ...biweekly, everyWeeks: 1, openForHours: 200 }, now)).toEqual([
+      expect.objectContaining({ field: 'openForHours' }),
+    ]);
   });
 });

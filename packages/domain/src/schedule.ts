@@ -5,10 +5,24 @@ import { isTimeZone } from './time-zone.js';
 /** How long a scheduled run stays open when the schedule does not say (hours). */
 export const DEFAULT_OPEN_FOR_HOURS = 72;
 
-/** When a pulse recurs: a cron expression read in an IANA time zone, and its open window. */
-export interface PulseSchedule {
+/** Longest gap, in weeks, between the weeks a schedule runs in ("every n weeks"). */
+export const MAX_EVERY_WEEKS = 4;
+
+/**
+ * When a schedule's runs start: a cron expression read in an IANA time zone, and, for "every
+ * two weeks" and the like, `everyWeeks` (default 1): only the occurrences in every n-th week
+ * count, the weeks counted (in the zone, Monday first) from the week of the first occurrence
+ * at or after `anchor` (when the schedule was set).
+ */
+export interface ScheduleTimes {
   readonly cron: string;
   readonly timezone: string;
+  readonly everyWeeks?: number;
+  readonly anchor?: Date | null;
+}
+
+/** When a pulse recurs: its start times, and how long each run stays open. */
+export interface PulseSchedule extends ScheduleTimes {
   readonly openForHours: number;
 }
 
@@ -21,8 +35,29 @@ export interface ScheduleProblem {
 /** Occurrences looked at for the shortest interval: a year of weekly runs, and more. */
 const INTERVAL_SAMPLE = 120;
 
-function expression(schedule: Pick<PulseSchedule, 'cron' | 'timezone'>, from: Date) {
+function expression(schedule: ScheduleTimes, from: Date) {
   return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: from });
+}
+
+/** How far a weekly filter looks for an occurrence before giving up (cron occurrences). */
+const WEEK_FILTER_LIMIT = 5_000;
+
+/**
+ * Whether a cron occurrence is one of the schedule's: always, unless it runs every n weeks,
+ * when only occurrences in weeks 0, n, 2n, … from the first occurrence's week count.
+ */
+function inScheduledWeek(schedule: ScheduleTimes): (at: Date) => boolean {
+  const every = schedule.everyWeeks ?? 1;
+  if (every <= 1) return () => true;
+  const anchor = schedule.anchor ?? new Date(0);
+  const first = expression(schedule, new Date(anchor.getTime() - 1));
+  if (!first.hasNext()) return () => false;
+  const week = (at: Date) => DateTime.fromJSDate(at, { zone: schedule.timezone }).startOf('week');
+  const firstWeek = week(first.next().toDate());
+  return (at) => {
+    const weeks = Math.round(week(at).diff(firstWeek, 'days').days / 7);
+    return weeks >= 0 && weeks % every === 0;
+  };
 }
 
 /**
@@ -41,7 +76,7 @@ export function scheduleProblems(schedule: PulseSchedule, now = new Date()): Sch
     try {
       // Read in UTC when the zone is unknown, to say what else is wrong with the expression.
       const zone = zoneKnown ? schedule.timezone : 'UTC';
-      times = takeDates(expression({ cron: schedule.cron, timezone: zone }, now), INTERVAL_SAMPLE);
+      times = nextOccurrences({ ...schedule, timezone: zone }, now, INTERVAL_SAMPLE);
       if (times.length === 0) problem = 'never occurs';
     } catch (error) {
       problem = `is not a valid cron expression: ${error instanceof Error ? error.message : String(error)}`;
@@ -80,26 +115,32 @@ function cronProblem(expression: string): string | null {
 }
 
 /** The next `count` start times of a (valid) schedule after `from`. */
-export function nextOccurrences(
-  schedule: Pick<PulseSchedule, 'cron' | 'timezone'>,
-  from: Date,
-  count: number,
-): Date[] {
-  return takeDates(expression(schedule, from), count);
+export function nextOccurrences(schedule: ScheduleTimes, from: Date, count: number): Date[] {
+  return takeDates(expression(schedule, from), count, inScheduledWeek(schedule));
 }
 
 /** The latest start time of a (valid) schedule at or before `at`, or null. */
-export function previousOccurrence(
-  schedule: Pick<PulseSchedule, 'cron' | 'timezone'>,
-  at: Date,
-): Date | null {
+export function previousOccurrence(schedule: ScheduleTimes, at: Date): Date | null {
   const occurrences = expression(schedule, new Date(at.getTime() + 1));
-  return occurrences.hasPrev() ? occurrences.prev().toDate() : null;
+  const counts = inScheduledWeek(schedule);
+  for (let looked = 0; looked < WEEK_FILTER_LIMIT && occurrences.hasPrev(); looked += 1) {
+    const previous = occurrences.prev().toDate();
+    if (counts(previous)) return previous;
+  }
+  return null;
 }
 
-function takeDates(occurrences: CronExpression, count: number): Date[] {
+function takeDates(
+  occurrences: CronExpression,
+  count: number,
+  counts: (at: Date) => boolean,
+): Date[] {
   const dates: Date[] = [];
-  while (dates.length < count && occurrences.hasNext()) dates.push(occurrences.next().toDate());
+  for (let looked = 0; looked < WEEK_FILTER_LIMIT && dates.length < count; looked += 1) {
+    if (!occurrences.hasNext()) break;
+    const next = occurrences.next().toDate();
+    if (counts(next)) dates.push(next);
+  }
   return dates;
 }
 

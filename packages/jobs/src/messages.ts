@@ -17,7 +17,7 @@ export function localTime(at: Date, timezone: string): string {
 
 /** The page of a pulse in HR's pages, where it can be paused. */
 export function pulsePageUrl(publicUrl: string, pulseId: string): string {
-  return `${publicUrl}/app/pulses/${pulseId}`;
+  return `${publicUrl}/#/pulses/${pulseId}`;
 }
 
 /**

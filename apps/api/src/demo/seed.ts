@@ -144,7 +144,7 @@ async function seedOrganization(
     openQuestion: true,
     audienceTeamIds: null,
     audienceTiers: null,
-    schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin' },
+    schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin', everyWeeks: 1, anchor: null },
     openForHours: 72,
     minGroupSize: 5,
     commentMinGroupSize: 10,

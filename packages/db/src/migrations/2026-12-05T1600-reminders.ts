@@ -3,7 +3,12 @@ import { sql, type Kysely } from 'kysely';
 // Frozen in time: this file must not import application code; later changes are new files.
 
 /**
- * Reminders and launch notices.
+ * Reminders, launch notices, and schedules of every n weeks.
+ *
+ * A schedule may run every n weeks (`schedule_every_weeks`, 1 to 4): of its cron
+ * expression's occurrences only those in every n-th week count, counted from the week of
+ * the first occurrence at or after `schedule_anchor` (when the schedule was set).
+ * `scheduled_pulses()` returns both.
  *
  * A pulse says when its runs remind those who have not collected a token: at the middle of
  * the window (`remind_at_half_window`) and a number of hours before close
@@ -26,6 +31,9 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     alter table pulses
+      add column schedule_every_weeks smallint not null default 1
+        check (schedule_every_weeks between 1 and 4),
+      add column schedule_anchor timestamptz,
       add column remind_at_half_window boolean not null default true,
       add column remind_hours_before_close integer default 24
         check (remind_hours_before_close between 1 and 2160);
@@ -76,14 +84,39 @@ export async function up(db: Kysely<any>): Promise<void> {
          limit p_limit
       $$;
     revoke all on function due_reminders(integer) from public;
+
+    drop function scheduled_pulses();
+    create function scheduled_pulses()
+      returns table (organization_id uuid, pulse_id uuid, cron text, timezone text,
+                     every_weeks smallint, anchor timestamptz)
+      language sql stable security definer set search_path = pg_catalog, public, pg_temp
+      as $$
+        select p.organization_id, p.id, p.schedule_cron, p.schedule_timezone,
+               p.schedule_every_weeks, p.schedule_anchor
+          from pulses p
+         where p.schedule_cron is not null and p.schedule_timezone is not null
+           and not p.paused and p.deleted_at is null
+         order by p.id
+      $$;
   `.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    drop function scheduled_pulses();
+    create function scheduled_pulses()
+      returns table (organization_id uuid, pulse_id uuid, cron text, timezone text)
+      language sql stable security definer set search_path = pg_catalog, public, pg_temp
+      as $$
+        select p.organization_id, p.id, p.schedule_cron, p.schedule_timezone from pulses p
+         where p.schedule_cron is not null and p.schedule_timezone is not null
+           and not p.paused and p.deleted_at is null
+         order by p.id
+      $$;
     drop function due_reminders(integer);
     drop table launch_notices, run_reminders;
     alter table organizations drop column launch_notice_hours;
-    alter table pulses drop column remind_at_half_window, drop column remind_hours_before_close;
+    alter table pulses drop column remind_at_half_window, drop column remind_hours_before_close,
+      drop column schedule_every_weeks, drop column schedule_anchor;
   `.execute(db);
 }

@@ -1,10 +1,17 @@
 import type { TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
-/** A pulse's schedule, when it recurs. */
-export interface PulseSchedule {
+/** When a pulse's runs start, as stored: cron, zone, every n weeks from the anchor. */
+export interface StoredSchedule {
   readonly cron: string;
   readonly timezone: string;
+  readonly everyWeeks: number;
+  /** When the schedule was set: its weeks count from the first occurrence after. */
+  readonly anchor: Date | null;
+}
+
+/** A pulse's schedule, when it recurs. */
+export interface PulseSchedule extends StoredSchedule {
   readonly openForHours: number;
 }
 
@@ -41,7 +48,7 @@ export interface NewPulse {
   readonly openQuestion: boolean;
   readonly audienceTeamIds: readonly string[] | null;
   readonly audienceTiers: readonly TierValue[] | null;
-  readonly schedule: { cron: string; timezone: string } | null;
+  readonly schedule: StoredSchedule | null;
   readonly openForHours: number;
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
@@ -64,6 +71,8 @@ export async function createPulse(
       audience_tiers: pulse.audienceTiers === null ? null : [...pulse.audienceTiers],
       schedule_cron: pulse.schedule?.cron ?? null,
       schedule_timezone: pulse.schedule?.timezone ?? null,
+      schedule_every_weeks: pulse.schedule?.everyWeeks ?? 1,
+      schedule_anchor: pulse.schedule?.anchor ?? null,
       open_for_hours: pulse.openForHours,
       min_group_size: pulse.minGroupSize,
       comment_min_group_size: pulse.commentMinGroupSize,
@@ -130,6 +139,8 @@ export async function listPulses(trx: TenantTransaction, id?: string): Promise<P
         : {
             cron: r.schedule_cron,
             timezone: r.schedule_timezone ?? 'UTC',
+            everyWeeks: r.schedule_every_weeks,
+            anchor: r.schedule_anchor,
             openForHours: r.open_for_hours,
           },
     openForHours: r.open_for_hours,
@@ -151,7 +162,7 @@ export interface PulseChanges {
   readonly audienceTeamIds?: readonly string[] | null;
   readonly audienceTiers?: readonly TierValue[] | null;
   /** null: the pulse no longer recurs. */
-  readonly schedule?: { cron: string; timezone: string } | null;
+  readonly schedule?: StoredSchedule | null;
   readonly openForHours?: number;
   readonly paused?: boolean;
   readonly minGroupSize?: number;
@@ -197,6 +208,8 @@ export async function updatePulse(
       : {
           schedule_cron: changes.schedule?.cron ?? null,
           schedule_timezone: changes.schedule?.timezone ?? null,
+          schedule_every_weeks: changes.schedule?.everyWeeks ?? 1,
+          schedule_anchor: changes.schedule?.anchor ?? null,
         }),
     ...(changes.openForHours === undefined ? {} : { open_for_hours: changes.openForHours }),
     ...(changes.paused === undefined ? {} : { paused: changes.paused }),

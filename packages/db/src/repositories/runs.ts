@@ -322,6 +322,8 @@ export interface ScheduledPulse {
   readonly pulseId: string;
   readonly cron: string;
   readonly timezone: string;
+  readonly everyWeeks: number;
+  readonly anchor: Date | null;
 }
 
 /** Every pulse that recurs, across organizations (`scheduled_pulses`: ids and schedules only). */
@@ -331,11 +333,17 @@ export async function scheduledPulses(db: Kysely<Database>): Promise<ScheduledPu
     pulse_id: string;
     cron: string;
     timezone: string;
-  }>`select organization_id, pulse_id, cron, timezone from scheduled_pulses()`.execute(db);
+    every_weeks: number;
+    anchor: Date | null;
+  }>`select organization_id, pulse_id, cron, timezone, every_weeks, anchor from scheduled_pulses()`.execute(
+    db,
+  );
   return rows.map((r) => ({
     organizationId: r.organization_id,
     pulseId: r.pulse_id,
     cron: r.cron,
     timezone: r.timezone,
+    everyWeeks: r.every_weeks,
+    anchor: r.anchor,
   }));
 }

@@ -270,6 +270,42 @@ describe('PATCH /pulses/:id', () => {
     });
   });
 
+  test('every two weeks: runs fourteen days apart, kept when the window changes', async () => {
+    const id = await newPulse();
+    const schedule = { cron: '0 9 * * 1', timezone: 'Europe/Berlin', everyWeeks: 2 };
+    const set = await api('PATCH', `/pulses/${id}`, {
+      schedule: { ...schedule, openForHours: 72 },
+    });
+    expect(set.statusCode, set.body).toBe(204);
+    const first = (await pulse(id)).nextOccurrences;
+    expect(await pulse(id)).toMatchObject({ schedule: { ...schedule, openForHours: 72 } });
+    for (let i = 1; i < first.length; i += 1) {
+      const days = (Date.parse(first[i] ?? '') - Date.parse(first[i - 1] ?? '')) / 86_400_000;
+      expect(Math.round(days)).toBe(14);
+    }
+    // A longer window leaves the weeks as they were.
+    const longer = await api('PATCH', `/pulses/${id}`, {
+      schedule: { ...schedule, openForHours: 200 },
+    });
+    expect(longer.statusCode, longer.body).toBe(204);
+    expect((await pulse(id)).nextOccurrences).toEqual(first);
+    for (const everyWeeks of [0, 5, 1.5]) {
+      const refused = await api('PATCH', `/pulses/${id}`, {
+        schedule: { ...schedule, everyWeeks },
+      });
+      expect(expectProblem(refused, 400).errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: 'body/schedule/everyWeeks' })]),
+      );
+    }
+    // Weekly, a window of 200 hours would overlap the next run.
+    const overlapping = await api('PATCH', `/pulses/${id}`, {
+      schedule: { ...schedule, everyWeeks: 1, openForHours: 200 },
+    });
+    expect(expectProblem(overlapping, 400).errors).toEqual([
+      expect.objectContaining({ path: 'body/schedule/openForHours' }),
+    ]);
+  });
+
   test('a change that changes nothing is accepted and not audited', async () => {
     const id = await newPulse({ title: 'Same' });
     const before = await latestAudit();

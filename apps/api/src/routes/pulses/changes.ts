@@ -17,7 +17,7 @@ import { notFound, type FieldError } from '../../errors.js';
 import { IdParams, Nullable, problems } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
 import { assertScheduledAudience } from './preview.js';
-import { Audience, Reminders, Schedule, scheduleErrors } from './pulse-fields.js';
+import { Audience, Reminders, Schedule, scheduleErrors, storedSchedule } from './pulse-fields.js';
 
 const Paused = Type.Boolean({ description: 'true pauses the schedule; false resumes it.' });
 const PulseChange = Type.Object(
@@ -180,7 +180,7 @@ async function checkedChanges(
           schedule:
             body.schedule === null
               ? null
-              : { cron: body.schedule.cron, timezone: body.schedule.timezone },
+              : storedSchedule(body.schedule, new Date(), current.schedule),
         }),
     ...(body.schedule?.openForHours === undefined
       ? {}

@@ -87,7 +87,12 @@ const PulseSchema = Type.Object({
     tiers: Type.Union([Type.Array(Tier), Type.Null()]),
   }),
   schedule: Type.Union([
-    Type.Object({ cron: Type.String(), timezone: Type.String(), openForHours: Type.Integer() }),
+    Type.Object({
+      cron: Type.String(),
+      timezone: Type.String(),
+      openForHours: Type.Integer(),
+      everyWeeks: Type.Integer(),
+    }),
     Type.Null(),
   ]),
   openForHours: Type.Integer(),

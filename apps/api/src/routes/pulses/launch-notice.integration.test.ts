@@ -144,7 +144,7 @@ describe('launch notice', () => {
     expect(notice?.text).toContain('2 questions');
     expect(notice?.text).toContain('- Ops: 5 leadership, 8 frontline');
     expect(notice?.text).toContain('- Night shift (2 frontline) with Ops');
-    expect(notice?.link).toBe(`${testConfig().publicUrl}/app/pulses/${pulseId}`);
+    expect(notice?.link).toBe(`${testConfig().publicUrl}/#/pulses/${pulseId}`);
     expect(notice?.text).toContain(notice?.link ?? 'a link');
   });
 

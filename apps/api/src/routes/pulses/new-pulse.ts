@@ -17,7 +17,7 @@ import Type, { type Static } from 'typebox';
 import type { FieldError } from '../../errors.js';
 import { Uuid } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
-import { Audience, Reminders, Schedule, scheduleErrors } from './pulse-fields.js';
+import { Audience, Reminders, Schedule, scheduleErrors, storedSchedule } from './pulse-fields.js';
 
 const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
 
@@ -86,10 +86,7 @@ export async function checkedNewPulse(
     openQuestion: body.openQuestion ?? true,
     audienceTeamIds: body.audience?.teams ?? null,
     audienceTiers: body.audience?.tiers ?? null,
-    schedule:
-      body.schedule === undefined
-        ? null
-        : { cron: body.schedule.cron, timezone: body.schedule.timezone },
+    schedule: body.schedule === undefined ? null : storedSchedule(body.schedule, new Date()),
     openForHours,
     ...thresholds.thresholds,
     reminders: {

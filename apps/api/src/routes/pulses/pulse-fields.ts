@@ -1,4 +1,5 @@
-import { scheduleProblems, type PulseSchedule } from '@pulsegap/domain/schedule';
+import type { StoredSchedule } from '@pulsegap/db';
+import { MAX_EVERY_WEEKS, scheduleProblems, type PulseSchedule } from '@pulsegap/domain/schedule';
 import Type from 'typebox';
 import type { FieldError } from '../../errors.js';
 import { Nullable, Tier, Uuid } from '../../schemas.js';
@@ -18,9 +19,37 @@ export const Schedule = Type.Object(
     cron: Type.String({ minLength: 9, maxLength: 100 }),
     timezone: Type.String({ minLength: 1, maxLength: 64 }),
     openForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160 })),
+    everyWeeks: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_EVERY_WEEKS,
+        description:
+          'Run only in every n-th week (2: every two weeks), counted from the week of the first occurrence after the schedule is set. Default 1.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** A schedule from the API, as it is stored: set `now`, unless its times stay as they were. */
+export function storedSchedule(
+  schedule: { cron: string; timezone: string; everyWeeks?: number },
+  now: Date,
+  current: StoredSchedule | null = null,
+): StoredSchedule {
+  const everyWeeks = schedule.everyWeeks ?? 1;
+  const unchanged =
+    current !== null &&
+    current.cron === schedule.cron &&
+    current.timezone === schedule.timezone &&
+    current.everyWeeks === everyWeeks;
+  return {
+    cron: schedule.cron,
+    timezone: schedule.timezone,
+    everyWeeks,
+    anchor: unchanged ? current.anchor : now,
+  };
+}
 
 /**
  * The rules of a schedule (`scheduleProblems` in packages/domain: a cron expression a real
