@@ -116,8 +116,10 @@ describe("HR's pages in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     const thirdParty: string[] = [];
+    const scripts: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(baseUrl)) thirdParty.push(request.url());
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
     });
 
     // The roster's address asks to sign in first, and opens once signed in.
@@ -229,6 +231,14 @@ describe("HR's pages in Chromium", () => {
       .toContain('A run can start: 12 people would be invited');
     await page.screenshot({ path: 'docs/screenshots/hr-builder-saved.png', fullPage: true });
 
+    // Paused, the schedule starts nothing; resumed, its next start times are back.
+    await page.getByRole('button', { name: 'Pause the schedule' }).click();
+    await expect.poll(() => page.getByText('The schedule is paused').count(), WAIT).toBe(1);
+    expect((await api<{ paused: boolean }>(`/pulses/${pulseId}`)).paused).toBe(true);
+    await page.getByRole('button', { name: 'Resume the schedule' }).click();
+    await expect.poll(() => page.getByText('The schedule is on.').count(), WAIT).toBe(1);
+    await expect.poll(() => nextRuns.count(), WAIT).toBeGreaterThan(0);
+
     // Runs: start one now, and watch participation move when an employee answers.
     await page.getByRole('link', { name: 'Runs and participation' }).click();
     await page.waitForURL(new RegExp(`#/runs\\?pulse=${pulseId}$`));
@@ -289,6 +299,8 @@ describe("HR's pages in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
 
     expect(thirdParty).toEqual([]);
+    // chart.js comes with the dashboard view only, which HR did not open.
+    expect(scripts.filter((path) => path.includes('dashboard'))).toEqual([]);
     await page.close();
   }, 60_000);
 

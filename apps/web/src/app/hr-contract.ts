@@ -114,6 +114,8 @@ export interface PulseSchedule {
   cron: string;
   timezone: string;
   openForHours: number;
+  /** Runs only in every n-th week; 1 where the API does not say. */
+  everyWeeks: number;
 }
 
 /** A pulse as HR edits it. */
@@ -172,6 +174,7 @@ function parsePulse(value: unknown, where: string): PulseDefinition {
             cron: string(schedule.cron, `${where}.schedule.cron`),
             timezone: string(schedule.timezone, `${where}.schedule.timezone`),
             openForHours: number(schedule.openForHours, `${where}.schedule.openForHours`),
+            everyWeeks: optionalNumber(schedule.everyWeeks, `${where}.schedule.everyWeeks`) ?? 1,
           },
     openForHours: number(pulse.openForHours, `${where}.openForHours`),
     minGroupSize: number(pulse.minGroupSize, `${where}.minGroupSize`),

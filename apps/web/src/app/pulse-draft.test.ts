@@ -32,7 +32,7 @@ describe('the pulse draft', () => {
     };
     expect(pulseBody(draft)).toMatchObject({
       audience: { teams: ['t1'], tiers: ['frontline'] },
-      schedule: { cron: '30 10 * * 3', timezone: 'Europe/Berlin', openForHours: 48 },
+      schedule: { cron: '30 10 * * 3', everyWeeks: 1, timezone: 'Europe/Berlin', openForHours: 48 },
     });
     expect(pulseChanges({ ...draft, scheduled: false })).toMatchObject({ schedule: null });
   });
@@ -46,7 +46,7 @@ describe('the pulse draft', () => {
         dimensions: ['staffing', 'clarity'],
         openQuestion: false,
         audience: { teams: null, tiers: ['leadership'] },
-        schedule: { cron: '0 9 * * 1#1', timezone: 'UTC', openForHours: 24 },
+        schedule: { cron: '0 9 * * 1#1', timezone: 'UTC', openForHours: 24, everyWeeks: 1 },
         openForHours: 24,
         minGroupSize: 6,
         commentMinGroupSize: 12,

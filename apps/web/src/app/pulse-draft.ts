@@ -1,7 +1,7 @@
 import { DIMENSIONS, statementFor, type Dimension, type Tier } from '@pulsegap/domain';
 import type { PriorityGroup } from '../answer-view.js';
 import type { PulseDefinition, Settings } from './hr-contract.js';
-import { fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
+import { everyWeeksOf, fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
 
 /*
  * The pulse builder's form as plain data: what a new pulse or a saved one starts as, the body
@@ -60,7 +60,10 @@ export function draftOf(pulse: PulseDefinition, settings: Settings): PulseDraft 
     minGroupSize: pulse.minGroupSize,
     commentMinGroupSize: pulse.commentMinGroupSize,
     scheduled: pulse.schedule !== null,
-    schedule: pulse.schedule === null ? fresh.schedule : fromCron(pulse.schedule.cron),
+    schedule:
+      pulse.schedule === null
+        ? fresh.schedule
+        : fromCron(pulse.schedule.cron, pulse.schedule.everyWeeks),
     timezone: pulse.schedule?.timezone ?? settings.timezone,
     openForHours: pulse.schedule?.openForHours ?? pulse.openForHours,
   };
@@ -77,6 +80,7 @@ function audienceOf(draft: PulseDraft): { teams?: string[]; tiers?: Tier[] } {
 function scheduleOf(draft: PulseDraft) {
   return {
     cron: toCron(draft.schedule),
+    everyWeeks: everyWeeksOf(draft.schedule),
     timezone: draft.timezone.trim(),
     openForHours: draft.openForHours,
   };

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { describeSchedule, fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
+import {
+  describeSchedule,
+  everyWeeksOf,
+  fromCron,
+  toCron,
+  type ScheduleChoice,
+} from './schedule-presets.js';
 
 describe('schedule presets', () => {
   test('weekly, monthly and quarterly become the cron the API runs', () => {
@@ -8,7 +14,7 @@ describe('schedule presets', () => {
     expect(toCron({ kind: 'quarterly', weekday: 1, hour: 8, minute: 0 })).toBe(
       '0 8 * 1,4,7,10 1#1',
     );
-    expect(toCron({ kind: 'custom', cron: '  0  9 * * 1-5 ' })).toBe('0 9 * * 1-5');
+    expect(toCron({ kind: 'custom', cron: '  0  9 * * 1-5 ', everyWeeks: 1 })).toBe('0 9 * * 1-5');
   });
 
   const presets: ScheduleChoice[] = [
@@ -22,8 +28,26 @@ describe('schedule presets', () => {
 
   test('anything else stays a custom expression', () => {
     for (const cron of ['0 9 * * 1-5', '0 9 1 * *', '*/5 * * * *', '0 9 * 2 1#1', '0 25 * * 1']) {
-      expect(fromCron(cron)).toEqual({ kind: 'custom', cron });
+      expect(fromCron(cron)).toEqual({ kind: 'custom', cron, everyWeeks: 1 });
     }
+  });
+
+  test('every two weeks is the weekly cron in every second week', () => {
+    const choice = { kind: 'fortnightly' as const, weekday: 3, hour: 10, minute: 30 };
+    expect(toCron(choice)).toBe('30 10 * * 3');
+    expect(everyWeeksOf(choice)).toBe(2);
+    expect(fromCron('30 10 * * 3', 2)).toEqual(choice);
+    expect(describeSchedule(choice)).toBe('Every other Wednesday at 10:30');
+    // Other weeks, or another cron, in every n-th week stay as they were saved.
+    expect(fromCron('30 10 * * 3', 3)).toEqual({
+      kind: 'custom',
+      cron: '30 10 * * 3',
+      everyWeeks: 3,
+    });
+    expect(everyWeeksOf(fromCron('0 9 * * 1#1', 2))).toBe(2);
+    expect(describeSchedule(fromCron('30 10 * * 3', 3))).toBe(
+      'Custom: 30 10 * * 3, in every 3rd week',
+    );
   });
 
   test('says the schedule in words', () => {

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { detailText } from '../audit-detail.js';
 import { parseAuditPage, type AuditEntry } from '../hr-contract.js';
 import { api } from '../session-state.js';
 import { Failure, useLoad, ViewHeader, When } from '../ui.js';
@@ -9,25 +10,6 @@ function pagePath(cursor: string | null): string {
   const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (cursor !== null) query.set('cursor', cursor);
   return `/audit?${query.toString()}`;
-}
-
-/** A value of an event's detail: text as it is, a list of plain values joined, else JSON. */
-function valueText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
-    return value.map((v) => String(v)).join(', ');
-  }
-  return JSON.stringify(value);
-}
-
-/** The detail of an event, compact: `key: value` for each field that holds something. */
-export function detailText(detail: unknown): string {
-  if (detail === null || detail === undefined) return '';
-  if (typeof detail !== 'object' || Array.isArray(detail)) return valueText(detail);
-  return Object.entries(detail)
-    .filter(([, value]) => value !== '' && value !== null && value !== undefined)
-    .map(([key, value]) => `${key}: ${valueText(value)}`)
-    .join(' · ');
 }
 
 /** The append-only audit log, newest first, a page at a time. */

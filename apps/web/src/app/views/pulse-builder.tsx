@@ -26,6 +26,8 @@ import {
 import { formatRoute } from '../routes.js';
 import {
   describeSchedule,
+  everyWeeksOf,
+  toCron,
   WEEKDAYS,
   type Cadence,
   type ScheduleChoice,
@@ -414,7 +416,11 @@ function ScheduleFields({
                 onChange={(e) => {
                   const kind = e.currentTarget.value as Cadence | 'custom';
                   if (kind === 'custom') {
-                    setChoice({ kind, cron: choice.kind === 'custom' ? choice.cron : '0 9 * * 1' });
+                    setChoice(
+                      choice.kind === 'custom'
+                        ? choice
+                        : { kind, cron: toCron(choice), everyWeeks: everyWeeksOf(choice) },
+                    );
                   } else {
                     setChoice({
                       kind,
@@ -426,6 +432,7 @@ function ScheduleFields({
                 }}
               >
                 <option value="weekly">Weekly</option>
+                <option value="fortnightly">Every two weeks</option>
                 <option value="monthly">Monthly (first weekday of the month)</option>
                 <option value="quarterly">Quarterly (first weekday of the quarter)</option>
                 <option value="custom">Custom (cron expression)</option>
@@ -440,7 +447,11 @@ function ScheduleFields({
                   value={choice.kind === 'custom' ? choice.cron : ''}
                   aria-describedby="schedule-cron-help"
                   onInput={(e) => {
-                    setChoice({ kind: 'custom', cron: e.currentTarget.value });
+                    setChoice({
+                      kind: 'custom',
+                      cron: e.currentTarget.value,
+                      everyWeeks: choice.kind === 'custom' ? choice.everyWeeks : 1,
+                    });
                   }}
                 />
                 <p id="schedule-cron-help" class="meta">
@@ -451,7 +462,9 @@ function ScheduleFields({
               <>
                 <div class="field">
                   <label for="schedule-weekday">
-                    {preset.kind === 'weekly' ? 'On' : 'On the first'}
+                    {preset.kind === 'weekly' || preset.kind === 'fortnightly'
+                      ? 'On'
+                      : 'On the first'}
                   </label>
                   <select
                     id="schedule-weekday"

@@ -32,7 +32,7 @@ export function PulsesView() {
                   <p class="meta">
                     {pulse.schedule === null
                       ? 'Runs when started by hand'
-                      : `${describeSchedule(fromCron(pulse.schedule.cron))} (${pulse.schedule.timezone})`}
+                      : `${describeSchedule(fromCron(pulse.schedule.cron, pulse.schedule.everyWeeks))} (${pulse.schedule.timezone})`}
                     {pulse.paused ? ' · paused' : ''} · {pulse.priorityIds.length}{' '}
                     {pulse.priorityIds.length === 1 ? 'priority' : 'priorities'} ×{' '}
                     {pulse.dimensions.length} dimensions · k = {pulse.minGroupSize}
