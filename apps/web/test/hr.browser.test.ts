@@ -298,6 +298,14 @@ describe("HR's pages in Chromium", () => {
     await page.screenshot({ path: 'docs/screenshots/hr-runs-phone.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    // Closed early, after a confirmation: answering ends and the release begins.
+    await run.getByRole('button', { name: 'Close early' }).click();
+    await run.getByRole('button', { name: 'Yes, close it now' }).click();
+    await expect
+      .poll(() => run.locator('.tag').textContent(), WAIT)
+      .toMatch(/^(Closed, releasing figures|Released)$/);
+    expect(await run.getByRole('button', { name: 'Send reminder' }).count()).toBe(0);
+
     expect(thirdParty).toEqual([]);
     // chart.js comes with the dashboard view only, which HR did not open.
     expect(scripts.filter((path) => path.includes('dashboard'))).toEqual([]);
@@ -324,6 +332,7 @@ describe("HR's pages in Chromium", () => {
 
     await signIn(page, executive);
     await page.getByRole('heading', { level: 1, name: 'Not for your role' }).waitFor();
+    await page.screenshot({ path: 'docs/screenshots/executive-not-for-role.png', fullPage: true });
     expect(
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(),
     ).toEqual(['Dashboard']);
@@ -345,6 +354,9 @@ describe("HR's pages in Chromium", () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.getByRole('status').textContent()).toContain('Your session has expired');
     expect(page.url()).toBe(`${baseUrl}/#/priorities`);
+    await page.setViewportSize({ width: 375, height: 700 });
+    await expectLayoutFits(page, 'sign-in on a phone', 375);
+    await page.screenshot({ path: 'docs/screenshots/sign-in-expired-phone.png', fullPage: true });
     await page.close();
   });
 
