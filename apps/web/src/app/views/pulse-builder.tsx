@@ -99,7 +99,8 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
   const [failure, setFailure] = useState<unknown>(null);
   const [saved, setSaved] = useState('');
   const [busy, setBusy] = useState(false);
-  const saving = pulse !== null;
+  // A saved pulse keeps its priorities and questions (PATCH does not change them).
+  const questionsFixed = pulse !== null;
 
   const change = (patch: Partial<PulseDraft>): void => {
     setDraft((current) => ({ ...current, ...patch }));
@@ -176,7 +177,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
                 <input
                   type="checkbox"
                   checked={draft.priorityIds.includes(priority.id)}
-                  disabled={saving}
+                  disabled={questionsFixed}
                   onChange={(e) => {
                     change({
                       priorityIds: toggled(
@@ -193,7 +194,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
             ))
           )}
           <p id="pulse-priorities-note" class="meta">
-            {saving
+            {questionsFixed
               ? 'A saved pulse keeps its priorities and questions, so its runs compare; build a new pulse to ask something else.'
               : 'Each chosen priority is asked about on each chosen dimension.'}
           </p>
@@ -208,7 +209,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
                 <input
                   type="checkbox"
                   checked={draft.dimensions.includes(dimension)}
-                  disabled={saving}
+                  disabled={questionsFixed}
                   onChange={(e) => {
                     change({
                       dimensions: toggled(
@@ -228,7 +229,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
             <input
               type="checkbox"
               checked={draft.openQuestion}
-              disabled={saving}
+              disabled={questionsFixed}
               onChange={(e) => {
                 change({ openQuestion: e.currentTarget.checked });
               }}

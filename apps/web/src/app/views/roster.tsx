@@ -18,7 +18,7 @@ type Check =
   | { state: 'checking' }
   | { state: 'passed'; counts: ImportCounts }
   | { state: 'errors'; detail: string; errors: ProblemEntry[] }
-  | { state: 'confirm'; detail: string; deactivated: number; active: number; counts: null }
+  | { state: 'confirm'; deactivated: number; active: number }
   | { state: 'failed'; error: unknown };
 
 const SHARE = `${Math.round(DEACTIVATION_CONFIRMATION_SHARE * 100)} %`;
@@ -82,10 +82,8 @@ export function RosterView() {
         } else if (error instanceof ProblemError && error.status === 409) {
           setCheck({
             state: 'confirm',
-            detail: error.detail,
             deactivated: problemNumber(error, 'deactivated') ?? 0,
             active: problemNumber(error, 'active') ?? 0,
-            counts: null,
           });
         } else {
           setCheck({ state: 'failed', error });
