@@ -319,6 +319,21 @@ describe("HR's pages in Chromium", () => {
     await page.goto(`${baseUrl}/#/users`);
     await signIn(page, email);
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+
+    // Every view of HR fits a phone, as it is after the day above.
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const [label, loaded] of [
+      ['Teams', '.team-table'],
+      ['Priorities', '.data-table'],
+      ['Pulses', '.card-list'],
+      ['Audit log', '.audit-list'],
+      ['Users', '.plain-list'],
+    ] as const) {
+      await nav(page, label).click();
+      await page.locator(loaded).first().waitFor();
+      await expectLayoutFits(page, `${label} on a phone`, 375);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByLabel('Email').fill(executive);
     await page.getByLabel(/First password/).fill(PASSWORD);
     await page.getByRole('radio', { name: /Executive/ }).check();

@@ -17,7 +17,8 @@ export function TeamsView() {
       <ViewHeader title="Teams and tiers">
         Teams and their departments as the roster names them, with the active people of each tier. A
         pulse’s figures for a team need at least k people of a tier; smaller groups are merged into
-        their department when a run starts.
+        their department when a run starts. “With teams beneath” counts a team and every team under
+        it, as leadership + frontline.
       </ViewHeader>
       <Show loaded={loaded} loading="Loading teams and people…">
         {(rows) =>
@@ -36,7 +37,7 @@ export function TeamsView() {
                       Frontline
                     </th>
                     <th scope="col" class="num">
-                      With teams beneath (lead. + front.)
+                      With teams beneath
                     </th>
                   </tr>
                 </thead>
