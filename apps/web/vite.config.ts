@@ -16,7 +16,8 @@ const answerLinks: Plugin = {
   },
 };
 
-// Three pages, everything bundled: the API serves `dist` at the site root, on the same origin as
+// Three pages: the app (sign-in, HR's views and the dashboard, Preact), the old sign-in address
+// (a redirect to the app) and the framework-free answer page. Everything is bundled: the API serves `dist` at the site root, on the same origin as
 // `/api/v1`, so the pages never load anything from another host. The answer page is served for
 // every `/answer/<secret>`, so assets are linked from the root (`base: '/'`), never relatively.
 export default defineConfig({
@@ -25,6 +26,8 @@ export default defineConfig({
   // Workspace packages (the blind-signature client) are bundled from their TypeScript sources.
   resolve: { conditions: ['pulsegap-source', ...defaultClientConditions] },
   plugins: [answerLinks],
+  // Preact's JSX, compiled by Vite's own transform: no Babel, no framework plugin.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -42,7 +45,7 @@ export default defineConfig({
         handler(level, log);
       },
       input: {
-        dashboard: here('index.html'),
+        app: here('index.html'),
         login: here('login.html'),
         answer: here('answer.html'),
       },

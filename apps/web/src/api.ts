@@ -1,7 +1,7 @@
-import { ProblemError, requestJson } from './http.js';
+import { ProblemError, requestJson, type JsonRequest } from './http.js';
 import { endSession } from './session.js';
 
-/** The API answered 401: the token is gone and the browser is on its way to the login page. */
+/** The API answered 401: the token is gone and the app is on its way back to sign-in. */
 export class SessionEndedError extends Error {
   constructor() {
     super('The session has ended.');
@@ -10,20 +10,20 @@ export class SessionEndedError extends Error {
 }
 
 /**
- * GETs an API route with the signed-in user's bearer token and parses the JSON answer with
+ * Calls an API route with the signed-in user's bearer token and parses the JSON answer with
  * `parse`. A 401 ends the session (see {@link endSession}) and rejects with
- * {@link SessionEndedError}.
+ * {@link SessionEndedError}; any other error status rejects with its `ProblemError`.
  */
-export async function getJson<T>(
+export async function callApi<T>(
   path: string,
   token: string,
   parse: (body: unknown) => T,
-  signal?: AbortSignal,
+  request: JsonRequest = {},
 ): Promise<T> {
   try {
     return await requestJson(path, parse, {
-      headers: { Authorization: `Bearer ${token}` },
-      ...(signal ? { signal } : {}),
+      ...request,
+      headers: { ...request.headers, Authorization: `Bearer ${token}` },
     });
   } catch (error) {
     if (error instanceof ProblemError && error.status === 401) {
@@ -32,4 +32,14 @@ export async function getJson<T>(
     }
     throw error;
   }
+}
+
+/** GETs an API route with the bearer token; see {@link callApi}. */
+export function getJson<T>(
+  path: string,
+  token: string,
+  parse: (body: unknown) => T,
+  signal?: AbortSignal,
+): Promise<T> {
+  return callApi(path, token, parse, signal ? { signal } : {});
 }

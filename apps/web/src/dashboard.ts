@@ -13,27 +13,63 @@ import { formatDateTime } from './format.js';
 import { drawGapChart, gapChartHeight, type GapChart } from './gap-chart.js';
 import { renderGapTable } from './gap-table.js';
 import { buildGapView, defaultPulse } from './gap-view.js';
-import { LOGIN_PAGE, endSession, readToken } from './session.js';
 
-function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const element = document.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`#${id} is missing from the page`);
+/** The dashboard's markup: static, so it is written once and filled in by id. */
+const MARKUP = `
+  <h1 id="view-title" tabindex="-1">Alignment gaps</h1>
+  <p class="lede">
+    How far leadership's view of each priority is from the frontline's, across the whole
+    organization. A positive gap means leadership is more optimistic than the frontline.
+  </p>
+  <div class="field field--inline">
+    <label for="pulse-select">Pulse</label>
+    <select id="pulse-select" name="pulse" disabled></select>
+  </div>
+  <p id="status" class="status" role="status" aria-live="polite"></p>
+  <div id="alert" class="alert" role="alert"></div>
+  <section id="report" class="report" aria-labelledby="report-title" hidden>
+    <h2 id="report-title"></h2>
+    <p class="meta">Released on <time id="computed-at"></time></p>
+    <figure class="chart">
+      <div id="chart-frame" class="chart__frame">
+        <canvas id="gap-chart" role="img"
+          aria-label="Bar chart of the gap per priority and dimension. The table below lists the same figures."
+        >The table below lists the gap per priority and dimension.</canvas>
+      </div>
+      <figcaption>
+        Bars to the right: leadership rates the priority higher than the frontline does. Scale
+        of answers 1 to 5, so a gap lies between −4 and 4.
+      </figcaption>
+    </figure>
+    <p id="suppressed-note" class="note"></p>
+    <div class="table-scroll" role="region" aria-labelledby="report-title" tabindex="0">
+      <table id="gap-table" class="gap-table"></table>
+    </div>
+  </section>`;
+
+function find<T extends HTMLElement>(root: HTMLElement, id: string, type: new () => T): T {
+  const element = root.querySelector(`#${id}`);
+  if (!(element instanceof type)) throw new Error(`#${id} is missing from the dashboard`);
   return element;
 }
 
-const page = {
-  signOut: byId('sign-out', HTMLButtonElement),
-  pulseSelect: byId('pulse-select', HTMLSelectElement),
-  status: byId('status', HTMLParagraphElement),
-  alert: byId('alert', HTMLDivElement),
-  report: byId('report', HTMLElement),
-  reportTitle: byId('report-title', HTMLHeadingElement),
-  computedAt: byId('computed-at', HTMLTimeElement),
-  chartFrame: byId('chart-frame', HTMLDivElement),
-  chart: byId('gap-chart', HTMLCanvasElement),
-  suppressedNote: byId('suppressed-note', HTMLParagraphElement),
-  table: byId('gap-table', HTMLTableElement),
-};
+function pageOf(root: HTMLElement) {
+  return {
+    pulseSelect: find(root, 'pulse-select', HTMLSelectElement),
+    status: find(root, 'status', HTMLParagraphElement),
+    alert: find(root, 'alert', HTMLDivElement),
+    report: find(root, 'report', HTMLElement),
+    reportTitle: find(root, 'report-title', HTMLHeadingElement),
+    computedAt: find(root, 'computed-at', HTMLTimeElement),
+    chartFrame: find(root, 'chart-frame', HTMLDivElement),
+    chart: find(root, 'gap-chart', HTMLCanvasElement),
+    suppressedNote: find(root, 'suppressed-note', HTMLParagraphElement),
+    table: find(root, 'gap-table', HTMLTableElement),
+  };
+}
+
+// The one dashboard on the screen; `mountDashboard` sets it, its cleanup clears it.
+let page: ReturnType<typeof pageOf>;
 
 let chart: GapChart | undefined;
 let pending: AbortController | undefined;
@@ -59,7 +95,7 @@ function hideReport(): void {
 }
 
 function fail(error: unknown): void {
-  // A 401 is already on its way to the login page; an abort means another pulse was chosen.
+  // A 401 is already on its way back to sign-in; an abort means another pulse was chosen.
   if (error instanceof SessionEndedError) return;
   if (error instanceof DOMException && error.name === 'AbortError') return;
   if (error instanceof ContractError) console.error(error);
@@ -157,7 +193,6 @@ function choosePulse(token: string, pulse: Pulse, priorities: Priority[]): void 
 }
 
 async function start(token: string): Promise<void> {
-  page.signOut.addEventListener('click', endSession);
   showStatus('Loading pulses…');
 
   const [pulses, priorities] = await Promise.all([
@@ -186,9 +221,19 @@ async function start(token: string): Promise<void> {
   choosePulse(token, first, priorities);
 }
 
-const token = readToken();
-if (token === null) {
-  window.location.replace(LOGIN_PAGE);
-} else {
+/**
+ * Draws the dashboard into `root` for the signed-in user's `token` and returns what takes it
+ * down again (the chart, pending requests). The app mounts it as one of its views.
+ */
+export function mountDashboard(root: HTMLElement, token: string): () => void {
+  root.innerHTML = MARKUP;
+  page = pageOf(root);
   start(token).catch(fail);
+  return () => {
+    pending?.abort();
+    pending = undefined;
+    chart?.destroy();
+    chart = undefined;
+    root.replaceChildren();
+  };
 }

@@ -14,13 +14,16 @@ export class ProblemError extends Error {
   readonly status: number;
   readonly title: string;
   readonly detail: string;
+  /** The whole problem document, for the members a page reads beyond `detail` (`errors`…). */
+  readonly body: unknown;
 
-  constructor(status: number, title: string, detail: string) {
+  constructor(status: number, title: string, detail: string, body: unknown = null) {
     super(detail);
     this.name = 'ProblemError';
     this.status = status;
     this.title = title;
     this.detail = detail;
+    this.body = body;
   }
 }
 
@@ -52,13 +55,14 @@ export async function readProblem(response: Response): Promise<ProblemError> {
     isRecord(body) && typeof body.detail === 'string' && body.detail !== ''
       ? body.detail
       : `${title} (HTTP ${response.status}).`;
-  return new ProblemError(response.status, title, detail);
+  return new ProblemError(response.status, title, detail, body);
 }
 
 export interface JsonRequest {
-  method?: 'GET' | 'POST';
-  /** Sent as JSON. */
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Sent as JSON, or as it is when `contentType` names another type (a CSV file). */
   body?: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -75,8 +79,11 @@ export async function requestJson<T>(
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
   const init: RequestInit = { method: request.method ?? 'GET', headers };
   if (request.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(request.body);
+    headers['Content-Type'] = request.contentType ?? 'application/json';
+    init.body =
+      request.contentType && typeof request.body === 'string'
+        ? request.body
+        : JSON.stringify(request.body);
   }
   if (request.signal) init.signal = request.signal;
 

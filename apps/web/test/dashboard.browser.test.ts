@@ -24,10 +24,10 @@ describe('the dashboard in Chromium', () => {
 
   afterAll(() => site.close());
 
-  test('an unauthenticated visit goes to the login page; a wrong password says so', async () => {
+  test('an unauthenticated visit asks to sign in; a wrong password says so', async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/`);
-    await page.waitForURL(/\/login\.html$/);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(DEMO_LOGINS.executive);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: /sign in/i }).click();
@@ -41,11 +41,17 @@ describe('the dashboard in Chromium', () => {
     page.on('request', (request) => {
       if (!request.url().startsWith(baseUrl)) thirdParty.push(request.url());
     });
+    // The old sign-in address still works: it leads to the app, which asks to sign in.
     await page.goto(`${baseUrl}/login.html`);
+    await page.waitForURL(`${baseUrl}/`);
     await page.getByLabel('Email').fill(DEMO_LOGINS.executive);
     await page.getByLabel('Password').fill(DEMO_LOGINS.password);
     await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${baseUrl}/`);
+    // An executive lands on the dashboard, the only view of the role.
+    await page.waitForURL(`${baseUrl}/#/dashboard`);
+    expect(
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(),
+    ).toEqual(['Dashboard']);
     const chart = page.locator('#gap-chart[data-rendered="true"]');
     await chart.waitFor({ timeout: 20_000 });
 

@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'vitest';
+import { DIMENSIONS } from '@pulsegap/domain';
+import { draftOf, employeeQuestions, newDraft, pulseBody, pulseChanges } from './pulse-draft.js';
+
+const settings = { timezone: 'Europe/Berlin', minGroupSize: 5, commentMinGroupSize: 10 };
+
+describe('the pulse draft', () => {
+  test('a new pulse asks everyone every dimension at the organization floor', () => {
+    const draft = { ...newDraft(settings), title: 'Q3', priorityIds: ['p1'] };
+    expect(pulseBody(draft)).toEqual({
+      title: 'Q3',
+      priorityIds: ['p1'],
+      dimensions: [...DIMENSIONS],
+      openQuestion: true,
+      audience: {},
+      openForHours: 72,
+      minGroupSize: 5,
+      commentMinGroupSize: 10,
+    });
+  });
+
+  test('a weekly schedule becomes its cron with the zone and window', () => {
+    const draft = {
+      ...newDraft(settings),
+      title: 'Weekly',
+      priorityIds: ['p1'],
+      tiers: ['frontline' as const],
+      teamIds: ['t1'],
+      scheduled: true,
+      schedule: { kind: 'weekly' as const, weekday: 3, hour: 10, minute: 30 },
+      openForHours: 48,
+    };
+    expect(pulseBody(draft)).toMatchObject({
+      audience: { teams: ['t1'], tiers: ['frontline'] },
+      schedule: { cron: '30 10 * * 3', everyWeeks: 1, timezone: 'Europe/Berlin', openForHours: 48 },
+    });
+    expect(pulseChanges({ ...draft, scheduled: false })).toMatchObject({ schedule: null });
+  });
+
+  test('a saved pulse opens with its preset and audience', () => {
+    const draft = draftOf(
+      {
+        id: 'x',
+        title: 'Saved',
+        priorityIds: ['p1'],
+        dimensions: ['staffing', 'clarity'],
+        openQuestion: false,
+        audience: { teams: null, tiers: ['leadership'] },
+        schedule: { cron: '0 9 * * 1#1', timezone: 'UTC', openForHours: 24, everyWeeks: 1 },
+        openForHours: 24,
+        minGroupSize: 6,
+        commentMinGroupSize: 12,
+        paused: false,
+        latestRunId: null,
+        nextOccurrences: [],
+      },
+      settings,
+    );
+    expect(draft).toMatchObject({
+      dimensions: ['clarity', 'staffing'],
+      tiers: ['leadership'],
+      teamIds: [],
+      scheduled: true,
+      schedule: { kind: 'monthly', weekday: 1, hour: 9, minute: 0 },
+      timezone: 'UTC',
+      openForHours: 24,
+    });
+  });
+
+  test('the employee page asks each chosen dimension of each priority, in the bank order', () => {
+    const draft = {
+      ...newDraft(settings),
+      priorityIds: ['b', 'a'],
+      dimensions: ['feasibility' as const, 'clarity' as const],
+    };
+    const groups = employeeQuestions(draft, [
+      { id: 'a', title: 'Alpha' },
+      { id: 'b', title: 'Beta' },
+    ]);
+    expect(
+      groups.map((g) => [g.title, g.questions.map((q) => [q.index, q.question.text])]),
+    ).toEqual([
+      [
+        'Beta',
+        [
+          [0, 'I understand what Beta asks of my team in practice.'],
+          [1, 'Beta is achievable this quarter with the time, tools and budget we have.'],
+        ],
+      ],
+      [
+        'Alpha',
+        [
+          [2, 'I understand what Alpha asks of my team in practice.'],
+          [3, 'Alpha is achievable this quarter with the time, tools and budget we have.'],
+        ],
+      ],
+    ]);
+  });
+});

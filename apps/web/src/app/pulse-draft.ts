@@ -1,0 +1,151 @@
+import { DIMENSIONS, statementFor, type Dimension, type Tier } from '@pulsegap/domain';
+import type { PriorityGroup } from '../answer-view.js';
+import type { PulseDefinition, Settings } from './hr-contract.js';
+import { everyWeeksOf, fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
+
+/*
+ * The pulse builder's form as plain data: what a new pulse or a saved one starts as, the body
+ * of `POST /pulses` (and of the reportability preview) or of `PATCH /pulses/:id` it becomes,
+ * and the questions the employee page would show for it.
+ */
+
+/** How long a run takes answers when nothing else is said (PRODUCT.md §3). */
+export const DEFAULT_OPEN_FOR_HOURS = 72;
+
+export interface PulseDraft {
+  title: string;
+  priorityIds: string[];
+  dimensions: Dimension[];
+  openQuestion: boolean;
+  /** Empty: everyone. */
+  teamIds: string[];
+  /** Empty: both tiers. */
+  tiers: Tier[];
+  minGroupSize: number;
+  commentMinGroupSize: number;
+  scheduled: boolean;
+  schedule: ScheduleChoice;
+  timezone: string;
+  openForHours: number;
+}
+
+/** A new pulse: every dimension, the open question, everyone, the organization's floor. */
+export function newDraft(settings: Settings): PulseDraft {
+  return {
+    title: '',
+    priorityIds: [],
+    dimensions: [...DIMENSIONS],
+    openQuestion: true,
+    teamIds: [],
+    tiers: [],
+    minGroupSize: settings.minGroupSize,
+    commentMinGroupSize: settings.commentMinGroupSize,
+    scheduled: false,
+    schedule: { kind: 'weekly', weekday: 1, hour: 9, minute: 0 },
+    timezone: settings.timezone,
+    openForHours: DEFAULT_OPEN_FOR_HOURS,
+  };
+}
+
+/** A saved pulse as the builder edits it. */
+export function draftOf(pulse: PulseDefinition, settings: Settings): PulseDraft {
+  const fresh = newDraft(settings);
+  return {
+    title: pulse.title,
+    priorityIds: [...pulse.priorityIds],
+    dimensions: DIMENSIONS.filter((d) => pulse.dimensions.includes(d)),
+    openQuestion: pulse.openQuestion,
+    teamIds: [...(pulse.audience.teams ?? [])],
+    tiers: [...(pulse.audience.tiers ?? [])],
+    minGroupSize: pulse.minGroupSize,
+    commentMinGroupSize: pulse.commentMinGroupSize,
+    scheduled: pulse.schedule !== null,
+    schedule:
+      pulse.schedule === null
+        ? fresh.schedule
+        : fromCron(pulse.schedule.cron, pulse.schedule.everyWeeks),
+    timezone: pulse.schedule?.timezone ?? settings.timezone,
+    openForHours: pulse.schedule?.openForHours ?? pulse.openForHours,
+  };
+}
+
+function audienceOf(draft: PulseDraft): { teams?: string[]; tiers?: Tier[] } {
+  return {
+    ...(draft.teamIds.length > 0 ? { teams: draft.teamIds } : {}),
+    // Both tiers is the same as no restriction.
+    ...(draft.tiers.length === 1 ? { tiers: draft.tiers } : {}),
+  };
+}
+
+function scheduleOf(draft: PulseDraft) {
+  return {
+    cron: toCron(draft.schedule),
+    everyWeeks: everyWeeksOf(draft.schedule),
+    timezone: draft.timezone.trim(),
+    openForHours: draft.openForHours,
+  };
+}
+
+/** The body of `POST /pulses` and `POST /pulses/preview`. */
+export function pulseBody(draft: PulseDraft) {
+  return {
+    title: draft.title,
+    priorityIds: draft.priorityIds,
+    dimensions: draft.dimensions,
+    openQuestion: draft.openQuestion,
+    audience: audienceOf(draft),
+    ...(draft.scheduled ? { schedule: scheduleOf(draft) } : { openForHours: draft.openForHours }),
+    minGroupSize: draft.minGroupSize,
+    commentMinGroupSize: draft.commentMinGroupSize,
+  };
+}
+
+/**
+ * The body of `PATCH /pulses/:id`: what a saved pulse may change (title, audience, schedule,
+ * thresholds). Its priorities and questions stay as they were saved, so its runs compare.
+ */
+export function pulseChanges(draft: PulseDraft) {
+  return {
+    title: draft.title,
+    audience: audienceOf(draft),
+    schedule: draft.scheduled ? scheduleOf(draft) : null,
+    minGroupSize: draft.minGroupSize,
+    commentMinGroupSize: draft.commentMinGroupSize,
+  };
+}
+
+/** The questions the employee page shows for the draft, grouped by priority as it does. */
+export function employeeQuestions(
+  draft: PulseDraft,
+  priorities: readonly { id: string; title: string }[],
+): PriorityGroup[] {
+  let index = 0;
+  return draft.priorityIds.flatMap((priorityId) => {
+    const priority = priorities.find((p) => p.id === priorityId);
+    if (priority === undefined) return [];
+    return [
+      {
+        priorityId,
+        title: priority.title,
+        questions: DIMENSIONS.filter((d) => draft.dimensions.includes(d)).map((dimension) => {
+          const question = {
+            id: `${priorityId}/${dimension}`,
+            priorityId,
+            dimension,
+            text: statementFor(dimension, priority.title),
+          };
+          index += 1;
+          return { index: index - 1, question };
+        }),
+      },
+    ];
+  });
+}
+
+/** Adds or removes one value of a list kept in a given order. */
+export function toggled<T>(list: readonly T[], value: T, on: boolean, order: readonly T[]): T[] {
+  const set = new Set(list);
+  if (on) set.add(value);
+  else set.delete(value);
+  return order.filter((item) => set.has(item));
+}
