@@ -131,6 +131,8 @@ export interface PulseDefinition {
   minGroupSize: number;
   commentMinGroupSize: number;
   paused: boolean;
+  /** When its runs remind those who have not collected a token. */
+  reminders: { halfWindow: boolean; hoursBeforeClose: number | null };
   latestRunId: string | null;
   /** When the schedule starts its next runs, where the API says (newest API only). */
   nextOccurrences: string[];
@@ -138,6 +140,19 @@ export interface PulseDefinition {
 
 function strings(value: unknown, where: string): string[] {
   return array(value, where).map((v, i) => string(v, `${where}[${i}]`));
+}
+
+/** A pulse's reminders; the API's defaults where it does not say. */
+function remindersOf(value: unknown, where: string): PulseDefinition['reminders'] {
+  if (value === undefined || value === null) return { halfWindow: true, hoursBeforeClose: 24 };
+  const reminders = record(value, where);
+  return {
+    halfWindow: reminders.halfWindow !== false,
+    hoursBeforeClose:
+      reminders.hoursBeforeClose === null
+        ? null
+        : number(reminders.hoursBeforeClose, `${where}.hoursBeforeClose`),
+  };
 }
 
 function parsePulse(value: unknown, where: string): PulseDefinition {
@@ -180,6 +195,7 @@ function parsePulse(value: unknown, where: string): PulseDefinition {
     minGroupSize: number(pulse.minGroupSize, `${where}.minGroupSize`),
     commentMinGroupSize: number(pulse.commentMinGroupSize, `${where}.commentMinGroupSize`),
     paused: pulse.paused === true,
+    reminders: remindersOf(pulse.reminders, `${where}.reminders`),
     latestRunId: optionalId(pulse.latestRunId, `${where}.latestRunId`),
     nextOccurrences:
       pulse.nextOccurrences === undefined || pulse.nextOccurrences === null

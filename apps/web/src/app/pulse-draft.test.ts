@@ -16,6 +16,22 @@ describe('the pulse draft', () => {
       openForHours: 72,
       minGroupSize: 5,
       commentMinGroupSize: 10,
+      reminders: { halfWindow: true, hoursBeforeClose: 24 },
+    });
+  });
+
+  test('reminders turned off, or moved, go into the body and the change', () => {
+    const draft = {
+      ...newDraft(settings),
+      title: 'Quiet',
+      priorityIds: ['p1'],
+      remindHalfWindow: false,
+      remindHoursBeforeClose: null,
+    };
+    expect(pulseBody(draft).reminders).toEqual({ halfWindow: false, hoursBeforeClose: null });
+    expect(pulseChanges({ ...draft, remindHoursBeforeClose: 12 }).reminders).toEqual({
+      halfWindow: false,
+      hoursBeforeClose: 12,
     });
   });
 
@@ -51,6 +67,7 @@ describe('the pulse draft', () => {
         minGroupSize: 6,
         commentMinGroupSize: 12,
         paused: false,
+        reminders: { halfWindow: false, hoursBeforeClose: 6 },
         latestRunId: null,
         nextOccurrences: [],
       },
@@ -64,6 +81,8 @@ describe('the pulse draft', () => {
       schedule: { kind: 'monthly', weekday: 1, hour: 9, minute: 0 },
       timezone: 'UTC',
       openForHours: 24,
+      remindHalfWindow: false,
+      remindHoursBeforeClose: 6,
     });
   });
 

@@ -27,6 +27,10 @@ export interface PulseDraft {
   schedule: ScheduleChoice;
   timezone: string;
   openForHours: number;
+  /** Remind at the middle of each run's window. */
+  remindHalfWindow: boolean;
+  /** Remind this many hours before each run closes; null: not. */
+  remindHoursBeforeClose: number | null;
 }
 
 /** A new pulse: every dimension, the open question, everyone, the organization's floor. */
@@ -44,6 +48,8 @@ export function newDraft(settings: Settings): PulseDraft {
     schedule: { kind: 'weekly', weekday: 1, hour: 9, minute: 0 },
     timezone: settings.timezone,
     openForHours: DEFAULT_OPEN_FOR_HOURS,
+    remindHalfWindow: true,
+    remindHoursBeforeClose: 24,
   };
 }
 
@@ -66,7 +72,13 @@ export function draftOf(pulse: PulseDefinition, settings: Settings): PulseDraft 
         : fromCron(pulse.schedule.cron, pulse.schedule.everyWeeks),
     timezone: pulse.schedule?.timezone ?? settings.timezone,
     openForHours: pulse.schedule?.openForHours ?? pulse.openForHours,
+    remindHalfWindow: pulse.reminders.halfWindow,
+    remindHoursBeforeClose: pulse.reminders.hoursBeforeClose,
   };
+}
+
+function remindersOf(draft: PulseDraft) {
+  return { halfWindow: draft.remindHalfWindow, hoursBeforeClose: draft.remindHoursBeforeClose };
 }
 
 function audienceOf(draft: PulseDraft): { teams?: string[]; tiers?: Tier[] } {
@@ -97,12 +109,13 @@ export function pulseBody(draft: PulseDraft) {
     ...(draft.scheduled ? { schedule: scheduleOf(draft) } : { openForHours: draft.openForHours }),
     minGroupSize: draft.minGroupSize,
     commentMinGroupSize: draft.commentMinGroupSize,
+    reminders: remindersOf(draft),
   };
 }
 
 /**
  * The body of `PATCH /pulses/:id`: what a saved pulse may change (title, audience, schedule,
- * thresholds). Its priorities and questions stay as they were saved, so its runs compare.
+ * thresholds, reminders). Its priorities and questions stay as they were saved, so its runs compare.
  */
 export function pulseChanges(draft: PulseDraft) {
   return {
@@ -111,6 +124,7 @@ export function pulseChanges(draft: PulseDraft) {
     schedule: draft.scheduled ? scheduleOf(draft) : null,
     minGroupSize: draft.minGroupSize,
     commentMinGroupSize: draft.commentMinGroupSize,
+    reminders: remindersOf(draft),
   };
 }
 

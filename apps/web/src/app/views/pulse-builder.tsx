@@ -347,6 +347,52 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
           nextOccurrences={edited ? [] : (pulse?.nextOccurrences ?? [])}
         />
 
+        <fieldset class="choices">
+          <legend>Reminders</legend>
+          <p class="meta">
+            A reminder goes only to those who have not collected their token, and never says who
+            answered. It waits for the organization’s sending hours.
+          </p>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={draft.remindHalfWindow}
+              onChange={(e) => {
+                change({ remindHalfWindow: e.currentTarget.checked });
+              }}
+            />
+            At the middle of each run’s window
+          </label>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={draft.remindHoursBeforeClose !== null}
+              onChange={(e) => {
+                change({ remindHoursBeforeClose: e.currentTarget.checked ? 24 : null });
+              }}
+            />
+            Before each run closes
+          </label>
+          {draft.remindHoursBeforeClose === null ? null : (
+            <div class="field field--inline">
+              <label for="pulse-remind-hours">Hours before it closes</label>
+              <input
+                id="pulse-remind-hours"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={2160}
+                value={draft.remindHoursBeforeClose}
+                aria-describedby={errorAt('reminders') ? 'pulse-remind-error' : undefined}
+                onInput={(e) => {
+                  change({ remindHoursBeforeClose: e.currentTarget.valueAsNumber });
+                }}
+              />
+            </div>
+          )}
+          <FieldError id="pulse-remind-error" message={errorAt('reminders')} />
+        </fieldset>
+
         <Failure error={failure} />
         <p class="status" role="status">
           {saved}

@@ -225,10 +225,13 @@ function RunCard({ run, onChanged }: { run: Run; onChanged: () => void }) {
         );
       })
       .catch((error: unknown) => {
-        if (error instanceof ProblemError && error.status === 404) {
-          setNote('This server cannot send reminders yet.');
-        } else {
+        const next = nextReminderAt(error);
+        if (next === null) {
           setFailure(error);
+        } else {
+          setNote(
+            `This run was reminded in the last 24 hours; the next reminder can be sent from ${formatDateTime(next)}.`,
+          );
         }
       })
       .finally(() => {
@@ -354,4 +357,15 @@ function RunCard({ run, onChanged }: { run: Run; onChanged: () => void }) {
       </p>
     </li>
   );
+}
+
+/** When a refused reminder may be sent again (`PG_ERR_REMINDER_TOO_SOON`), or null. */
+function nextReminderAt(error: unknown): string | null {
+  if (!(error instanceof ProblemError) || typeof error.body !== 'object' || error.body === null) {
+    return null;
+  }
+  const body = error.body as { code?: unknown; nextAllowedAt?: unknown };
+  return body.code === 'PG_ERR_REMINDER_TOO_SOON' && typeof body.nextAllowedAt === 'string'
+    ? body.nextAllowedAt
+    : null;
 }
