@@ -94,6 +94,45 @@ describe('the demo', () => {
     });
   });
 
+  test('has a trend: one priority improving after the first run, the weight-5 one drifting', async () => {
+    const titles = await withTenant(handle.db, organizationId, (trx) =>
+      trx.selectFrom('priorities').select(['id', 'title']).execute(),
+    );
+    const idOf = (title: string) => titles.find((p) => p.title === title)?.id;
+    // Oldest first: the organization's staffing gap of a priority in each released run.
+    const staffingGaps = (title: string) =>
+      runs
+        .toReversed()
+        .map(
+          ({ release }) =>
+            release?.cells.find(
+              (c) =>
+                c.priorityId === idOf(title) && c.dimension === 'staffing' && c.teamId === null,
+            )?.gap ?? NaN,
+        );
+    const platform = staffingGaps('Platform Modernization');
+    expect(platform[0]).toBeGreaterThan((platform[2] ?? 0) + 0.5);
+    const focus = staffingGaps('Customer Focus');
+    expect(focus[2]).toBeGreaterThan((focus[0] ?? 0) + 0.3);
+  });
+
+  test('releases comments: the frontline of Customer Operations teams, leaders at the top', () => {
+    const release = runs[0]?.release;
+    const items = release?.comments.items ?? [];
+    const frontline = items.filter((group) => group.tier === 'frontline' && group.teamId !== null);
+    expect(frontline.length).toBeGreaterThan(0);
+    expect(frontline.flatMap((group) => group.comments).join(' ')).toMatch(
+      /queue|four hours|ticket/,
+    );
+    const leaders = items.find((group) => group.tier === 'leadership' && group.teamId === null);
+    expect(leaders?.comments.length).toBeGreaterThanOrEqual(3);
+    // The platform work got a team after the first run: only later runs say so.
+    const said = (run: number) =>
+      (runs.toReversed()[run]?.release?.comments.items ?? []).flatMap((group) => group.comments);
+    expect(said(0).some((c) => c.includes('a team of its own'))).toBe(false);
+    expect(said(2).some((c) => c.includes('a team of its own'))).toBe(true);
+  });
+
   // The demo's responses are written straight into the responses table, before the
   // release: the release counts them with the sealed ones.
   test('shows in each released run that more than half of those invited answered', () => {

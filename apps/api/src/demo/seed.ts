@@ -58,6 +58,8 @@ const PRIORITIES: DemoPriority[] = [
     statedWeight: 4,
     leadership: 4.0,
     frontline: { default: 3.7, staffing: 3.2, clarity: 3.3 },
+    // Improving: after the first run's conversation the migration got a team of its own.
+    drift: [-1.0, -0.4, 0],
   },
   {
     title: 'Cost Discipline',
@@ -75,14 +77,57 @@ const PRIORITIES: DemoPriority[] = [
   },
 ];
 
+/**
+ * What people write in the open question, by the department their team belongs to (and for
+ * leaders), each with the first run it may appear in: the words follow the story, Customer
+ * Focus under strain, the platform work getting a team of its own after the first run.
+ */
+const COMMENTS: Record<string, readonly (readonly [number, string])[]> = {
+  'Customer Operations': [
+    [
+      0,
+      'We cannot answer every ticket within four hours with the people we have; something has to give.',
+    ],
+    [0, 'Weekend coverage is two people for the whole region.'],
+    [0, 'Onboarding new hires takes our best agents off the queue for weeks.'],
+    [1, 'Nobody has said which customers may wait when the queue is full.'],
+    [1, 'The four-hour target was announced; the extra headcount was not.'],
+    [2, 'We keep borrowing people from Onboarding to cover Support, and Onboarding falls behind.'],
+  ],
+  Product: [
+    [0, 'The platform migration keeps losing to feature requests in every sprint.'],
+    [0, 'We were told modernization comes first, then the roadmap filled up with everything else.'],
+    [1, 'Since the planning session the migration has a team of its own, and it shows.'],
+    [1, 'It is clearer now what we stop doing to make room for the platform work.'],
+    [2, 'The migration plan finally has dates we believe.'],
+  ],
+  'Go-to-Market': [
+    [0, 'Cost discipline means no travel, yet the targets went up.'],
+    [0, 'Partners ask for support hours we cannot staff.'],
+    [1, 'The hiring bar is right; the interview load on a few of us is not.'],
+    [2, 'Customers ask why answers take longer in the Americas than in Europe.'],
+  ],
+  leadership: [
+    [0, 'We have not funded the support targets we set.'],
+    [0, 'I do not know what my team should stop doing to meet the four-hour promise.'],
+    [1, 'The platform work has owners now; customer focus still does not.'],
+    [2, 'We talk about focus and keep adding priorities.'],
+  ],
+};
+
+/** The share of respondents who answer the open question. */
+const COMMENT_SHARE = 0.4;
+
 const RUNS = 3;
 const RUN_SPACING_DAYS = 30;
 
 /**
  * Creates the demo organization: about 400 people in 12 teams under 3 departments, four
  * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
- * below leadership's) and three past runs of synthetic responses, past their deadlines, so
- * the job runtime's sweep closes and releases them (`closeAndRelease`). Does nothing when the
+ * below leadership's and drifting further; Platform Modernization, whose staffing gap
+ * closes after the first run) and three past runs of synthetic responses with comments,
+ * past their deadlines, so the job runtime's sweep closes and releases them
+ * (`closeAndRelease`). Does nothing when the
  * demo organization exists. Returns its id.
  */
 export async function seedDemo(
@@ -194,14 +239,27 @@ async function seedResponses(
     .execute();
   const invitations = await trx
     .selectFrom('invitations')
-    .select(['id', 'segment_team_id', 'segment_tier'])
-    .where('run_id', '=', runId)
+    .innerJoin('people', 'people.id', 'invitations.person_id')
+    .innerJoin('teams', 'teams.id', 'people.team_id')
+    .leftJoin('teams as parents', 'parents.id', 'teams.parent_id')
+    .select([
+      'invitations.id',
+      'invitations.segment_team_id',
+      'invitations.segment_tier',
+      'parents.name as department',
+    ])
+    .where('invitations.run_id', '=', runId)
+    .orderBy('invitations.id')
     .execute();
   const responders = invitations.filter(() => random() < 0.72);
   const responses: NewResponse[] = responders.map((invitation) => ({
     segmentTeamId: invitation.segment_team_id,
     segmentTier: invitation.segment_tier,
-    comment: null,
+    comment: comment(
+      random,
+      invitation.segment_tier === 'leadership' ? 'leadership' : (invitation.department ?? ''),
+      run,
+    ),
     answers: questions.map((q) =>
       sample(random, targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run)),
     ),
@@ -217,6 +275,13 @@ async function seedResponses(
       collected.map((i) => i.id),
     )
     .execute();
+}
+
+/** What one respondent writes in the open question of run `run`, or null (most write nothing). */
+function comment(random: () => number, group: string, run: number): string | null {
+  const said = (COMMENTS[group] ?? []).filter(([from]) => from <= run);
+  if (said.length === 0 || random() >= COMMENT_SHARE) return null;
+  return said[Math.floor(random() * said.length)]?.[1] ?? null;
 }
 
 function targetMean(title: string, dimension: Dimension, tier: TierValue, run: number): number {
