@@ -63,7 +63,7 @@ describe('the demo', () => {
       expect(people.length).toBeGreaterThanOrEqual(350);
       expect(people.length).toBeLessThanOrEqual(450);
       const teams = await trx.selectFrom('teams').select(['name', 'parent_id']).execute();
-      expect(teams.filter((t) => t.parent_id !== null)).toHaveLength(12);
+      expect(teams.filter((t) => t.parent_id !== null)).toHaveLength(13);
       const priorities = await trx.selectFrom('priorities').selectAll().execute();
       expect(priorities).toHaveLength(4);
       const focus = priorities.find((p) => p.stated_weight === 5);
@@ -92,6 +92,20 @@ describe('the demo', () => {
         .executeTakeFirstOrThrow();
       expect(Number(n) / (runs[0]?.run.invited ?? Infinity)).toBeGreaterThan(0.5);
     });
+  });
+
+  test('a small team shows some of its cells and withholds those with fewer than k answers', async () => {
+    const security = await withTenant(handle.db, organizationId, (trx) =>
+      trx.selectFrom('teams').select('id').where('name', '=', 'Security').executeTakeFirstOrThrow(),
+    );
+    const cells = (runs[0]?.release?.cells ?? []).filter((c) => c.teamId === security.id);
+    const byDimension = (dimension: string) => cells.filter((c) => c.dimension === dimension);
+    expect(byDimension('staffing').length).toBeGreaterThan(0);
+    for (const cell of byDimension('tradeoffs')) {
+      expect(cell).toMatchObject({ suppressed: true, suppressionReason: 'small', gap: null });
+    }
+    expect(byDimension('tradeoffs').length).toBeGreaterThan(0);
+    expect(cells.some((c) => !c.suppressed)).toBe(true);
   });
 
   test('has a trend: one priority improving after the first run, the weight-5 one drifting', async () => {

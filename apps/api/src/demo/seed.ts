@@ -50,7 +50,7 @@ const PRIORITIES: DemoPriority[] = [
     statedWeight: 5,
     leadership: 4.3,
     frontline: { default: 3.6, staffing: 2.0, feasibility: 2.2, tradeoffs: 2.4, commitment: 3.4 },
-    drift: [0.6, 0.3, 0],
+    drift: [0.8, 0.4, 0],
   },
   {
     title: 'Platform Modernization',
@@ -59,7 +59,7 @@ const PRIORITIES: DemoPriority[] = [
     leadership: 4.0,
     frontline: { default: 3.7, staffing: 3.2, clarity: 3.3 },
     // Improving: after the first run's conversation the migration got a team of its own.
-    drift: [-1.0, -0.4, 0],
+    drift: [-1.5, -0.7, 0],
   },
   {
     title: 'Cost Discipline',
@@ -118,11 +118,20 @@ const COMMENTS: Record<string, readonly (readonly [number, string])[]> = {
 /** The share of respondents who answer the open question. */
 const COMMENT_SHARE = 0.4;
 
+/**
+ * A team small enough that some of its cells are suppressed: seven frontline people (their
+ * own segment), of whom five answer each run and two of those skip the questions on
+ * trade-offs and ownership, which then have fewer than k answers.
+ */
+const SMALL_TEAM = { name: 'Security', department: 'Product', size: 7, respond: 5 } as const;
+const SMALL_TEAM_SKIPPED: readonly Dimension[] = ['tradeoffs', 'ownership'];
+
 const RUNS = 3;
 const RUN_SPACING_DAYS = 30;
 
 /**
- * Creates the demo organization: about 400 people in 12 teams under 3 departments, four
+ * Creates the demo organization: about 400 people in 13 teams under 3 departments (one of
+ * them small enough that some of its cells are suppressed), four
  * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
  * below leadership's and drifting further; Platform Modernization, whose staffing gap
  * closes after the first run) and three past runs of synthetic responses with comments,
@@ -220,6 +229,16 @@ function roster(random: () => number): RosterEntry[] {
       }
     }
   }
+  for (let i = 0; i < SMALL_TEAM.size; i += 1) {
+    n += 1;
+    entries.push({
+      email: `person${String(n).padStart(3, '0')}@demo.pulsegap.test`,
+      name: `Person ${n}`,
+      team: SMALL_TEAM.name,
+      tier: 'frontline',
+      parentTeam: SMALL_TEAM.department,
+    });
+  }
   return entries;
 }
 
@@ -246,12 +265,18 @@ async function seedResponses(
       'invitations.id',
       'invitations.segment_team_id',
       'invitations.segment_tier',
+      'teams.name as team',
       'parents.name as department',
     ])
     .where('invitations.run_id', '=', runId)
     .orderBy('invitations.id')
     .execute();
-  const responders = invitations.filter(() => random() < 0.72);
+  const small = invitations.filter((i) => i.team === SMALL_TEAM.name);
+  const responders = [
+    ...invitations.filter((i) => i.team !== SMALL_TEAM.name && random() < 0.72),
+    ...small.slice(0, SMALL_TEAM.respond),
+  ];
+  const skipping = new Set(small.slice(0, 2).map((i) => i.id));
   const responses: NewResponse[] = responders.map((invitation) => ({
     segmentTeamId: invitation.segment_team_id,
     segmentTier: invitation.segment_tier,
@@ -261,7 +286,12 @@ async function seedResponses(
       run,
     ),
     answers: questions.map((q) =>
-      sample(random, targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run)),
+      skipping.has(invitation.id) && SMALL_TEAM_SKIPPED.includes(q.dimension as Dimension)
+        ? null
+        : sample(
+            random,
+            targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
+          ),
     ),
   }));
   await storeResponses(trx, organizationId, runId, responses);
