@@ -1,4 +1,4 @@
-import { SessionEndedError, getJson } from './api.js';
+import { SessionEndedError, downloadFile, getJson } from './api.js';
 import { ContractError, describeFailure } from './http.js';
 import {
   parseGapReport,
@@ -30,6 +30,10 @@ const MARKUP = `
   <section id="report" class="report" aria-labelledby="report-title" hidden>
     <h2 id="report-title"></h2>
     <p class="meta">Released on <time id="computed-at"></time></p>
+    <p class="actions">
+      <button id="download-brief" class="button button--quiet" type="button">Download the brief (Markdown)</button>
+      <button id="download-csv" class="button button--quiet" type="button">Download the figures (CSV)</button>
+    </p>
     <figure class="chart">
       <div id="chart-frame" class="chart__frame">
         <canvas id="gap-chart" role="img"
@@ -65,6 +69,8 @@ function pageOf(root: HTMLElement) {
     chart: find(root, 'gap-chart', HTMLCanvasElement),
     suppressedNote: find(root, 'suppressed-note', HTMLParagraphElement),
     table: find(root, 'gap-table', HTMLTableElement),
+    downloadBrief: find(root, 'download-brief', HTMLButtonElement),
+    downloadCsv: find(root, 'download-csv', HTMLButtonElement),
   };
 }
 
@@ -101,6 +107,23 @@ function fail(error: unknown): void {
   if (error instanceof ContractError) console.error(error);
   showStatus('');
   showAlert(describeFailure(error));
+}
+
+/** Makes the report's download buttons fetch the run's brief and CSV with the session. */
+function offerDownloads(token: string, runId: string): void {
+  const run = `/runs/${encodeURIComponent(runId)}`;
+  const wire = (button: HTMLButtonElement, path: string, name: string) => {
+    button.onclick = () => {
+      button.disabled = true;
+      downloadFile(path, token, name)
+        .catch(fail)
+        .finally(() => {
+          button.disabled = false;
+        });
+    };
+  };
+  wire(page.downloadBrief, `${run}/brief?format=md`, `brief-${runId}.md`);
+  wire(page.downloadCsv, `${run}/export.csv`, `run-${runId}.csv`);
 }
 
 function render(report: GapReport, pulse: Pulse, priorities: Priority[]): void {
@@ -174,6 +197,7 @@ async function showLatestRelease(
     signal,
   );
   render(report, pulse, priorities);
+  offerDownloads(token, released.id);
   showStatus(pendingNote);
 }
 

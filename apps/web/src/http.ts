@@ -100,6 +100,26 @@ export async function requestJson<T>(
   return parse(body);
 }
 
+/** A file the API answered with: its bytes, and the name its `Content-Disposition` gives. */
+export interface DownloadedFile {
+  readonly blob: Blob;
+  readonly filename: string | null;
+}
+
+/** GETs an API route that answers with a file. An error status rejects with its `ProblemError`. */
+export async function requestFile(
+  path: string,
+  request: Pick<JsonRequest, 'headers' | 'signal'> = {},
+): Promise<DownloadedFile> {
+  const init: RequestInit = { headers: { ...request.headers } };
+  if (request.signal) init.signal = request.signal;
+  const response = await fetch(`${API_BASE}${path}`, init);
+  if (!response.ok) throw await readProblem(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
+  return { blob: await response.blob(), filename };
+}
+
 /** Text for a failure the user should read: problem details as the API wrote them. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ProblemError || error instanceof ContractError) return error.message;

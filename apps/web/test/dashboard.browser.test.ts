@@ -2,6 +2,7 @@ import { deriveKey } from '@pulsegap/config';
 import { DEMO_LOGINS, seedDemo } from '@pulsegap/api';
 import { testConfig } from '@pulsegap/testing';
 import type { Browser } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestSite, type TestSite } from './site.js';
 
@@ -36,7 +37,10 @@ describe('the dashboard in Chromium', () => {
   });
 
   test('the executive signs in and sees the staffing collision charted', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
     const thirdParty: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(baseUrl)) thirdParty.push(request.url());
@@ -79,6 +83,24 @@ describe('the dashboard in Chromium', () => {
       .textContent();
     expect(Number((staffingGap ?? '').replace('−', '-').replace('+', ''))).toBeGreaterThan(1.5);
     expect(thirdParty).toEqual([]);
+
+    // The brief and the CSV download with the session: no token to paste.
+    const saved = async (button: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') };
+    };
+    const brief = await saved('Download the brief (Markdown)');
+    expect(brief.name).toMatch(/^brief-[0-9a-f-]{36}\.md$/);
+    expect(brief.text).toMatch(/^# /);
+    expect(brief.text).toContain('Customer Focus');
+    const csv = await saved('Download the figures (CSV)');
+    expect(csv.name).toMatch(/^run-[0-9a-f-]{36}\.csv$/);
+    expect(csv.text.split('\n')[0]).toMatch(/priority/i);
+    expect(csv.text).toContain('Customer Focus');
 
     await page.screenshot({ path: 'docs/screenshots/dashboard.png', fullPage: true });
     await page.setViewportSize({ width: 375, height: 800 });
