@@ -119,6 +119,24 @@ export interface TestLink {
   readonly secret: string;
 }
 
+/** Sending hours that are always open: from midnight to midnight, every day. */
+export const ALWAYS_SENDING = { from: '00:00', to: '00:00', weekdays: [1, 2, 3, 4, 5, 6, 7] };
+
+/** A message of the development outbox. */
+export interface OutboxMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly link: string | null;
+}
+
+/** The organization's development outbox (`GET /dev/outbox`); expects 200. */
+export async function devOutbox(server: FastifyInstance, token: string): Promise<OutboxMessage[]> {
+  const response = await server.inject({ url: '/api/v1/dev/outbox', headers: bearer(token) });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ items: OutboxMessage[] }>().items;
+}
+
 /** An organization with a roster, one priority, a pulse and a started run, links delivered. */
 export interface AnsweringRun {
   readonly org: TestOrganization;
@@ -176,10 +194,10 @@ export async function startAnsweringRun(
   expect(run.statusCode, run.body).toBe(201);
   const runId = run.json<{ id: string }>().id;
   await runJobNow(db, deliverInvitationsRequest(org.organizationId, runId));
-  const outbox = await server.inject({ url: '/api/v1/dev/outbox', headers: bearer(org.token) });
-  const links = outbox
-    .json<{ items: { to: string; link: string }[] }>()
-    .items.map((m) => ({ to: m.to, secret: m.link.split('/').at(-1) ?? '' }));
+  const links = (await devOutbox(server, org.token)).map((m) => ({
+    to: m.to,
+    secret: m.link?.split('/').at(-1) ?? '',
+  }));
   return {
     org,
     pulseId,

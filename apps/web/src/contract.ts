@@ -40,29 +40,6 @@ export interface Cell {
   suppressed: boolean;
 }
 
-/** A run of a pulse, as the run list gives it: its dates and whether it is released. */
-export interface RunSummary {
-  id: string;
-  closesAt: string;
-  state: 'open' | 'closing' | 'released';
-}
-
-export function parseRuns(body: unknown): RunSummary[] {
-  return items(body, 'runs').map((value, index) => {
-    const where = `runs.items[${index}]`;
-    const run = record(value, where);
-    const state = run.state;
-    if (state !== 'open' && state !== 'closing' && state !== 'released') {
-      throw new ContractError(`${where}.state`);
-    }
-    return {
-      id: id(run.id, `${where}.id`),
-      closesAt: string(run.closesAt, `${where}.closesAt`),
-      state,
-    };
-  });
-}
-
 export interface GapReport {
   runId: string;
   computedAt: string | null;

@@ -4,11 +4,11 @@ import {
   parseGapReport,
   parsePriorities,
   parsePulses,
-  parseRuns,
   type GapReport,
   type Priority,
   type Pulse,
 } from './contract.js';
+import { parseRunList } from './app/hr-contract.js';
 import { formatDateTime } from './format.js';
 import { drawGapChart, gapChartHeight, type GapChart } from './gap-chart.js';
 import { renderGapTable } from './gap-table.js';
@@ -175,7 +175,7 @@ async function showLatestRelease(
   const runs = await getJson(
     `/pulses/${encodeURIComponent(pulse.id)}/runs`,
     token,
-    parseRuns,
+    parseRunList,
     signal,
   );
   const released = runs.find((run) => run.state === 'released');

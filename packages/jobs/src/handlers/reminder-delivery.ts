@@ -26,6 +26,16 @@ export async function deliverReminder(
   organizationId: string,
   reminderId: string,
 ): Promise<void> {
+  // What every message of the reminder says: read once, not per message.
+  const about = await withTenant(context.db, organizationId, async (trx) => {
+    const reminder = await lockReminder(trx, reminderId);
+    const run = reminder === null ? null : await findRun(trx, reminder.runId);
+    if (run === null) return null;
+    const [pulse] = await listPulses(trx, run.pulseId);
+    const { timezone } = await readSettings(trx, organizationId);
+    return { title: pulse?.title ?? 'Pulse', timezone };
+  });
+  if (about === null) return;
   for (;;) {
     const more = await withTenant(context.db, organizationId, async (trx) => {
       const reminder = await lockReminder(trx, reminderId);
@@ -40,15 +50,13 @@ export async function deliverReminder(
         await updateReminder(trx, reminderId, { state: 'sent', afterInvitation: null });
         return false;
       }
-      const [pulse] = await listPulses(trx, run.pulseId);
-      const { timezone } = await readSettings(trx, organizationId);
       await context.mailer.send(
         reminderMessage({
           to: invitation.email,
           name: invitation.name,
-          title: pulse?.title ?? 'Pulse',
+          title: about.title,
           closesAt: run.closesAt,
-          timezone,
+          timezone: about.timezone,
           link: `${context.publicUrl}/answer/${invitationSecret(context.invitationKey, invitation.id)}`,
         }),
         { trx, organizationId },

@@ -4,8 +4,10 @@ import type { Database } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ALWAYS_SENDING,
   addUser,
   bearer,
+  devOutbox,
   createPriority,
   createTestServer,
   rosterRows,
@@ -14,18 +16,9 @@ import {
   type TestServer,
 } from '../../test-support.js';
 
-interface Message {
-  to: string;
-  subject: string;
-  text: string;
-  link: string | null;
-}
-
 let t: TestServer;
 let owner: Kysely<Database>;
 let context: JobContext;
-
-const ALWAYS = { from: '00:00', to: '00:00', weekdays: [1, 2, 3, 4, 5, 6, 7] };
 
 /** A daily cron at the UTC time `hours` from now (to the minute). */
 function dailyIn(hours: number): string {
@@ -56,7 +49,7 @@ async function organization(name: string, launchNoticeHours: number): Promise<Te
       timezone: 'UTC',
       minGroupSize: 5,
       commentMinGroupSize: 10,
-      quietHours: ALWAYS,
+      quietHours: ALWAYS_SENDING,
       launchNoticeHours,
     },
   });
@@ -79,14 +72,6 @@ async function scheduledPulse(org: TestOrganization, cron: string): Promise<stri
   });
   expect(created.statusCode, created.body).toBe(201);
   return created.json<{ id: string }>().id;
-}
-
-async function outbox(org: TestOrganization): Promise<Message[]> {
-  const response = await t.server.inject({
-    url: '/api/v1/dev/outbox',
-    headers: bearer(org.token),
-  });
-  return response.json<{ items: Message[] }>().items;
 }
 
 /** Notices whose job has run here (once each, as the outbox hands each out once). */
@@ -136,7 +121,9 @@ describe('launch notice', () => {
 
     expect(await sweepAndSend(org, pulseId)).toBe(1);
     expect(await sweepAndSend(org, pulseId)).toBe(1);
-    const notices = (await outbox(org)).filter((m) => m.subject.startsWith('Daily check starts'));
+    const notices = (await devOutbox(t.server, org.token)).filter((m) =>
+      m.subject.startsWith('Daily check starts'),
+    );
     expect(notices.map((m) => m.to).toSorted()).toEqual([colleague.email, org.email].toSorted());
     expect(notices.map((m) => m.to)).not.toContain(executive.email);
     const [notice] = notices;
@@ -168,7 +155,9 @@ describe('launch notice', () => {
     expect(pause.statusCode, pause.body).toBe(204);
     expect(await sweepAndSend(paused, pausedPulse)).toBe(0);
     for (const org of [far, off, paused]) {
-      expect((await outbox(org)).filter((m) => m.subject.includes('starts'))).toEqual([]);
+      expect(
+        (await devOutbox(t.server, org.token)).filter((m) => m.subject.includes('starts')),
+      ).toEqual([]);
     }
   });
 });

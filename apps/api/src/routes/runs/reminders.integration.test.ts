@@ -9,8 +9,10 @@ import { openOwnerDatabase, testConfig } from '@pulsegap/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ALWAYS_SENDING,
   addUser,
   bearer,
+  devOutbox,
   collectToken,
   createTestServer,
   expectProblem,
@@ -21,12 +23,6 @@ import {
   type TestServer,
 } from '../../test-support.js';
 
-interface Message {
-  to: string;
-  subject: string;
-  text: string;
-  link: string | null;
-}
 interface RunItem {
   id: string;
   reminders: { kind: string; dueAt: string; state: string }[];
@@ -37,14 +33,12 @@ let owner: Kysely<Database>;
 let context: JobContext;
 
 /** Sending hours that are always open: a window from midnight to midnight, every day. */
-const ALWAYS = { from: '00:00', to: '00:00', weekdays: [1, 2, 3, 4, 5, 6, 7] };
-
 const people = [
   ...rosterRows('rm.example', 'lead', 'Ops', 'leadership', 5),
   ...rosterRows('rm.example', 'desk', 'Ops', 'frontline', 6),
 ];
 
-async function answeringRun(name: string, quietHours = ALWAYS): Promise<AnsweringRun> {
+async function answeringRun(name: string, quietHours = ALWAYS_SENDING): Promise<AnsweringRun> {
   const run = await startAnsweringRun(t.server, t.db, {
     organization: name,
     people,
@@ -70,14 +64,10 @@ function api(
   });
 }
 
-async function outbox(run: AnsweringRun): Promise<Message[]> {
-  const response = await api(run, 'GET', '/dev/outbox');
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ items: Message[] }>().items;
-}
-
 const reminderMessages = async (run: AnsweringRun) =>
-  (await outbox(run)).filter((m) => m.text.includes('A reminder to everyone invited'));
+  (await devOutbox(t.server, run.org.token)).filter((m) =>
+    m.text.includes('A reminder to everyone invited'),
+  );
 
 async function remindersOf(run: AnsweringRun) {
   const response = await api(run, 'GET', `/pulses/${run.pulseId}/runs`);
