@@ -115,6 +115,16 @@ describe('POST /runs/:id/reminders', () => {
     expect(response.statusCode, response.body).toBe(202);
     const asked = response.json<{ queued: number; sendsAt: string }>();
     expect(asked.queued).toBe(people.length - 3);
+    // The count tells an admin nothing the run's live participation does not already show.
+    const listed = await api(run, 'GET', `/pulses/${run.pulseId}/runs`);
+    const participation = listed
+      .json<{
+        items: { id: string; participation: { invited: number; tokensCollected: number } }[];
+      }>()
+      .items.find((r) => r.id === run.runId)?.participation;
+    expect(asked.queued).toBe(
+      (participation?.invited ?? NaN) - (participation?.tokensCollected ?? NaN),
+    );
     expect(Math.abs(Date.parse(asked.sendsAt) - Date.now())).toBeLessThan(60_000);
 
     // Two deliveries at once (a queue that handed the job out twice) send each one once.
