@@ -3,24 +3,28 @@ import { DIMENSIONS, isDimension, type Dimension } from '@pulsegap/domain';
 /** True for the question bank's own dimensions (PRODUCT.md §4), false for custom items. */
 export const isBankDimension = isDimension;
 
-// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. Staffing and
+// Okabe–Ito hues, distinguishable with the common colour-vision deficiencies, darkened where
+// needed so that every one stands at least 3:1 against the page (WCAG 1.4.11). Staffing and
 // feasibility, where collisions show, get the two warm ones.
 const COLOURS: Record<Dimension, string> = {
-  clarity: '#56b4e9',
-  importance: '#0072b2',
+  clarity: '#3b8bc2',
+  importance: '#0b4f8a',
   staffing: '#d55e00',
-  feasibility: '#e69f00',
-  tradeoffs: '#009e73',
-  ownership: '#cc79a7',
+  feasibility: '#b77a00',
+  tradeoffs: '#008060',
+  ownership: '#b56a93',
   commitment: '#3d3d3d',
 };
 
-const CUSTOM_COLOURS = ['#8c8c8c', '#b8a04a', '#6a8caf', '#a0785a'] as const;
+const CUSTOM_COLOURS = ['#707070', '#8a6d1f', '#4f6f8f', '#8a5a3c'] as const;
 
-/** Bar colour of a dimension; custom Likert items cycle through muted colours. */
+/** Every colour a series may take, for the contrast check. */
+export const SERIES_COLOURS: readonly string[] = [...Object.values(COLOURS), ...CUSTOM_COLOURS];
+
+/** Colour of a dimension's series; custom Likert items cycle through their own colours. */
 export function dimensionColour(name: string, customIndex = 0): string {
   if (isBankDimension(name)) return COLOURS[name];
-  return CUSTOM_COLOURS[customIndex % CUSTOM_COLOURS.length] ?? '#8c8c8c';
+  return CUSTOM_COLOURS[customIndex % CUSTOM_COLOURS.length] ?? '#707070';
 }
 
 /** Sorts dimension names: the bank's order first, then custom items alphabetically. */
@@ -29,4 +33,17 @@ export function orderDimensions(names: Iterable<string>): string[] {
   const rank = (name: string): number =>
     isBankDimension(name) ? DIMENSIONS.indexOf(name) : DIMENSIONS.length;
   return unique.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** WCAG contrast ratio of two `#rrggbb` colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const luminance = (hex: string): number => {
+    const channels = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16) / 255);
+    const [r = 0, g = 0, b = 0] = channels.map((c) =>
+      c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4,
+    );
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
 }

@@ -26,11 +26,11 @@ export function formatGap(value: number | null | undefined): string {
 }
 
 const signedInteger = new Intl.NumberFormat('en', {
-  maximumFractionDigits: 0,
+  maximumFractionDigits: 1,
   signDisplay: 'exceptZero',
 });
 
-/** A tick of the gap axis: whole points, signed. */
+/** A tick of the gap axis: whole or half points, signed. */
 export function formatScaleStep(value: number): string {
   return withMinus(signedInteger.format(value));
 }

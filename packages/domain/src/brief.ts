@@ -6,6 +6,7 @@ import {
   CLARITY_INDEX_TARGET,
   COLLISION_SIGNIFICANCE_LEVEL,
   COMMITMENT_DRIFT_THRESHOLD,
+  isSignificant,
   type ClarityIndex,
   type CollisionScore,
   type CommitmentDrift,
@@ -354,7 +355,7 @@ function significantGap(cell: BriefCell): GapFigures | null {
   const frontlineMean = statistics.frontline.mean;
   if (
     qValue === null ||
-    !(qValue < COLLISION_SIGNIFICANCE_LEVEL) ||
+    !isSignificant(qValue) ||
     leadershipMean === null ||
     frontlineMean === null ||
     !Number.isFinite(statistics.gap)

@@ -68,6 +68,7 @@ export {
   CLARITY_INDEX_TARGET,
   clarityIndex,
   COLLISION_SIGNIFICANCE_LEVEL,
+  isSignificant,
   collisionScore,
   COMMITMENT_DRIFT_THRESHOLD,
   commitmentDrift,

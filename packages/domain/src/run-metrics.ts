@@ -8,6 +8,11 @@ export const CLARITY_INDEX_TARGET = 0.8;
 /** A q-value below this makes a staffing or feasibility gap a significant collision. */
 export const COLLISION_SIGNIFICANCE_LEVEL = 0.05;
 
+/** Whether a gap with this q-value is significant (q < {@link COLLISION_SIGNIFICANCE_LEVEL}). */
+export function isSignificant(qValue: number | null | undefined): boolean {
+  return qValue !== null && qValue !== undefined && qValue < COLLISION_SIGNIFICANCE_LEVEL;
+}
+
 /** A fall of frontline commitment top2 of at least this much (ten points) is flagged. */
 export const COMMITMENT_DRIFT_THRESHOLD = 0.1;
 
@@ -140,10 +145,7 @@ export function collisionScore(input: CollisionInput): CollisionScore | null {
   return {
     score: Math.min(1, Math.max(0, score)),
     meanGap,
-    significant: cells.some(
-      ([, cell]) =>
-        cell.gap > 0 && cell.qValue !== null && cell.qValue < COLLISION_SIGNIFICANCE_LEVEL,
-    ),
+    significant: cells.some(([, cell]) => cell.gap > 0 && isSignificant(cell.qValue)),
     basedOn: cells.map(([dimension]) => dimension),
   };
 }

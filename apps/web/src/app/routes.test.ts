@@ -7,10 +7,15 @@ import {
   parseRoute,
   type Route,
 } from './routes.js';
+import { EMPTY_QUERY } from '../dashboard/query.js';
 
 describe('routes in the address', () => {
   const routes: Route[] = [
-    { view: 'dashboard' },
+    { view: 'dashboard', query: EMPTY_QUERY },
+    {
+      view: 'dashboard',
+      query: { pulse: 'p 1', run: 'r/2', section: 'teams', team: 't', dimension: 'feasibility' },
+    },
     { view: 'roster' },
     { view: 'teams' },
     { view: 'priorities' },
@@ -30,6 +35,17 @@ describe('routes in the address', () => {
   test('the selected pulse of the runs view is a query parameter', () => {
     expect(formatRoute({ view: 'runs', pulseId: 'abc' })).toBe('#/runs?pulse=abc');
     expect(parseRoute('#/runs?pulse=abc&other=1')).toEqual({ view: 'runs', pulseId: 'abc' });
+  });
+
+  test('the dashboard keeps what it shows in the query; an unknown view is the default one', () => {
+    expect(formatRoute({ view: 'dashboard' })).toBe('#/dashboard');
+    expect(
+      formatRoute({ view: 'dashboard', query: { ...EMPTY_QUERY, run: 'r1', section: 'trends' } }),
+    ).toBe('#/dashboard?run=r1&view=trends');
+    expect(parseRoute('#/dashboard?view=nowhere&pulse=&team=t1')).toEqual({
+      view: 'dashboard',
+      query: { ...EMPTY_QUERY, team: 't1' },
+    });
   });
 
   test('an empty hash is the home of the role; an unknown one is not found', () => {

@@ -1,3 +1,9 @@
+import {
+  EMPTY_QUERY,
+  formatDashboardQuery,
+  parseDashboardQuery,
+  type DashboardQuery,
+} from '../dashboard/query.js';
 import type { Role } from '../session.js';
 
 /*
@@ -8,7 +14,8 @@ import type { Role } from '../session.js';
 
 /** Every view of the app, by the name its address uses. */
 export type Route =
-  | { view: 'dashboard' }
+  /** The dashboard, with what it shows (pulse, run, view, team, dimension). */
+  | { view: 'dashboard'; query?: DashboardQuery }
   | { view: 'roster' }
   | { view: 'teams' }
   | { view: 'priorities' }
@@ -58,7 +65,7 @@ export function homeRoute(role: Role): Route {
   return role === 'admin' ? { view: 'pulses' } : { view: 'dashboard' };
 }
 
-const SIMPLE_VIEWS = ['dashboard', 'roster', 'teams', 'priorities', 'users', 'pulses', 'audit'];
+const SIMPLE_VIEWS = ['roster', 'teams', 'priorities', 'users', 'pulses', 'audit'];
 
 /**
  * The route of an address's hash (`#/pulses/<id>`, `#/runs?pulse=<id>`); null for an empty
@@ -72,8 +79,11 @@ export function parseRoute(hash: string): Route | null {
   const params = new URLSearchParams(query);
   const [first, second, ...rest] = parts.map((part) => decodeURIComponent(part));
   if (first === undefined || rest.length > 0) return { view: 'not-found', address };
+  if (first === 'dashboard' && second === undefined) {
+    return { view: 'dashboard', query: parseDashboardQuery(params) };
+  }
   if (second === undefined && SIMPLE_VIEWS.includes(first)) {
-    return { view: first as Exclude<ViewName, 'pulse' | 'runs' | 'not-found'> };
+    return { view: first as Exclude<ViewName, 'dashboard' | 'pulse' | 'runs' | 'not-found'> };
   }
   if (first === 'pulses' && second !== undefined && second !== '') {
     return { view: 'pulse', pulseId: second === 'new' ? null : second };
@@ -96,7 +106,10 @@ export function formatRoute(route: Route): string {
         : `#/runs?${new URLSearchParams({ pulse: route.pulseId }).toString()}`;
     case 'not-found':
       return `#${route.address}`;
-    case 'dashboard':
+    case 'dashboard': {
+      const query = formatDashboardQuery(route.query ?? EMPTY_QUERY);
+      return query === '' ? '#/dashboard' : `#/dashboard?${query}`;
+    }
     case 'roster':
     case 'teams':
     case 'priorities':
@@ -110,4 +123,12 @@ export function formatRoute(route: Route): string {
 /** The navigation item a route belongs to (the builder is under Pulses). */
 export function sectionOf(route: Route): ViewName {
   return route.view === 'pulse' ? 'pulses' : route.view;
+}
+
+/**
+ * Which page a route shows: a new page takes the focus to its heading; the dashboard's own
+ * choices (pulse, run, view) change its address but stay on its page, where the focus stays.
+ */
+export function pageOf(route: Route): string {
+  return route.view === 'dashboard' ? '#/dashboard' : formatRoute(route);
 }

@@ -5,6 +5,7 @@ import {
   homeRoute,
   mayOpen,
   navigationFor,
+  pageOf,
   parseRoute,
   sectionOf,
   type Route,
@@ -54,7 +55,7 @@ function View({ route, signedIn }: { route: Route; signedIn: SignedIn }) {
   }
   switch (route.view) {
     case 'dashboard':
-      return <DashboardView token={signedIn.token} />;
+      return <DashboardView query={route.query} />;
     case 'roster':
       return <RosterView />;
     case 'teams':
@@ -115,7 +116,7 @@ function Shell({ signedIn }: { signedIn: SignedIn }) {
   useEffect(() => {
     const heading = document.getElementById('view-title');
     if (heading !== null && document.activeElement !== document.body) heading.focus();
-  }, [formatRoute(route)]);
+  }, [pageOf(route)]);
 
   return (
     <>

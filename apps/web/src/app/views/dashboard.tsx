@@ -1,37 +1,39 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { DashboardQuery } from '../../dashboard/query.js';
 import { Failure, Loading } from '../ui.js';
 
-/**
- * The executive alignment-gap dashboard (vanilla TypeScript and chart.js, `dashboard.ts`)
- * mounted as a view of the app. It and chart.js are loaded only when this view opens, so the
- * rest of the app never downloads them.
- */
-export function DashboardView({ token }: { token: string }) {
-  const root = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<{ failed: unknown } | 'loading' | 'ready'>('loading');
+type DashboardComponent = ComponentType<{ query?: DashboardQuery }>;
+
+// Loaded once, on first opening: the rest of the app never downloads chart.js.
+let loaded: Promise<DashboardComponent> | undefined;
+function loadDashboard(): Promise<DashboardComponent> {
+  loaded ??= import('../../dashboard/dashboard.js').then((module) => module.Dashboard);
+  return loaded;
+}
+
+/** The executive dashboard (`src/dashboard`), as one of the app's views. */
+export function DashboardView({ query }: { query: DashboardQuery | undefined }) {
+  const [component, setComponent] = useState<
+    { Dashboard: DashboardComponent } | { failed: unknown }
+  >();
   useEffect(() => {
-    let unmount: (() => void) | undefined;
     let gone = false;
-    import('../../dashboard.js').then(
-      ({ mountDashboard }) => {
-        if (gone || root.current === null) return;
-        unmount = mountDashboard(root.current, token);
-        setState('ready');
+    loadDashboard().then(
+      (Dashboard) => {
+        if (!gone) setComponent({ Dashboard });
       },
       (error: unknown) => {
-        if (!gone) setState({ failed: error });
+        loaded = undefined;
+        if (!gone) setComponent({ failed: error });
       },
     );
     return () => {
       gone = true;
-      unmount?.();
     };
-  }, [token]);
-  return (
-    <>
-      {state === 'loading' ? <Loading what="Loading the dashboard…" /> : null}
-      {typeof state === 'object' ? <Failure error={state.failed} /> : null}
-      <div ref={root} class="dashboard" />
-    </>
-  );
+  }, []);
+  if (component === undefined) return <Loading what="Loading the dashboard…" />;
+  if ('failed' in component) return <Failure error={component.failed} />;
+  const { Dashboard } = component;
+  return <Dashboard query={query} />;
 }

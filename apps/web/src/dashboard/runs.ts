@@ -1,0 +1,47 @@
+import type { Run } from '../app/hr-contract.js';
+import type { Pulse } from '../contract.js';
+import { formatShare } from './numbers.js';
+
+/*
+ * Which pulse and run the dashboard shows when the address names none, and how a run is named
+ * in the run picker.
+ */
+
+/** The pulse to show first: the first one that has a run, else the first one. */
+export function defaultPulse(pulses: readonly Pulse[], wanted: string | null): Pulse | undefined {
+  return (
+    pulses.find((pulse) => pulse.id === wanted) ??
+    pulses.find((pulse) => pulse.latestRunId !== null) ??
+    pulses[0]
+  );
+}
+
+/** The run to show first (runs newest first): the one asked for, else the latest with a release. */
+export function defaultRun(runs: readonly Run[], wanted: string | null): Run | undefined {
+  return (
+    runs.find((run) => run.id === wanted) ?? runs.find((run) => run.state === 'released') ?? runs[0]
+  );
+}
+
+/** Share of the invited who answered, when both counts may be shown. */
+export function responseRate(run: Run): number | null {
+  const { invited, responses } = run.participation;
+  return responses === null || invited === 0 ? null : responses / invited;
+}
+
+const day = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** A run as the picker names it: its dates, its response rate, and whether it is still open. */
+export function runLabel(run: Run): string {
+  const dates = `${day.format(new Date(run.openedAt))} – ${day.format(
+    new Date(run.closedAt ?? run.closesAt),
+  )}`;
+  const rate = responseRate(run);
+  const answered =
+    rate === null
+      ? ''
+      : ` · ${formatShare(rate)} answered (${run.participation.responses ?? 0} of ${run.participation.invited})`;
+  const state =
+    run.state === 'open' ? ' · open' : run.state === 'closing' ? ' · closed, being released' : '';
+  return `${dates}${answered}${state}`;
+}
