@@ -1,17 +1,81 @@
+import { randomUUID } from 'node:crypto';
 import { deriveKey } from '@pulsegap/config';
 import { DEMO_LOGINS, seedDemo } from '@pulsegap/api';
 import { testConfig } from '@pulsegap/testing';
-import type { Browser } from 'playwright-core';
-import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectLayoutFits, seriousAccessibilityProblems } from './page-checks.js';
 import { startTestSite, type TestSite } from './site.js';
 
-// The real pages, served by the real API on a real socket, in real Chromium: an executive
-// signs in to the seeded demo organization and finds the gap chart drawn with its numbers.
+const DESKTOP = { width: 1280, height: 900 };
+const TABLET = { width: 820, height: 1180 };
+const PASSWORD = 'correct horse battery';
+
+/** Marks drawn on a chart's canvas (its bars, bubbles, cells or points), as the page counts them. */
+async function marks(page: Page, chart: string): Promise<number> {
+  const canvas = page.locator(`canvas#${chart}[data-rendered="true"]`);
+  await canvas.waitFor();
+  return Number(await canvas.getAttribute('data-elements'));
+}
+
+/** Opaque pixels on a canvas: it really has something drawn on it. */
+async function painted(page: Page, chart: string): Promise<number> {
+  return page.locator(`canvas#${chart}`).evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext('2d');
+    if (context === null) return 0;
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let opaque = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) opaque += 1;
+    return opaque;
+  });
+}
+
+/** Waits until the dashboard's view says everything in it is drawn. */
+async function drawn(page: Page): Promise<void> {
+  await page.locator('[data-ready="true"]').waitFor({ timeout: 20_000 });
+}
+
+// The real pages, served by the real API on a real socket, in real Chromium, with the demo
+// organization: an executive reads every view of the dashboard.
 describe('the dashboard in Chromium', () => {
   let site: TestSite;
   let browser: Browser;
   let baseUrl: string;
+  /** A small organization whose only released run has every figure withheld. */
+  const tiny = { executive: '', pulseId: '', releasedRunId: '', openRunId: '' };
+
+  async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await response.text();
+    expect(response.ok, `${path}: ${response.status} ${text}`).toBe(true);
+    return (text === '' ? null : JSON.parse(text)) as T;
+  }
+
+  async function signIn(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.waitForURL(/#\/dashboard/);
+  }
+
+  /** A page that fails the test on any console error or uncaught exception. */
+  async function newPage(viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport, acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    return { page, errors };
+  }
 
   beforeAll(async () => {
     site = await startTestSite();
@@ -20,8 +84,46 @@ describe('the dashboard in Chromium', () => {
       invitationKey: deriveKey(testConfig(), 'invitation-secrets'),
       segmentKeySealing: deriveKey(testConfig(), 'segment-key-sealing'),
     });
+
+    // A tiny organization: its run closes with nobody having answered, so everything is
+    // withheld; a second run is still open.
+    const signup = await fetch(`${baseUrl}/api/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        organization: 'Tiny',
+        email: `hr-${randomUUID()}@tiny.test`,
+        password: PASSWORD,
+      }),
+    });
+    const admin = ((await signup.json()) as { token: string }).token;
+    await api(admin, '/people/import', {
+      people: Array.from({ length: 12 }, (_, i) => ({
+        email: `p${i}@tiny.test`,
+        name: `Person ${i}`,
+        team: 'Operations',
+        tier: i < 6 ? 'leadership' : 'frontline',
+      })),
+    });
+    const priority = await api<{ id: string }>(admin, '/priorities', {
+      title: 'Reliability',
+      statedWeight: 5,
+    });
+    tiny.pulseId = (
+      await api<{ id: string }>(admin, '/pulses', {
+        title: 'Tiny pulse',
+        priorityIds: [priority.id],
+        dimensions: ['staffing', 'feasibility'],
+      })
+    ).id;
+    tiny.releasedRunId = (await api<{ id: string }>(admin, `/pulses/${tiny.pulseId}/runs`, {})).id;
+    await api(admin, `/runs/${tiny.releasedRunId}/close`, {});
     await site.jobs.drain();
-  }, 120_000);
+    tiny.openRunId = (await api<{ id: string }>(admin, `/pulses/${tiny.pulseId}/runs`, {})).id;
+    tiny.executive = `exec-${randomUUID()}@tiny.test`;
+    await api(admin, '/users', { email: tiny.executive, password: PASSWORD, role: 'executive' });
+    await site.jobs.drain();
+  }, 180_000);
 
   afterAll(() => site.close());
 
@@ -36,76 +138,140 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
-  test('the executive signs in and sees the staffing collision charted', async () => {
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
+  test('the executive lands on the latest release: the collision map and the gap chart tell the demo’s story', async () => {
+    const { page, errors } = await newPage();
     const thirdParty: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(baseUrl)) thirdParty.push(request.url());
     });
-    // The old sign-in address still works: it leads to the app, which asks to sign in.
+    // The old sign-in address still leads to the app.
     await page.goto(`${baseUrl}/login.html`);
     await page.waitForURL(`${baseUrl}/`);
-    await page.getByLabel('Email').fill(DEMO_LOGINS.executive);
-    await page.getByLabel('Password').fill(DEMO_LOGINS.password);
-    await page.getByRole('button', { name: /sign in/i }).click();
-    // An executive lands on the dashboard, the only view of the role.
-    await page.waitForURL(`${baseUrl}/#/dashboard`);
+    await signIn(page, DEMO_LOGINS.executive, DEMO_LOGINS.password);
+    await drawn(page);
     expect(
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(),
     ).toEqual(['Dashboard']);
-    const chart = page.locator('#gap-chart[data-rendered="true"]');
-    await chart.waitFor({ timeout: 20_000 });
 
-    // The canvas really has pixels drawn on it, not just a rendered flag.
-    const painted = await chart.evaluate((canvas: HTMLCanvasElement) => {
-      const context = canvas.getContext('2d');
-      if (context === null) return 0;
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let opaque = 0;
-      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) opaque += 1;
-      return opaque;
+    // The address names exactly what is shown: the pulse and its latest released run.
+    const address = new URL(page.url().replace('#/dashboard?', 'dashboard?'), baseUrl);
+    const runId = address.searchParams.get('run');
+    expect(address.searchParams.get('pulse')).toMatch(/^[0-9a-f-]{36}$/);
+    const runOptions = await page.getByLabel('Run').locator('option').allTextContents();
+    expect(runOptions).toHaveLength(3);
+    for (const option of runOptions) expect(option).toMatch(/\d{4} · \d+% answered \(\d+ of \d+\)/);
+    expect(await page.getByLabel('Run').inputValue()).toBe(runId);
+
+    // The collision map: one bubble per priority; the understaffed priority is the top collision.
+    expect(await marks(page, 'collision-map')).toBe(4);
+    expect(await painted(page, 'collision-map')).toBeGreaterThan(5000);
+    await expect
+      .poll(() => page.locator('#collision-map-title').textContent())
+      .toMatch(/^Customer Focus collides most/);
+    const firstCollision = page.locator('figure:has(#collision-map) tbody tr').first();
+    expect(await firstCollision.locator('th').textContent()).toBe('Customer Focus');
+    expect(await firstCollision.locator('td').last().textContent()).toBe('yes');
+
+    // The gap chart: a bar per priority and dimension, none withheld organization-wide.
+    expect(await marks(page, 'gap-chart')).toBe(28);
+    expect(await painted(page, 'gap-chart')).toBeGreaterThan(5000);
+    const staffing = page.locator('#gap-table tbody tr', { hasText: 'Customer Focus' }).filter({
+      hasText: 'staffing',
     });
-    expect(painted).toBeGreaterThan(5000);
+    const gap = await staffing.locator('td').nth(3).textContent();
+    expect(Number((gap ?? '').replace('−', '-'))).toBeGreaterThan(1.5);
+    // Non-significant gaps say so in the table as on the chart.
+    expect(await page.locator('#gap-table tbody tr.muted').count()).toBeGreaterThan(0);
+    expect(await page.locator('#gap-table tbody tr.muted').first().textContent()).toContain('n.s.');
 
-    // The table beside the chart holds the demo's story: a large staffing gap for Customer Focus.
-    const table = page.locator('table');
-    await expect.poll(() => table.textContent()).toContain('Customer Focus');
-    const staffingGap = await page
-      .locator('tbody')
-      .filter({ hasText: 'Customer Focus' })
-      .locator('tr', { hasText: 'staffing' })
-      .first()
-      .locator('td')
-      .first()
-      .textContent();
-    expect(Number((staffingGap ?? '').replace('−', '-').replace('+', ''))).toBeGreaterThan(1.5);
-    expect(thirdParty).toEqual([]);
-
-    // The brief and the CSV download with the session: no token to paste.
-    const saved = async (button: string) => {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: button }).click(),
-      ]);
-      const path = await download.path();
-      return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') };
-    };
-    const brief = await saved('Download the brief (Markdown)');
-    expect(brief.name).toMatch(/^brief-[0-9a-f-]{36}\.md$/);
-    expect(brief.text).toMatch(/^# /);
-    expect(brief.text).toContain('Customer Focus');
-    const csv = await saved('Download the figures (CSV)');
-    expect(csv.name).toMatch(/^run-[0-9a-f-]{36}\.csv$/);
-    expect(csv.text.split('\n')[0]).toMatch(/priority/i);
-    expect(csv.text).toContain('Customer Focus');
-
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await expectLayoutFits(page, 'the overview at desktop width', DESKTOP.width);
     await page.screenshot({ path: 'docs/screenshots/dashboard.png', fullPage: true });
-    await page.setViewportSize({ width: 375, height: 800 });
-    await chart.waitFor();
-    await page.screenshot({ path: 'docs/screenshots/dashboard-phone.png', fullPage: true });
+
+    // A reload opens the same view; so does the address shared with someone else.
+    const shared = page.url();
+    await page.reload();
+    await drawn(page);
+    expect(page.url()).toBe(shared);
+
+    // Choosing an older run changes the address; the back button returns.
+    const older = await page.getByLabel('Run').locator('option').nth(2).getAttribute('value');
+    await page.getByLabel('Run').selectOption(older ?? '');
+    await expect.poll(() => page.url()).toContain(`run=${older ?? ''}`);
+    await drawn(page);
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(shared);
+    await drawn(page);
+
+    // The views are reached from the keyboard: focus a tab and press Enter.
+    await page.getByRole('link', { name: 'Trends' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('view=trends');
+    await drawn(page);
+
+    await page.setViewportSize(TABLET);
+    await page.getByRole('link', { name: 'Collisions and gaps' }).click();
+    await drawn(page);
+    await expectLayoutFits(page, 'the overview at tablet width', TABLET.width);
+    await page.screenshot({ path: 'docs/screenshots/dashboard-tablet.png', fullPage: true });
+
+    expect(thirdParty).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a run whose figures are all withheld says so in a sentence, not an empty chart; an open run says when its results appear', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, tiny.executive, PASSWORD);
+    await page.goto(
+      `${baseUrl}/#/dashboard?pulse=${tiny.pulseId}&run=${tiny.releasedRunId}&view=overview`,
+    );
+    await drawn(page);
+    expect(await page.getByTestId('all-suppressed').textContent()).toMatch(
+      /Every figure of this run is withheld to protect anonymity: fewer than k = 5/,
+    );
+    expect(await page.locator('canvas').count()).toBe(0);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+
+    // The latest run is open: choosing it says when the results come, and participation so far.
+    await page.getByLabel('Run').selectOption(tiny.openRunId);
+    await page.getByRole('heading', { name: 'This run is still open' }).waitFor();
+    expect(await page.getByTestId('participation-so-far').textContent()).toMatch(
+      /So far .* of 12 invited have answered/,
+    );
+    expect(await page.locator('.notice').textContent()).toMatch(/results appear when it closes/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('an ended session goes back to sign-in, and signing in again returns to the same view', async () => {
+    const { page } = await newPage();
+    await signIn(page, DEMO_LOGINS.executive, DEMO_LOGINS.password);
+    await drawn(page);
+    await page.getByRole('link', { name: 'Brief' }).click();
+    await drawn(page);
+    const view = page.url();
+    // The API stops accepting the token (as when it is revoked): the next request answers 401.
+    await page.route('**/api/v1/runs/**', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ title: 'Unauthorized', status: 401, code: 'PG_ERR_UNAUTHORIZED' }),
+      }),
+    );
+    await page.getByLabel('Run').selectOption({ index: 2 });
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.unroute('**/api/v1/runs/**');
+    expect(await page.getByRole('status').allTextContents()).toContain(
+      'Your session has expired. Sign in again to go on.',
+    );
+    await page.getByLabel('Email').fill(DEMO_LOGINS.executive);
+    await page.getByLabel('Password').fill(DEMO_LOGINS.password);
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await drawn(page);
+    // The same view, of the run that was being opened.
+    expect(page.url()).toContain('view=brief');
+    expect(page.url()).not.toBe(view);
     await page.close();
   });
 });

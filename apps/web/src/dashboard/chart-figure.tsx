@@ -29,6 +29,17 @@ export function ChartFigure<V>({
     const element = canvas.current;
     if (element === null) return undefined;
     const chart = draw(element, view);
+    // What was drawn, for the tests to count: marks with a place on the canvas.
+    element.dataset.elements = String(
+      chart.data.datasets.reduce(
+        (count, _dataset, index) =>
+          count +
+          chart
+            .getDatasetMeta(index)
+            .data.filter((mark) => Number.isFinite(mark.x) && Number.isFinite(mark.y)).length,
+        0,
+      ),
+    );
     element.dataset.rendered = 'true';
     return () => {
       element.removeAttribute('data-rendered');
@@ -37,9 +48,9 @@ export function ChartFigure<V>({
   }, [view, draw]);
   return (
     <figure class="chart" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`} class="chart__title">
+      <h2 id={`${id}-title`} class="chart__title">
         {title}
-      </h3>
+      </h2>
       <p class="chart__how">{howToRead}</p>
       <div class="chart__frame" style={{ height: `${height}px` }}>
         <canvas

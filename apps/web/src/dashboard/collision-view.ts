@@ -42,7 +42,7 @@ export function buildCollisionView(collisions: readonly Collision[]): CollisionV
   const unplaced: string[] = [];
   for (const c of collisions) {
     const frontline = meanOf([c.frontline.staffing, c.frontline.feasibility]);
-    if (frontline === null) {
+    if (frontline === null || c.collisionScore === null) {
       unplaced.push(c.title);
       continue;
     }

@@ -62,7 +62,8 @@ export interface Collision {
   priorityId: string;
   title: string;
   statedWeight: number;
-  collisionScore: number;
+  /** Null when the cells it is computed from are withheld. */
+  collisionScore: number | null;
   significant: boolean;
   leadership: { staffing: number | null; feasibility: number | null };
   frontline: { staffing: number | null; feasibility: number | null };
@@ -217,7 +218,7 @@ export function parseCollisions(body: unknown): Collision[] {
       priorityId: id(item.priorityId, `${where}.priorityId`),
       title: string(item.title, `${where}.title`),
       statedWeight: number(item.statedWeight, `${where}.statedWeight`),
-      collisionScore: number(item.collisionScore, `${where}.collisionScore`),
+      collisionScore: optionalNumber(item.collisionScore, `${where}.collisionScore`),
       significant: boolean(item.significant, `${where}.significant`),
       leadership: staffingAndFeasibility(item.leadership, `${where}.leadership`),
       frontline: staffingAndFeasibility(item.frontline, `${where}.frontline`),

@@ -1,7 +1,7 @@
 import { parseRunList, type Run } from '../app/hr-contract.js';
 import { navigate } from '../app/navigation.js';
 import { formatRoute } from '../app/routes.js';
-import { api } from '../app/session-state.js';
+import { getOnce } from '../app/prefetch.js';
 import { Failure, Loading, Show, useLoad, ViewHeader, When } from '../app/ui.js';
 import { parsePriorities, parsePulses, type Priority, type Pulse } from '../contract.js';
 import { BriefSection } from './brief.js';
@@ -10,6 +10,7 @@ import { parseBrief, parseCollisions, parseComments, parseGaps } from './contrac
 import { OverviewSection } from './overview.js';
 import {
   EMPTY_QUERY,
+  paths,
   SECTION_LABELS,
   SECTIONS,
   type DashboardQuery,
@@ -42,8 +43,8 @@ export function Dashboard({ query = EMPTY_QUERY }: { query?: DashboardQuery }) {
   const [basics] = useLoad(
     (signal) =>
       Promise.all([
-        api('/pulses', parsePulses, { signal }),
-        api('/priorities', parsePriorities, { signal }),
+        getOnce(paths.pulses, parsePulses, signal),
+        getOnce(paths.priorities, parsePriorities, signal),
       ]),
     [],
   );
@@ -90,7 +91,7 @@ function PulseRuns({
   query: DashboardQuery;
 }) {
   const [runs] = useLoad(
-    (signal) => api(`/pulses/${encodeURIComponent(pulse.id)}/runs`, parseRunList, { signal }),
+    (signal) => getOnce(paths.runs(pulse.id), parseRunList, signal),
     [pulse.id],
   );
   const run = runs.state === 'ready' ? defaultRun(runs.value, query.run) : undefined;
@@ -154,12 +155,11 @@ function PulseRuns({
 }
 
 function loadReport(runId: string, signal: AbortSignal): Promise<RunReport> {
-  const run = `/runs/${encodeURIComponent(runId)}`;
   return Promise.all([
-    api(`${run}/gaps`, parseGaps, { signal }),
-    api(`${run}/collisions`, parseCollisions, { signal }),
-    api(`${run}/comments`, parseComments, { signal }),
-    api(`${run}/brief`, parseBrief, { signal }),
+    getOnce(paths.report(runId, 'gaps'), parseGaps, signal),
+    getOnce(paths.report(runId, 'collisions'), parseCollisions, signal),
+    getOnce(paths.report(runId, 'comments'), parseComments, signal),
+    getOnce(paths.report(runId, 'brief'), parseBrief, signal),
   ]).then(([gaps, collisions, comments, brief]) => ({ gaps, collisions, comments, brief }));
 }
 

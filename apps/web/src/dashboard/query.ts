@@ -63,3 +63,28 @@ export function formatDashboardQuery(query: DashboardQuery): string {
   if (query.dimension !== null) params.set('dimension', query.dimension);
   return params.toString();
 }
+
+/** The API paths the dashboard reads. */
+export const paths = {
+  pulses: '/pulses',
+  priorities: '/priorities',
+  runs: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/runs`,
+  trends: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/trends`,
+  report: (runId: string, report: 'gaps' | 'collisions' | 'comments' | 'brief') =>
+    `/runs/${encodeURIComponent(runId)}/${report}`,
+};
+
+/** What the dashboard will read first for `query`, so it can be asked for before its code. */
+export function firstRequests(query: DashboardQuery): string[] {
+  const requests = [paths.pulses, paths.priorities];
+  if (query.pulse !== null) {
+    requests.push(paths.runs(query.pulse));
+    if (query.section === 'trends') requests.push(paths.trends(query.pulse));
+  }
+  if (query.run !== null) {
+    for (const report of ['gaps', 'collisions', 'comments', 'brief'] as const) {
+      requests.push(paths.report(query.run, report));
+    }
+  }
+  return requests;
+}

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { DashboardQuery } from '../../dashboard/query.js';
+import { EMPTY_QUERY, firstRequests, type DashboardQuery } from '../../dashboard/query.js';
+import { prefetch } from '../prefetch.js';
 import { Failure, Loading } from '../ui.js';
 
 type DashboardComponent = ComponentType<{ query?: DashboardQuery }>;
@@ -19,6 +20,8 @@ export function DashboardView({ query }: { query: DashboardQuery | undefined }) 
   >();
   useEffect(() => {
     let gone = false;
+    // The data is asked for while the code loads, not after.
+    prefetch(firstRequests(query ?? EMPTY_QUERY));
     loadDashboard().then(
       (Dashboard) => {
         if (!gone) setComponent({ Dashboard });
