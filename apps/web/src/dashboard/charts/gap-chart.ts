@@ -85,7 +85,21 @@ export function drawGapChart(canvas: HTMLCanvasElement, view: GapView): Chart {
         legend: {
           position: 'top',
           align: 'start',
-          labels: { boxWidth: 12, boxHeight: 12, padding: 12 },
+          labels: {
+            boxWidth: 12,
+            boxHeight: 12,
+            padding: 12,
+            // A series' own colour, whatever its first bar looks like.
+            generateLabels: (chart) =>
+              view.series.map((series, index) => ({
+                text: series.dimension,
+                fillStyle: colours[index] ?? INK,
+                strokeStyle: colours[index] ?? INK,
+                lineWidth: 0,
+                hidden: !chart.isDatasetVisible(index),
+                datasetIndex: index,
+              })),
+          },
         },
         valueLabels: {
           text: (datasetIndex, index) => {
