@@ -7,6 +7,7 @@ import type { Tier } from './question-bank.js';
 import {
   organizationCell,
   parseRelease,
+  priorityTrends,
   RELEASE_VERSION,
   releasedSeries,
   releaseRun,
@@ -320,6 +321,45 @@ describe('organizationCell and releasedSeries', () => {
       { priorityId: P1, dimension: 'feasibility' },
       { priorityId: P1, dimension: 'commitment' },
     ]);
+  });
+});
+
+describe('priorityTrends', () => {
+  const first = releaseRun(input(1, { frontlineCommitment: 5 }));
+  // The second run asks about P1 only, under a new title.
+  const second = releaseRun({
+    ...input(2, { earlierReleases: [first] }),
+    questions: questions.filter((q) => q.priorityId === P1),
+    priorities: [{ id: P1, title: 'Onboarding, self-serve', statedWeight: 5 }],
+  });
+  const trends = priorityTrends([first, second]);
+
+  test('one series per priority of any release, in id order, titled as the newest release has it', () => {
+    expect(trends.map((t) => [t.priorityId, t.title])).toEqual([
+      [P2, 'Partner channel'],
+      [P1, 'Onboarding, self-serve'],
+    ]);
+  });
+
+  test('one point per release, in the order given, with the release’s own figures', () => {
+    const p1 = trends.find((t) => t.priorityId === P1);
+    expect(p1?.points.map((p) => [p.runId, p.openedAt, p.closedAt])).toEqual(
+      [first, second].map((r) => [r.runId, r.openedAt, r.closedAt]),
+    );
+    const figures = (release: RunRelease) => {
+      const p = release.priorities.find((q) => q.id === P1);
+      return { clarity: p?.clarity, committedClarity: p?.committedClarity, drift: p?.drift };
+    };
+    expect(p1?.points[0]).toMatchObject(figures(first));
+    expect(p1?.points[1]).toMatchObject(figures(second));
+    expect(p1?.points[1]?.drift?.flagged).toBe(true);
+  });
+
+  test('null figures where a release did not ask about the priority', () => {
+    const p2 = trends.find((t) => t.priorityId === P2);
+    expect(p2?.points.map((p) => p.runId)).toEqual([first.runId, second.runId]);
+    expect(p2?.points[1]).toMatchObject({ clarity: null, committedClarity: null, drift: null });
+    expect(priorityTrends([])).toEqual([]);
   });
 });
 

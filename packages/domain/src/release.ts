@@ -71,13 +71,23 @@ export const ReleasedCellSchema = Type.Object({
 });
 export type ReleasedCell = Static<typeof ReleasedCellSchema>;
 
-const ShareEstimateSchema = Type.Object({ count: Count, n: Count, share: Share, ci95: Interval });
-const ClarityIndexSchema = Type.Object({
-  count: Count,
-  n: Count,
+const EstimateFields = {
+  count: Type.Integer({ minimum: 0, description: 'Respondents counted in the share.' }),
+  n: Type.Integer({ minimum: 0, description: 'Respondents it is a share of.' }),
   share: Share,
+  /** The share's 95% Wilson interval. */
   ci95: Interval,
-  meetsTarget: Type.Boolean(),
+};
+
+/** A share of respondents with its 95% Wilson interval (see `ShareEstimate`). */
+export const ShareEstimateSchema = Type.Object(EstimateFields);
+
+/** A priority's clarity index (see `clarityIndex`). */
+export const ClarityIndexSchema = Type.Object({
+  ...EstimateFields,
+  meetsTarget: Type.Boolean({
+    description: 'Whether the share itself (not its interval) reaches the clarity target.',
+  }),
 });
 const CollisionSchema = Type.Object({
   score: Share,
@@ -85,10 +95,19 @@ const CollisionSchema = Type.Object({
   significant: Type.Boolean(),
   basedOn: List(Type.Union([Type.Literal('staffing'), Type.Literal('feasibility')])),
 });
-const DriftSchema = Type.Object({
-  commitmentChange: Type.Number(),
-  clarityChange: Nullable(Type.Number()),
-  flagged: Type.Boolean(),
+/** Commitment drift of a priority (see `commitmentDrift`). */
+export const DriftSchema = Type.Object({
+  commitmentChange: Type.Number({
+    description:
+      'Newest minus oldest frontline `commitment` top2 of the last three runs; −0.1 is a fall of ten points.',
+  }),
+  clarityChange: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'Newest minus oldest frontline `clarity` top2 of the same runs; null if either lacks it.',
+  }),
+  flagged: Type.Boolean({
+    description: 'Commitment fell ten points or more while clarity held.',
+  }),
 });
 
 /** A priority of the run with its title and weight as they were at close, and its figures. */
@@ -445,6 +464,52 @@ export function releasedSeries(release: RunRelease): { priorityId: string; dimen
       (a.priorityId < b.priorityId ? -1 : a.priorityId > b.priorityId ? 1 : 0) ||
       (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99),
   );
+}
+
+/** A priority's figures in one released run (null where that run has none). */
+export interface PriorityTrendPoint {
+  readonly runId: string;
+  readonly openedAt: string;
+  readonly closedAt: string;
+  readonly clarity: ReleasedPriority['clarity'];
+  readonly committedClarity: ReleasedPriority['committedClarity'];
+  readonly drift: ReleasedPriority['drift'];
+}
+
+/** A priority's figures across released runs, with its title as the newest of them has it. */
+export interface PriorityTrend {
+  readonly priorityId: string;
+  readonly title: string;
+  readonly points: readonly PriorityTrendPoint[];
+}
+
+/**
+ * Per priority in any of `releases` (given oldest first), its clarity index, committed
+ * clarity and commitment drift in each release: one point per release, in the order given,
+ * null figures where a release did not ask about the priority. Priorities are in id order, as
+ * `releasedSeries`; a title is the newest release's. Figures are the releases' own, already
+ * suppressed under k when they were released.
+ */
+export function priorityTrends(releases: readonly RunRelease[]): PriorityTrend[] {
+  const titles = new Map<string, string>();
+  for (const release of releases) {
+    for (const p of release.priorities) titles.set(p.id, p.title);
+  }
+  return [...titles.keys()].sort().map((priorityId) => ({
+    priorityId,
+    title: titles.get(priorityId) ?? '',
+    points: releases.map((release) => {
+      const figures = release.priorities.find((p) => p.id === priorityId);
+      return {
+        runId: release.runId,
+        openedAt: release.openedAt,
+        closedAt: release.closedAt,
+        clarity: figures?.clarity ?? null,
+        committedClarity: figures?.committedClarity ?? null,
+        drift: figures?.drift ?? null,
+      };
+    }),
+  }));
 }
 
 export type { CommitmentDrift };

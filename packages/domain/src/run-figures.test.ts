@@ -38,6 +38,7 @@ function input(counts: SegmentCount[], overrides: Partial<RunFiguresInput> = {})
     questions: [
       { position: 0, priorityId: 'p', dimension: 'staffing' },
       { position: 1, priorityId: 'p', dimension: 'clarity' },
+      { position: 2, priorityId: 'p', dimension: 'commitment' },
     ],
     priorities: [{ id: 'p', statedWeight: 5 }],
     counts,
@@ -63,6 +64,9 @@ describe('computeRunFigures', () => {
     ...answers(null, 'leadership', 1, [5, 5, 5, 5, 5]),
     ...answers('east', 'frontline', 1, [4, 4, 4]),
     ...answers('west', 'frontline', 1, [2, 2, 2]),
+    ...answers(null, 'leadership', 2, [5, 5, 4, 4, 5]),
+    ...answers('east', 'frontline', 2, [4, 2, 2]),
+    ...answers('west', 'frontline', 2, [4, 4, 2]),
   ];
   const { cells, priorities } = computeRunFigures(input(counts));
 
@@ -151,6 +155,37 @@ describe('computeRunFigures', () => {
       }),
     );
     expect(figures.priorities[0]?.committedClarity).toBeNull();
+  });
+
+  test('the clarity index is withheld where a tier’s clarity answers are under k', () => {
+    // Four leaders answer clarity: with the frontline's six they are ten, but the clarity
+    // cell is withheld, and with it the index.
+    const figures = computeRunFigures(
+      input([
+        ...answers(null, 'leadership', 1, [5, 5, 5, 5]),
+        ...answers('east', 'frontline', 1, [4, 4, 4, 2, 2, 2]),
+      ]),
+    );
+    expect(cellOf(figures.cells, 'clarity', null)?.statistics.suppressed).toBe(true);
+    expect(figures.priorities[0]?.clarity).toBeNull();
+  });
+
+  test('committed clarity is withheld where a tier’s clarity or commitment answers are under k', () => {
+    // Ten answered both, but only four leaders answered one of the two: the frontline's
+    // shown cells (here a commitment top2 of 0) would give the leaders' part away.
+    const frontline = [2, 2, 2, 2, 2, 2];
+    const withLeaders = (clarity: number, commitment: number) =>
+      computeRunFigures(
+        input([
+          ...answers(null, 'leadership', 1, Array<number>(clarity).fill(5)),
+          ...answers(null, 'leadership', 2, Array<number>(commitment).fill(5)),
+          ...answers('east', 'frontline', 1, [4, 4, 4, 4, 4, 4]),
+          ...answers('east', 'frontline', 2, frontline),
+        ]),
+      ).priorities[0];
+    expect(withLeaders(4, 5)?.committedClarity).toBeNull();
+    expect(withLeaders(5, 4)?.committedClarity).toBeNull();
+    expect(withLeaders(5, 5)?.committedClarity).toMatchObject({ count: 4, n: 10 });
   });
 
   test('no frontline group under k can be derived from the shown team cells (property)', () => {

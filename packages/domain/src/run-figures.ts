@@ -90,7 +90,9 @@ export interface RunFigures {
  *
  * q-values are Benjamini–Hochberg over the p-values of every shown cell of the run. Per
  * priority: the clarity index (both tiers), committed clarity and the collision score, each
- * only from groups that reach k.
+ * only from groups that reach k: the clarity index where the organization's clarity cell is
+ * shown, committed clarity where its clarity and commitment cells are and at least k
+ * answered both.
  */
 export function computeRunFigures(input: RunFiguresInput): RunFigures {
   const k = input.minGroupSize;
@@ -162,6 +164,7 @@ export function computeRunFigures(input: RunFiguresInput): RunFigures {
   };
   const priorities = input.priorities.map((priority): PriorityFigures => {
     const clarityCell = organizationCell(priority.id, 'clarity');
+    const commitmentCell = organizationCell(priority.id, 'commitment');
     const clarityQuestion = input.questions.find(
       (q) => q.priorityId === priority.id && q.dimension === 'clarity',
     );
@@ -183,8 +186,16 @@ export function computeRunFigures(input: RunFiguresInput): RunFigures {
       priorityId: priority.id,
       // Shown only where the clarity cell is: both tiers reach k.
       clarity: clarityCell === null || clarityCounts === null ? null : clarityIndex(clarityCounts),
+      // Over both tiers too, so shown only where the clarity and commitment cells are: with a
+      // tier's answers to either under k, the other tier's shown cells could tell that
+      // tier's part of it apart (a frontline top2 of 0 leaves it all to the leaders).
       committedClarity:
-        paired === undefined || paired.answeredBoth < k ? null : committedClarity(paired),
+        paired === undefined ||
+        paired.answeredBoth < k ||
+        clarityCell === null ||
+        commitmentCell === null
+          ? null
+          : committedClarity(paired),
       collision:
         staffing === null && feasibility === null
           ? null

@@ -12,11 +12,16 @@ import {
   type PulseView,
 } from '@pulsegap/db';
 import {
+  CLARITY_INDEX_TARGET,
+  ClarityIndexSchema,
+  DriftSchema,
   isRunOpen,
   mergedAtStart,
   organizationCell,
   planParticipation,
+  priorityTrends,
   releasedSeries,
+  ShareEstimateSchema,
   TeamTree,
   type ParticipationReport,
 } from '@pulsegap/domain';
@@ -52,10 +57,44 @@ const TrendPoint = Type.Object({
   ci95: Nullable(NumberPair),
   qValue: Nullable(Type.Number()),
 });
+/** A priority's whole-organization figures in one released run. */
+const PriorityTrendPoint = Type.Object({
+  runId: Uuid,
+  openedAt: Timestamp,
+  closedAt: Timestamp,
+  clarity: Type.Union([ClarityIndexSchema, Type.Null()], {
+    description:
+      'The clarity index: the share of respondents of both tiers answering 4 or 5 on `clarity`, with its 95% Wilson interval. Null where the run did not ask about the priority or its clarity cell is withheld (a tier under k).',
+  }),
+  committedClarity: Type.Union([ShareEstimateSchema, Type.Null()], {
+    description:
+      'The share of respondents answering 4 or 5 on both `clarity` and `commitment`, with its 95% Wilson interval. Null where the run did not ask both, fewer than k answered both, or its clarity or commitment cell is withheld (a tier under k).',
+  }),
+  drift: Type.Union([DriftSchema, Type.Null()], {
+    description:
+      'Commitment drift over this run and the two released before it. Null with fewer than two of those runs showing the frontline’s `commitment` cell.',
+  }),
+});
 const Trends = Type.Object({
   pulseId: Uuid,
   items: Type.Array(
     Type.Object({ priorityId: Uuid, dimension: Type.String(), points: Type.Array(TrendPoint) }),
+  ),
+  clarityTarget: Type.Number({
+    description: 'The clarity index the product aims for, as a share of respondents.',
+  }),
+  priorities: Type.Array(
+    Type.Object({
+      priorityId: Uuid,
+      title: Type.String({ description: 'As the newest released run with the priority has it.' }),
+      points: Type.Array(PriorityTrendPoint, {
+        description: 'One point per released run, oldest first, as in `items[].points`.',
+      }),
+    }),
+    {
+      description:
+        'Per priority of any released run of the pulse (in id order), its figures in each run.',
+    },
   ),
 });
 
@@ -241,7 +280,7 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['analytics'],
         description:
-          'Per priority and dimension, one point per run of the pulse (oldest first): the whole organization’s figures, null where the cell is withheld.',
+          'Per priority and dimension, one point per released run of the pulse (oldest first): the whole organization’s figures, null where the cell is withheld. Per priority, its clarity index, committed clarity and commitment drift in the same runs, with the clarity target.',
         params: IdParams,
         response: { 200: Trends, ...problems(400, 401, 403, 404) },
       },
@@ -277,6 +316,15 @@ const pulses: FastifyPluginAsyncTypebox = async (fastify) => {
                 qValue: shown ? c.qValue : null,
               };
             }),
+          })),
+          clarityTarget: CLARITY_INDEX_TARGET,
+          priorities: priorityTrends(releases).map((trend) => ({
+            ...trend,
+            points: trend.points.map((point) => ({
+              ...point,
+              openedAt: new Date(point.openedAt),
+              closedAt: new Date(point.closedAt),
+            })),
           })),
         };
       }),

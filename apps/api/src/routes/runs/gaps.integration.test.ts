@@ -209,8 +209,16 @@ describe('a run from roster to gaps', () => {
       releasedAt: string;
       minGroupSize: number;
       cells: Record<string, unknown>[];
+      teams: { id: string; name: string; parentId: string | null }[];
     }>();
     expect(body).toMatchObject({ runId, minGroupSize: 5 });
+    // The team tree as the run's snapshot holds it: Support under Operations, names only.
+    const teams = await t.server.inject({ url: '/api/v1/teams', headers: admin() });
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect([...body.teams].sort(byName)).toEqual(
+      teams.json<{ items: typeof body.teams }>().items.sort(byName),
+    );
+    expect(body.teams.map((team) => team.name).sort()).toEqual(['Operations', 'Support']);
     expect(Date.parse(body.releasedAt)).not.toBeNaN();
     expect(body.computedAt).toBe(body.releasedAt);
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ReleasedCellSchema } from '@pulsegap/domain';
 import Type, { type Static } from 'typebox';
 import { LoadingCache } from '../../loading-cache.js';
-import { IdParams, problems, Timestamp, Uuid } from '../../schemas.js';
+import { IdParams, Nullable, problems, Timestamp, Uuid } from '../../schemas.js';
 import { releaseOf } from '../../services/releases.js';
 
 const Gaps = Type.Object({
@@ -13,10 +13,14 @@ const Gaps = Type.Object({
   releasedAt: Timestamp,
   minGroupSize: Type.Integer(),
   cells: Type.Array(ReleasedCellSchema),
+  teams: Type.Array(Type.Object({ id: Uuid, name: Type.String(), parentId: Nullable(Uuid) }), {
+    description:
+      'The team tree as it was when the run started, which its cells’ `teamId` and roll-ups follow (names and parents may have changed since).',
+  }),
 });
 type GapsBody = Static<typeof Gaps>;
 
-/** `GET /runs/:id/gaps`: every cell of the run's release, as it was released. */
+/** `GET /runs/:id/gaps`: every cell of the run's release, as it was released, and its team tree. */
 const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
   // Releases kept as bytes, per organization and run: a release never changes once made.
   const kept = new LoadingCache<{ json: Buffer; gzip: Buffer }>({ maxEntries: 100 });
@@ -28,7 +32,7 @@ const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['analytics'],
         description:
-          'Every cell of the run’s release: the whole organization (`teamId` null) and each team’s roll-up, per priority and dimension. A suppressed cell carries no number and says why. 409 while the run is open: results are released when it closes.',
+          'Every cell of the run’s release: the whole organization (`teamId` null) and each team’s roll-up, per priority and dimension. A suppressed cell carries no number and says why. With the run’s team tree as it was when the run started, to name team cells and roll them up. 409 while the run is open: results are released when it closes.',
         params: IdParams,
         response: { 200: Gaps, ...problems(400, 401, 403, 404, 409) },
       },
@@ -46,6 +50,7 @@ const gaps: FastifyPluginAsyncTypebox = async (fastify) => {
             releasedAt: new Date(release.releasedAt),
             minGroupSize: release.minGroupSize,
             cells: [...release.cells],
+            teams: release.teams.map(({ id, name, parentId }) => ({ id, name, parentId })),
           } satisfies GapsBody),
         );
         return { json, gzip: gzipSync(json) };

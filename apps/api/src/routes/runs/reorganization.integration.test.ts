@@ -12,6 +12,7 @@ import {
   readReports,
   releaseByWorker,
   type Read,
+  type TeamItem,
 } from '../../attack-support.js';
 import {
   bearer,
@@ -101,6 +102,15 @@ describe('an HR admin reorganizing teams between two reads of a closed run', () 
     expect(comments.items.some((g) => g.team === 'Design')).toBe(true);
     const original = await listTeams(t.server, run.org.token);
     const idOf = (name: string, teams = original) => teams.find((team) => team.name === name)?.id;
+    // The gaps name their teams and parents as the run's snapshot has them (today's tree, so far).
+    const gapsTeams = (reads: Read[]) => {
+      const gaps = reads.find((r) => r.url.endsWith('/gaps'));
+      const body = JSON.parse(gaps?.body ?? '{}') as { teams?: TeamItem[] };
+      return [...(body.teams ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    };
+    const atStart = [...original].sort((a, b) => a.name.localeCompare(b.name));
+    expect(gapsTeams(before)).toEqual(atStart);
+    expect(gapsTeams(before).find((team) => team.name === 'Eng')?.parentId).toBe(idOf('Product'));
 
     // Eng moves under Sales; Ops' people move to a team named Operations (a rename by
     // import); Design is renamed in place (as an admin tool would).
@@ -130,8 +140,12 @@ describe('an HR admin reorganizing teams between two reads of a closed run', () 
         .every((p) => p.team === 'Operations'),
     ).toBe(true);
 
-    // Byte for byte what it was: the release keeps the team tree of the run's start.
-    expect(await readRun()).toEqual(before);
+    // Byte for byte what it was: the release keeps the team tree of the run's start. Its
+    // gaps still name Design and Ops, with Eng under Product, and know no Operations.
+    const after = await readRun();
+    expect(gapsTeams(after)).toEqual(atStart);
+    expect(gapsTeams(after).map((team) => team.name)).not.toContain('Operations');
+    expect(after).toEqual(before);
     // And the same server, read again.
     expect(await readReports(t.server, run.org.token, run.runId)).toEqual(before.slice(0, 6));
   }, 180_000);
