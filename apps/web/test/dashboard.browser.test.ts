@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { deriveKey } from '@pulsegap/config';
 import { DEMO_LOGINS, seedDemo } from '@pulsegap/api';
 import { testConfig } from '@pulsegap/testing';
@@ -216,6 +217,79 @@ describe('the dashboard in Chromium', () => {
     await page.screenshot({ path: 'docs/screenshots/dashboard-tablet.png', fullPage: true });
 
     expect(thirdParty).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('trends, what’s hard and the brief: each drawn, readable, printable and downloadable', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, DEMO_LOGINS.executive, DEMO_LOGINS.password);
+    await drawn(page);
+
+    // Trends: one line per priority over the three released runs, for gaps and for clarity.
+    await page.getByRole('link', { name: 'Trends' }).click();
+    await drawn(page);
+    expect(await marks(page, 'gap-trend-chart')).toBe(12);
+    expect(await marks(page, 'clarity-trend-chart')).toBe(12);
+    expect(await painted(page, 'gap-trend-chart')).toBeGreaterThan(3000);
+    // The demo's story: one priority's staffing gap narrows after the conversation, one widens.
+    const trendTitle = await page.locator('#gap-trend-chart-title').textContent();
+    expect(trendTitle).toMatch(/Platform Modernization’s staffing gap is narrowing/);
+    expect(trendTitle).toMatch(/Customer Focus’s is widening/);
+    expect(await page.locator('#clarity-trend-chart-title').textContent()).toMatch(/80%/);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: 'docs/screenshots/dashboard-trends.png', fullPage: true });
+    // Another dimension is one choice away, and in the address.
+    await page.getByLabel('Dimension').selectOption('feasibility');
+    await expect.poll(() => page.url()).toContain('dimension=feasibility');
+    await drawn(page);
+    expect(await page.locator('#gap-trend-chart-title').textContent()).toMatch(/feasibility/);
+
+    // What's hard: the released comments, by group, the organization first.
+    await page.getByRole('link', { name: 'What’s hard' }).click();
+    await drawn(page);
+    const groups = page.locator('.section-body h3');
+    expect(await groups.first().textContent()).toMatch(/whole organization/i);
+    expect(await groups.count()).toBeGreaterThan(3);
+    expect(await page.locator('.section-body').textContent()).toContain('10');
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+
+    // The brief: on the page, printable to at most two pages, downloadable with the session.
+    await page.getByRole('link', { name: 'Brief' }).click();
+    await drawn(page);
+    expect(await page.locator('#brief-title').textContent()).toContain('Quarterly alignment pulse');
+    expect(await page.locator('.section-body').textContent()).toContain(
+      'Customer Focus collides with staffing',
+    );
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: 'docs/screenshots/dashboard-brief.png', fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4' });
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b/g) ?? [];
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.length).toBeLessThanOrEqual(2);
+    // Nothing but the brief goes to paper.
+    for (const hidden of ['.app-nav', '.tabs', '.dashboard__pickers', '.brief__actions']) {
+      expect(await page.locator(hidden).first().isVisible(), hidden).toBe(false);
+    }
+    await page.emulateMedia({ media: 'screen' });
+
+    const saved = async (button: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') };
+    };
+    const brief = await saved('Download the brief (Markdown)');
+    expect(brief.name).toMatch(/^brief-[0-9a-f-]{36}\.md$/);
+    expect(brief.text).toMatch(/^# /);
+    expect(brief.text).toContain('Customer Focus');
+    const csv = await saved('Download the figures (CSV)');
+    expect(csv.name).toMatch(/^run-[0-9a-f-]{36}\.csv$/);
+    expect(csv.text.split('\n')[0]).toMatch(/priority/i);
+    expect(csv.text).toContain('Customer Focus');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -48,9 +48,9 @@ export function ChartFigure<V>({
   }, [view, draw]);
   return (
     <figure class="chart" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} class="chart__title">
+      <h3 id={`${id}-title`} class="chart__title">
         {title}
-      </h2>
+      </h3>
       <p class="chart__how">{howToRead}</p>
       <div class="chart__frame" style={{ height: `${height}px` }}>
         <canvas

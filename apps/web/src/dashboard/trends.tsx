@@ -1,11 +1,12 @@
 import { useMemo } from 'preact/hooks';
-import { api } from '../app/session-state.js';
+import { getOnce } from '../app/prefetch.js';
 import { Failure, Loading, useLoad } from '../app/ui.js';
 import { formatCount, formatGap, formatMean, NO_VALUE } from '../format.js';
 import { drawClarityTrendChart, drawGapTrendChart } from './charts/trends.js';
 import { ChartFigure } from './chart-figure.js';
 import { parseTrends, type Trends } from './contract.js';
 import { formatInterval, formatQ, formatShare } from './numbers.js';
+import { paths } from './query.js';
 import type { SectionProps } from './section.js';
 import {
   buildClarityTrendView,
@@ -23,7 +24,7 @@ import {
 export function TrendsSection(props: SectionProps) {
   const { pulse } = props;
   const [trends] = useLoad(
-    (signal) => api(`/pulses/${encodeURIComponent(pulse.id)}/trends`, parseTrends, { signal }),
+    (signal) => getOnce(paths.trends(pulse.id), parseTrends, signal),
     [pulse.id],
   );
   switch (trends.state) {
