@@ -28,6 +28,13 @@ export interface TierStats {
 }
 export type Tier = 'leadership' | 'frontline';
 
+/**
+ * Why a cell shows nothing: `small` (fewer than k answered), `complementary` (withheld so that a
+ * smaller group cannot be worked out from it), `merged` (its group counts with its parent's).
+ */
+export type SuppressionReason = 'small' | 'complementary' | 'merged';
+const REASONS: readonly string[] = ['small', 'complementary', 'merged'];
+
 /** One run × priority × dimension × (whole organization | team), with its test. */
 export interface ReportCell {
   priorityId: string;
@@ -39,8 +46,8 @@ export interface ReportCell {
   ci95: Interval | null;
   qValue: number | null;
   suppressed: boolean;
-  /** Why a suppressed cell shows nothing: `small` (under k) or `complementary`. */
-  suppressionReason: 'small' | 'complementary' | null;
+  /** Why a suppressed cell shows nothing (see {@link SuppressionReason}). */
+  suppressionReason: SuppressionReason | null;
 }
 
 /** A team as the run's snapshot holds it (as it was when the run started). */
@@ -163,7 +170,11 @@ function tier(value: unknown, where: string): Tier {
 function reportCell(value: unknown, where: string): ReportCell {
   const cell = record(value, where);
   const reason = cell.suppressionReason;
-  if (reason !== null && reason !== undefined && reason !== 'small' && reason !== 'complementary') {
+  if (
+    reason !== null &&
+    reason !== undefined &&
+    !(typeof reason === 'string' && REASONS.includes(reason))
+  ) {
     throw new ContractError(`${where}.suppressionReason`);
   }
   const suppressed = boolean(cell.suppressed, `${where}.suppressed`);
@@ -177,7 +188,8 @@ function reportCell(value: unknown, where: string): ReportCell {
     ci95: suppressed ? null : interval(cell.ci95, `${where}.ci95`),
     qValue: suppressed ? null : optionalNumber(cell.qValue, `${where}.qValue`),
     suppressed,
-    suppressionReason: reason ?? (suppressed ? 'small' : null),
+    suppressionReason:
+      (reason as SuppressionReason | null | undefined) ?? (suppressed ? 'small' : null),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Priority } from '../contract.js';
 import { orderDimensions } from '../dimensions.js';
 import { teamRows } from '../app/team-rows.js';
 import { formatGap } from '../format.js';
-import type { GapsReport, Interval, ReportCell } from './contract.js';
+import type { GapsReport, Interval, ReportCell, SuppressionReason } from './contract.js';
 
 /*
  * The team heatmap's view of a run for one dimension: a row for the whole organization and
@@ -25,7 +25,7 @@ export type HeatmapCell =
       qValue: number | null;
       significant: boolean;
     }
-  | { kind: 'withheld'; reason: 'small' | 'complementary' }
+  | { kind: 'withheld'; reason: SuppressionReason }
   /** The run released no figure here: the cell is missing, or a tier had no answers. */
   | { kind: 'empty' };
 

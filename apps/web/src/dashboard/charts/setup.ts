@@ -33,11 +33,12 @@ export const INK = '#1f2328';
 export const MUTED_INK = '#57606a';
 export const GRID = '#e4e6e8';
 
-/** What a chart's value labels say: one text per element of a dataset, null for none. */
+/**
+ * What a chart's value labels say: one text per element of a dataset (null for none), written
+ * past a bar's end and whisker, or beside a point or bubble where it meets no other mark.
+ */
 export interface ValueLabelOptions {
   text?: (datasetIndex: number, index: number) => string | null;
-  /** Where the text goes: after the element's end (bars, bubbles), or centred on it (cells). */
-  position?: 'after' | 'center';
   color?: (datasetIndex: number, index: number) => string;
 }
 
@@ -61,7 +62,7 @@ const valueLabels: Plugin<ChartType, ValueLabelOptions> = {
     const { ctx, chartArea } = chart;
     // Labels of points and bubbles keep clear of every mark and of each other.
     const placed: Box[] = [];
-    if (options.position !== 'center' && chart.options.indexAxis !== 'y') {
+    if (chart.options.indexAxis !== 'y') {
       for (const [datasetIndex] of chart.data.datasets.entries()) {
         for (const element of chart.getDatasetMeta(datasetIndex).data) {
           const r = (element as unknown as { options?: { radius?: number } }).options?.radius ?? 4;
@@ -92,11 +93,6 @@ const valueLabels: Plugin<ChartType, ValueLabelOptions> = {
           xMax?: number | number[];
         };
         const width = ctx.measureText(label).width;
-        if (options.position === 'center') {
-          ctx.textAlign = 'center';
-          ctx.fillText(label, props.x, props.y);
-          return;
-        }
         ctx.textAlign = 'left';
         if (chart.options.indexAxis === 'y' && props.base !== undefined) {
           // A horizontal bar: the text goes past the bar's end and its whisker.
