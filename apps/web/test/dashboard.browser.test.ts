@@ -221,6 +221,52 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  test('the team heatmap: teams under their departments, colour only where significant, a small team’s cells withheld without a number', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, DEMO_LOGINS.executive, DEMO_LOGINS.password);
+    await drawn(page);
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await drawn(page);
+    // Staffing by default: the organization, 3 departments and 13 teams, × 4 priorities.
+    expect(await page.getByLabel('Dimension').inputValue()).toBe('staffing');
+    expect(await marks(page, 'team-heatmap')).toBe(17 * 4);
+    expect(await painted(page, 'team-heatmap')).toBeGreaterThan(5000);
+    expect(await page.locator('#team-heatmap-title').textContent()).toMatch(
+      /^Staffing: .* significant gap on Customer Focus/,
+    );
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await expectLayoutFits(page, 'the heatmap at desktop width', DESKTOP.width);
+    await page.screenshot({ path: 'docs/screenshots/dashboard-teams.png', fullPage: true });
+
+    // Tradeoffs: the small Security team had two people skip it, so its cells are withheld.
+    await page.getByLabel('Dimension').selectOption('tradeoffs');
+    await expect.poll(() => page.url()).toContain('dimension=tradeoffs');
+    await drawn(page);
+    const security = page.locator('figure:has(#team-heatmap) tbody tr', { hasText: 'Security' });
+    const cells = await security.locator('td').allTextContents();
+    expect(cells).toHaveLength(4);
+    for (const cell of cells) {
+      expect(cell).toMatch(/fewer than k = 5/);
+      expect(cell).not.toMatch(/\d\.\d/);
+    }
+    // A team's row of the table leads to its own gap chart.
+    await page.locator('figure:has(#team-heatmap) summary').click();
+    await security.getByRole('link').first().click();
+    await expect.poll(() => page.url()).toContain('view=overview');
+    await drawn(page);
+    expect(await page.getByLabel('Gaps for').locator('option:checked').textContent()).toContain(
+      'Security',
+    );
+
+    await page.setViewportSize(TABLET);
+    await page.goBack();
+    await drawn(page);
+    await expectLayoutFits(page, 'the heatmap at tablet width', TABLET.width);
+    await page.screenshot({ path: 'docs/screenshots/dashboard-teams-tablet.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test('trends, what’s hard and the brief: each drawn, readable, printable and downloadable', async () => {
     const { page, errors } = await newPage();
     await signIn(page, DEMO_LOGINS.executive, DEMO_LOGINS.password);

@@ -36,14 +36,12 @@ describe('which run the dashboard opens', () => {
   });
 
   test('a run is named by its dates, its response rate and whether it is open', () => {
-    expect(runLabel(run('r', 'released'))).toBe(
-      'Nov 5, 2026 – Nov 8, 2026 · 75% answered (308 of 410)',
-    );
+    expect(runLabel(run('r', 'released'))).toBe('Nov 5 – Nov 8, 2026 · 75% answered (308 of 410)');
     expect(runLabel(run('r', 'open'))).toMatch(/ · open$/);
     expect(
       runLabel(
         run('r', 'open', { participation: { invited: 6, tokensCollected: null, responses: null } }),
       ),
-    ).toBe('Nov 5, 2026 – Nov 8, 2026 · open');
+    ).toBe('Nov 5 – Nov 8, 2026 · open');
   });
 });

@@ -30,12 +30,15 @@ export function responseRate(run: Run): number | null {
 }
 
 const day = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short', year: 'numeric' });
+const dayOfYear = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short' });
 
 /** A run as the picker names it: its dates, its response rate, and whether it is still open. */
 export function runLabel(run: Run): string {
-  const dates = `${day.format(new Date(run.openedAt))} – ${day.format(
-    new Date(run.closedAt ?? run.closesAt),
-  )}`;
+  const opened = new Date(run.openedAt);
+  const closed = new Date(run.closedAt ?? run.closesAt);
+  // The year once when both ends share it: "Nov 5 – Nov 8, 2026".
+  const sameYear = opened.getFullYear() === closed.getFullYear();
+  const dates = `${(sameYear ? dayOfYear : day).format(opened)} – ${day.format(closed)}`;
   const rate = responseRate(run);
   const answered =
     rate === null
