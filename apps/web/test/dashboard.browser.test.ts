@@ -44,6 +44,8 @@ describe('the dashboard in Chromium', () => {
   let baseUrl: string;
   /** A small organization whose only released run has every figure withheld. */
   const tiny = { executive: '', pulseId: '', releasedRunId: '', openRunId: '' };
+  /** HR of an organization that has no pulse yet. */
+  const empty = { admin: '' };
 
   async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${baseUrl}/api/v1${path}`, {
@@ -124,6 +126,14 @@ describe('the dashboard in Chromium', () => {
     tiny.executive = `exec-${randomUUID()}@tiny.test`;
     await api(admin, '/users', { email: tiny.executive, password: PASSWORD, role: 'executive' });
     await site.jobs.drain();
+
+    empty.admin = `hr-${randomUUID()}@empty.test`;
+    const emptySignup = await fetch(`${baseUrl}/api/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ organization: 'Empty', email: empty.admin, password: PASSWORD }),
+    });
+    expect(emptySignup.status).toBe(201);
   }, 180_000);
 
   afterAll(() => site.close());
@@ -360,6 +370,19 @@ describe('the dashboard in Chromium', () => {
       /So far .* of 12 invited have answered/,
     );
     expect(await page.locator('.notice').textContent()).toMatch(/results appear when it closes/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('an organization without pulses is told where figures will come from', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(`${baseUrl}/#/dashboard`);
+    await page.getByLabel('Email').fill(empty.admin);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByText('There are no pulses yet.', { exact: false }).waitFor();
+    expect(await page.locator('canvas').count()).toBe(0);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
