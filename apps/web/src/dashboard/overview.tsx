@@ -66,7 +66,7 @@ export function OverviewSection({ report, pulse, priorities, query, setQuery }: 
         <ChartFigure
           id="gap-chart"
           title={gaps.headline}
-          howToRead={`Bars to the right: leadership rates the priority higher than the frontline${teamName === undefined ? '' : ` of ${teamName}`} does. Whiskers show the 95% interval; pale bars marked “n.s.” are not significant (q ≥ 0.05).`}
+          howToRead={`Bars to the right: leadership rates the priority higher than the frontline${teamName === undefined ? '' : ` of ${teamName}`} does. Whiskers show the 95% interval; pale bars marked “n.s.” are not significant (q ≥ 0.05). Beside each bar: the gap, then leadership’s (L) and the frontline’s (F) mean.`}
           height={gapChartHeight(gaps)}
           view={gaps}
           draw={drawGapChart}

@@ -10,9 +10,13 @@ export function gapChartHeight(view: GapView): number {
   return Math.max(260, view.priorities.length * perPriority + 120);
 }
 
-/** A bar's label: the gap, and whether it is significant, readable without hovering. */
-export function gapLabel(bar: GapBar): string {
-  return `${formatGap(bar.gap)}${bar.significant ? '' : ' n.s.'}`;
+/**
+ * A bar's labels, readable without hovering, longest first: the gap, whether it is
+ * significant, and leadership's (L) and the frontline's (F) means where there is room.
+ */
+export function gapLabels(bar: GapBar): [string, string] {
+  const gap = `${formatGap(bar.gap)}${bar.significant ? '' : ' n.s.'}`;
+  return [`${gap} (L ${formatMean(bar.leadershipMean)} · F ${formatMean(bar.frontlineMean)})`, gap];
 }
 
 type ErrorBarPoint = { x: number | null; xMin: number | null; xMax: number | null };
@@ -104,7 +108,7 @@ export function drawGapChart(canvas: HTMLCanvasElement, view: GapView): Chart {
         valueLabels: {
           text: (datasetIndex, index) => {
             const bar = view.series[datasetIndex]?.bars[index];
-            return bar === null || bar === undefined ? null : gapLabel(bar);
+            return bar === null || bar === undefined ? null : gapLabels(bar);
           },
         },
         tooltip: {

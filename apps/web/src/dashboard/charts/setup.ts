@@ -38,7 +38,11 @@ export const GRID = '#e4e6e8';
  * past a bar's end and whisker, or beside a point or bubble where it meets no other mark.
  */
 export interface ValueLabelOptions {
-  text?: (datasetIndex: number, index: number) => string | null;
+  /**
+   * The label of an element; a list gives the longest first and shorter ones after, and a bar
+   * takes the longest that fits inside the chart.
+   */
+  text?: (datasetIndex: number, index: number) => string | readonly string[] | null;
   color?: (datasetIndex: number, index: number) => string;
 }
 
@@ -82,8 +86,10 @@ const valueLabels: Plugin<ChartType, ValueLabelOptions> = {
       const meta = chart.getDatasetMeta(datasetIndex);
       if (meta.hidden) return;
       meta.data.forEach((element, index) => {
-        const label = text(datasetIndex, index);
-        if (label === null || label === '') return;
+        const said = text(datasetIndex, index);
+        const labels = said === null ? [] : typeof said === 'string' ? [said] : said;
+        const label = labels.at(-1);
+        if (label === undefined || label === '') return;
         ctx.fillStyle = options.color?.(datasetIndex, index) ?? INK;
         const props = element.getProps(['x', 'y', 'base', 'xMin', 'xMax'], true) as {
           x: number;
@@ -92,7 +98,6 @@ const valueLabels: Plugin<ChartType, ValueLabelOptions> = {
           xMin?: number | number[];
           xMax?: number | number[];
         };
-        const width = ctx.measureText(label).width;
         ctx.textAlign = 'left';
         if (chart.options.indexAxis === 'y' && props.base !== undefined) {
           // A horizontal bar: the text goes past the bar's end and its whisker.
@@ -100,9 +105,13 @@ const valueLabels: Plugin<ChartType, ValueLabelOptions> = {
           const whisker = leftwards ? props.xMin : props.xMax;
           const reach = typeof whisker === 'number' && Number.isFinite(whisker) ? whisker : props.x;
           const end = leftwards ? Math.min(props.x, reach) : Math.max(props.x, reach);
-          ctx.fillText(label, leftwards ? end - 6 - width : end + 6, props.y);
+          const room = leftwards ? end - 6 - chartArea.left : chartArea.right - end - 6;
+          const fitting = labels.find((l) => ctx.measureText(l).width <= room) ?? label;
+          const width = ctx.measureText(fitting).width;
+          ctx.fillText(fitting, leftwards ? end - 6 - width : end + 6, props.y);
           return;
         }
+        const width = ctx.measureText(label).width;
         // A point or bubble: beside it where the text fits and meets no other label.
         const radius =
           (element as unknown as { options?: { radius?: number } }).options?.radius ?? 4;
