@@ -166,7 +166,7 @@ process.on('message', (message: WorkerRequest) => {
   answer(message).then(
     (reply) => {
       send(reply);
-      if (reply.kind === 'closed') process.disconnect();
+      if (reply.kind === 'closed') process.disconnect?.();
     },
     (error: unknown) => {
       send({

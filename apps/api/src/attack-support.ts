@@ -48,7 +48,7 @@ export async function read(
   return {
     url,
     status: response.statusCode,
-    type: String(response.headers['content-type'] ?? ''),
+    type: response.headers['content-type'] ?? '',
     body: response.body,
   };
 }

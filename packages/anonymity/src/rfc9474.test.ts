@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type webcrypto } from 'node:crypto';
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { describe, expect, test, vi } from 'vitest';
 import { BlindSigner } from './blind-signer.js';
@@ -183,7 +183,7 @@ const n = toBigInt(vector.n);
 const d = toBigInt(vector.d);
 const p = toBigInt(vector.p);
 const q = toBigInt(vector.q);
-const jwk: JsonWebKey = {
+const jwk: webcrypto.JsonWebKey = {
   kty: 'RSA',
   n: base64Url(n),
   e: base64Url(toBigInt(vector.e)),

@@ -131,7 +131,7 @@ export class SigningPool {
       else waiting.reject(new Error(reply.error));
     });
     worker.on('error', (error) => {
-      this.#fail(thread, error);
+      this.#fail(thread, error instanceof Error ? error : new Error(String(error)));
     });
     worker.on('exit', () => {
       this.#fail(thread, new Error('a signing thread stopped'));

@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
 import { APP_ROLE, type Config } from '@pulsegap/config';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
-import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
 /** An open database as the application role, and the way to close it. */
@@ -100,6 +99,38 @@ export function createKysely<T = Database>(connectionString: string, max = 10): 
   });
 }
 
+type Queryable = Pick<PGlite, 'query' | 'exec'>;
+
+/**
+ * A query without parameters goes through PGlite's simple protocol (`exec`), as `pg` sends
+ * it, so a migration may hold several statements; the rest as Kysely's dialect asks.
+ */
+function simpleWhenUnparameterized<T extends Queryable>(target: T): T {
+  const query = async <R>(
+    text: string,
+    parameters?: unknown[],
+    options?: QueryOptions,
+  ): Promise<Results<R>> => {
+    if (parameters !== undefined && parameters.length > 0) {
+      return target.query<R>(text, parameters, options);
+    }
+    const results = (await target.exec(text, options)) as Results<R>[];
+    return results.at(-1) ?? { rows: [], fields: [], affectedRows: 0 };
+  };
+  return new Proxy(target, {
+    // Read on the target itself: PGlite keeps its state in private fields.
+    get(object, property) {
+      if (property === 'query') return query;
+      if (property === 'transaction') {
+        return <R>(work: (tx: Transaction) => Promise<R>): Promise<R> =>
+          (object as unknown as PGlite).transaction((tx) => work(simpleWhenUnparameterized(tx)));
+      }
+      const value: unknown = Reflect.get(object, property);
+      return typeof value === 'function' ? (value.bind(object) as unknown) : value;
+    },
+  });
+}
+
 /**
  * Opens the database for the API or the worker. Server mode connects as the application
  * role (`APP_DATABASE_URL`); embedded mode opens PGlite in `dataDir` (or `memory://`),
@@ -124,7 +155,9 @@ export async function openDatabase(
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer },
   });
   try {
-    const owner = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    const owner = new Kysely<Database>({
+      dialect: new PGliteDialect({ pglite: simpleWhenUnparameterized(pglite) }),
+    });
     await migrateToLatest(owner, null);
     await pglite.exec(`set role ${APP_ROLE}`);
     await assertApplicationRole(owner);

@@ -1,6 +1,5 @@
 export * from './database.js';
 export * from './migrate.js';
-export * from './pglite-dialect.js';
 export * from './schema.js';
 export * from './tenant.js';
 export * from './repositories/organizations.js';

@@ -1,5 +1,6 @@
 import { APP_ROLE, DEFINER_ROLE } from '@pulsegap/config';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { LATEST_MIGRATION, migrationProvider } from './migrations/index.js';
 
 export { LATEST_MIGRATION };

@@ -1,4 +1,4 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as initial from './2026-11-25T1000-initial.js';
 import * as answering from './2026-11-25T1200-answering.js';
 import * as responseAnswers from './2026-11-25T1400-response-answers.js';

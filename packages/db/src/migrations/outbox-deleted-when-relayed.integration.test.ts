@@ -1,5 +1,6 @@
 import { testDatabaseUrl } from '@pulsegap/testing';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createKysely } from '../database.js';
 import { migrationProvider } from './index.js';
