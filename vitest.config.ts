@@ -11,6 +11,7 @@ export default defineConfig({
       '{apps,packages}/*/src/**/*.test.ts',
       'apps/web/test/**/*.test.ts',
       'bench/*.test.ts',
+      'infra/**/*.test.ts',
     ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,4 +1,4 @@
-import { PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, QueryOptions, Results, Transaction } from '@electric-sql/pglite';
 import { APP_ROLE, type Config } from '@pulsegap/config';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -151,6 +151,7 @@ export async function openDatabase(
     }
     return { db, close: () => db.destroy() };
   }
+  const { PGlite } = await importPGlite();
   const pglite = await PGlite.create(config.dataDir, {
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer },
   });
@@ -165,6 +166,23 @@ export async function openDatabase(
   } catch (error) {
     await pglite.close();
     throw error;
+  }
+}
+
+/**
+ * PGlite, loaded only in embedded mode: it is a development dependency, so the production
+ * image (server mode only) does not install it.
+ */
+async function importPGlite(): Promise<typeof import('@electric-sql/pglite')> {
+  try {
+    return await import('@electric-sql/pglite');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'embedded mode needs @electric-sql/pglite, a development dependency: run `npm ci` ' +
+        'in the repository (the server processes run without it)',
+      { cause: error },
+    );
   }
 }
 
