@@ -174,6 +174,7 @@ export {
   committedClarityPairs,
   computeRunFigures,
   type CommittedClarityPair,
+  type PairedClarity,
   type PriorityFigures,
   type RunCell,
   type RunFigures,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planParticipation, type ParticipationReport } from './participation.js';
 import { TIERS, type Tier } from './question-bank.js';
-import type { CommittedClarityInput } from './run-metrics.js';
+import type { PairedClarity } from './run-figures.js';
 import type { SegmentCount } from './run-figures.js';
 import { mergedAtStart, parseRelease, releaseRun, type RunRelease } from './release.js';
 import {
@@ -427,10 +427,14 @@ function runHistory(scenario: Scenario): History {
       });
     }
   }
-  const committedClarity = new Map<string, CommittedClarityInput>();
+  const committedClarity = new Map<string, PairedClarity>();
   if (scenario.questionCount >= 2) {
     committedClarity.set(PRIORITY_ID, {
       answeredBoth: respondents.length,
+      answeredBothByTier: {
+        leadership: respondents.filter((p) => p.tier === 'leadership').length,
+        frontline: respondents.filter((p) => p.tier === 'frontline').length,
+      },
       clearAndCommitted: respondents.filter(
         (p) => (p.answers[0] ?? 0) >= 4 && (p.answers[1] ?? 0) >= 4,
       ).length,

@@ -122,7 +122,16 @@ function input(
       ...countsOf(SALES, 'frontline', front(salesFrontline)),
       ...countsOf(SUPPORT, 'frontline', front(support)),
     ],
-    committedClarity: new Map([[P1, { clearAndCommitted: 6, answeredBoth: 22 }]]),
+    committedClarity: new Map([
+      [
+        P1,
+        {
+          clearAndCommitted: 6,
+          answeredBoth: 22,
+          answeredBothByTier: { leadership: 7, frontline: 15 },
+        },
+      ],
+    ]),
     respondents: [
       { teamId: SALES, tier: 'leadership', count: 6 },
       { teamId: EAST, tier: 'frontline', count: 6 },

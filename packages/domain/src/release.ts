@@ -4,14 +4,10 @@ import { facilitationBrief } from './brief.js';
 import { planComments, type SegmentComment } from './comment-plan.js';
 import { DomainError } from './errors.js';
 import { DIMENSIONS, type Tier } from './question-bank.js';
-import {
-  commitmentDrift,
-  type CommittedClarityInput,
-  type CommitmentDrift,
-  type DriftRun,
-} from './run-metrics.js';
+import { commitmentDrift, type CommitmentDrift, type DriftRun } from './run-metrics.js';
 import {
   computeRunFigures,
+  type PairedClarity,
   type RunCell,
   type RunQuestion,
   type SegmentCount,
@@ -286,7 +282,7 @@ export interface ReleaseInput {
   /** Answer counts by stored segment, question and value. */
   readonly counts: readonly SegmentCount[];
   /** Per priority, its clarity and commitment answers paired within each response. */
-  readonly committedClarity: ReadonlyMap<string, CommittedClarityInput>;
+  readonly committedClarity: ReadonlyMap<string, PairedClarity>;
   /** Respondents per stored segment (for the comment threshold). */
   readonly respondents: readonly SegmentSize[];
   /** The run's comments with their stored segments, shuffled once by the caller. */

@@ -42,7 +42,16 @@ function input(counts: SegmentCount[], overrides: Partial<RunFiguresInput> = {})
     ],
     priorities: [{ id: 'p', statedWeight: 5 }],
     counts,
-    committedClarity: new Map([['p', { clearAndCommitted: 4, answeredBoth: 10 }]]),
+    committedClarity: new Map([
+      [
+        'p',
+        {
+          clearAndCommitted: 4,
+          answeredBoth: 10,
+          answeredBothByTier: { leadership: 5, frontline: 5 },
+        },
+      ],
+    ]),
     minGroupSize: 5,
     ...overrides,
   };
@@ -151,11 +160,41 @@ describe('computeRunFigures', () => {
   test('committed clarity is withheld under k', () => {
     const figures = computeRunFigures(
       input(counts, {
-        committedClarity: new Map([['p', { clearAndCommitted: 2, answeredBoth: 4 }]]),
+        committedClarity: new Map([
+          [
+            'p',
+            {
+              clearAndCommitted: 2,
+              answeredBoth: 4,
+              answeredBothByTier: { leadership: 2, frontline: 2 },
+            },
+          ],
+        ]),
       }),
     );
     expect(figures.priorities[0]?.committedClarity).toBeNull();
   });
+
+  // Both cells shown and k answering both over the two tiers, but a tier whose people skipped
+  // one question or the other has fewer than k who answered both: its part could be told
+  // apart from the other tier's shown figures, so the whole is withheld.
+  test.each([
+    ['leadership', { leadership: 4, frontline: 20 }],
+    ['frontline', { leadership: 20, frontline: 4 }],
+  ] as const)(
+    'committed clarity is withheld where the %s answering both are under k',
+    (_tier, byTier) => {
+      const figures = computeRunFigures(
+        input(counts, {
+          committedClarity: new Map([
+            ['p', { clearAndCommitted: 4, answeredBoth: 24, answeredBothByTier: byTier }],
+          ]),
+        }),
+      );
+      expect(figures.priorities[0]?.clarity).not.toBeNull();
+      expect(figures.priorities[0]?.committedClarity).toBeNull();
+    },
+  );
 
   test('the clarity index is withheld where a tier’s clarity answers are under k', () => {
     // Four leaders answer clarity: with the frontline's six they are ten, but the clarity

@@ -15,6 +15,14 @@ import { TeamTree, type TeamNode } from './team-tree.js';
 import { benjaminiHochberg } from './statistics.js';
 import { planSuppression, type SuppressionReason } from './suppression.js';
 
+/**
+ * A priority's clarity and commitment answers paired within each response, over both tiers,
+ * with how many of each tier answered both.
+ */
+export interface PairedClarity extends CommittedClarityInput {
+  readonly answeredBothByTier: Readonly<Record<Tier, number>>;
+}
+
 /** A question of a run: where its answers are kept, and what it asks about. */
 export interface RunQuestion {
   readonly position: number;
@@ -38,7 +46,7 @@ export interface RunFiguresInput {
   readonly priorities: readonly { readonly id: string; readonly statedWeight: number }[];
   readonly counts: readonly SegmentCount[];
   /** Per priority, its clarity and commitment answers paired within each response. */
-  readonly committedClarity: ReadonlyMap<string, CommittedClarityInput>;
+  readonly committedClarity: ReadonlyMap<string, PairedClarity>;
   readonly minGroupSize: number;
   /**
    * Teams some of whose frontline people were counted with the whole organization (see
@@ -186,12 +194,14 @@ export function computeRunFigures(input: RunFiguresInput): RunFigures {
       priorityId: priority.id,
       // Shown only where the clarity cell is: both tiers reach k.
       clarity: clarityCell === null || clarityCounts === null ? null : clarityIndex(clarityCounts),
-      // Over both tiers too, so shown only where the clarity and commitment cells are: with a
-      // tier's answers to either under k, the other tier's shown cells could tell that
-      // tier's part of it apart (a frontline top2 of 0 leaves it all to the leaders).
+      // Over both tiers too, so shown only where the clarity and commitment cells are and
+      // each tier has k who answered both: with a tier's part under k, the other tier's shown
+      // cells could tell it apart (a frontline top2 of 0 leaves it all to the leaders).
       committedClarity:
         paired === undefined ||
         paired.answeredBoth < k ||
+        paired.answeredBothByTier.leadership < k ||
+        paired.answeredBothByTier.frontline < k ||
         clarityCell === null ||
         commitmentCell === null
           ? null

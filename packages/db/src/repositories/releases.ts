@@ -57,9 +57,13 @@ export interface QuestionPair {
   readonly second: number;
 }
 
-/** How many responses answered both questions of a pair, and how many of those 4+ on both. */
+/**
+ * How many responses answered both questions of a pair (in all and per tier), and how many of
+ * those 4+ on both.
+ */
 export interface PairCount {
   readonly answeredBoth: number;
+  readonly answeredBothByTier: { readonly leadership: number; readonly frontline: number };
   readonly bothHigh: number;
 }
 
@@ -78,9 +82,13 @@ export async function pairCounts(
     // Positions are integers of the run's own questions; PostgreSQL arrays start at 1.
     const first = sql.lit(p.first + 1);
     const second = sql.lit(p.second + 1);
+    const both = sql`answers[${first}] is not null and answers[${second}] is not null`;
     return sql`
-      count(*) filter (where answers[${first}] is not null and answers[${second}] is not null)::int
-        as ${sql.ref(`both_${i}`)},
+      count(*) filter (where ${both})::int as ${sql.ref(`both_${i}`)},
+      count(*) filter (where ${both} and segment_tier = 'leadership')::int
+        as ${sql.ref(`leaders_${i}`)},
+      count(*) filter (where ${both} and segment_tier = 'frontline')::int
+        as ${sql.ref(`frontline_${i}`)},
       count(*) filter (where answers[${first}] >= 4 and answers[${second}] >= 4)::int
         as ${sql.ref(`high_${i}`)}`;
   });
@@ -90,6 +98,10 @@ export async function pairCounts(
   const row = rows[0] ?? {};
   return pairs.map((_, i) => ({
     answeredBoth: row[`both_${i}`] ?? 0,
+    answeredBothByTier: {
+      leadership: row[`leaders_${i}`] ?? 0,
+      frontline: row[`frontline_${i}`] ?? 0,
+    },
     bothHigh: row[`high_${i}`] ?? 0,
   }));
 }

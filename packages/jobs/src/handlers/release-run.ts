@@ -126,6 +126,7 @@ export async function closeAndRelease(
           {
             clearAndCommitted: paired[i]?.bothHigh ?? 0,
             answeredBoth: paired[i]?.answeredBoth ?? 0,
+            answeredBothByTier: paired[i]?.answeredBothByTier ?? { leadership: 0, frontline: 0 },
           },
         ]),
       ),

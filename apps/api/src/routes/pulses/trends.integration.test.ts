@@ -219,4 +219,35 @@ describe('GET /pulses/:id/trends: per priority, its clarity, committed clarity a
     );
     expect(clarityItem?.points[1]).toMatchObject({ suppressed: true, leadershipMean: null });
   });
+
+  test('committed clarity is withheld where one tier has fewer than k answering both questions', async () => {
+    // Every leader answers clarity or commitment, five of six each, but only four both: both
+    // cells are shown, fourteen answered both in all, and yet the leaders' part is four.
+    const leaders = Array.from({ length: LEADERS }, (_, i) => ({
+      tier: 'leadership' as const,
+      values: {
+        [`${onboarding}/clarity`]: 5,
+        [`${onboarding}/commitment`]: 5,
+        ...(i === 0 ? {} : { [`${partners}/clarity`]: 4 }),
+        ...(i === 1 ? {} : { [`${partners}/commitment`]: 4 }),
+      },
+    }));
+    const frontline = Array.from({ length: FRONTLINE }, () => ({
+      tier: 'frontline' as const,
+      values: {
+        [`${onboarding}/clarity`]: 4,
+        [`${onboarding}/commitment`]: 4,
+        [`${partners}/clarity`]: 4,
+        [`${partners}/commitment`]: 4,
+      },
+    }));
+    const runId = await releasedRun([...leaders, ...frontline]);
+    const figures = (await release(runId))?.priorities.find((p) => p.id === partners);
+    expect(figures?.clarity).toMatchObject({ n: 15 });
+    expect(figures?.committedClarity).toBeNull();
+    // The other priority, answered in full by both tiers, keeps its committed clarity.
+    expect(
+      (await release(runId))?.priorities.find((p) => p.id === onboarding)?.committedClarity,
+    ).toMatchObject({ n: 16, count: 16 });
+  });
 });
