@@ -1,9 +1,9 @@
-// `npm start`: builds, then runs the embedded server in this very process, and stops it
-// when told to. npm hands SIGTERM and SIGINT to the shell it ran the script in (`sh -c`),
-// and a shell such as dash neither passes them on nor hands over to its command: it dies,
-// and the server it started would go on as an orphan. So the server also stops when its
-// parent is gone; where a signal does reach it (Ctrl+C reaches the whole terminal's
-// group), it stops on that as `npm run api` does.
+// `npm start`: builds (unless `npm start -- --no-build`), then runs the embedded server in
+// this very process, and stops it when told to. npm hands SIGTERM and SIGINT to the shell
+// it ran the script in (`sh -c`), and a shell such as dash neither passes them on nor
+// hands over to its command: it dies, and the server it started would go on as an orphan.
+// So the server also stops when its parent is gone; where a signal does reach it (Ctrl+C
+// reaches the whole terminal's group), it stops on that as `npm run api` does.
 import { spawnSync } from 'node:child_process';
 import module from 'node:module';
 import process from 'node:process';
@@ -11,13 +11,15 @@ import { setInterval } from 'node:timers';
 
 const PARENT_CHECK_MS = 250;
 
-const build = spawnSync('npm', ['run', 'build'], {
-  stdio: 'inherit',
-  // npm is a .cmd file on Windows, which only a shell runs.
-  shell: process.platform === 'win32',
-});
-if (build.error !== undefined) throw build.error;
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (!process.argv.includes('--no-build')) {
+  const build = spawnSync('npm', ['run', 'build'], {
+    stdio: 'inherit',
+    // npm is a .cmd file on Windows, which only a shell runs.
+    shell: process.platform === 'win32',
+  });
+  if (build.error !== undefined) throw build.error;
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 // As `node --enable-source-maps` would: stack traces name the TypeScript sources.
 if (typeof module.setSourceMapsSupport === 'function') module.setSourceMapsSupport(true);
