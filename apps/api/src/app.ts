@@ -34,7 +34,7 @@ export interface AppOptions {
   readonly redis?: Redis;
   /** Folder of the built pages (defaults to apps/web/dist). */
   readonly webRoot?: string;
-  /** Threads for blind signatures, closed by the caller (default: one per core, closed with the app). */
+  /** Threads for blind signatures, closed by the caller (default: `SIGNING_THREADS`, closed with the app). */
   readonly signingPool?: SigningPool;
 }
 
@@ -46,7 +46,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(jsonBody);
   await fastify.register(problem);
   await fastify.register(security, {
-    production: options.config.production,
+    allowPlainHttp: options.config.allowPlainHttp,
+    redisPrefix: options.config.queuePrefix,
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   await fastify.register(openapi);

@@ -11,6 +11,7 @@ const database = await openDatabase(config);
 const runtime = startBullmqRuntime({
   context: createJobContext(config, database.db),
   redisUrl: config.redisUrl ?? 'redis://127.0.0.1:6379',
+  prefix: config.queuePrefix,
   logger,
   lockDurationMs: config.jobLockMs,
 });

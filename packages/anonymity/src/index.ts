@@ -22,7 +22,12 @@ export {
   type SealedResponseShape,
 } from './sealed-response.js';
 export { BlindSigner } from './blind-signer.js';
-export { SigningPool } from './signing-pool.js';
+export {
+  DEFAULT_SIGNING_IDLE_MS,
+  DEFAULT_SIGNING_THREADS,
+  SigningPool,
+  type SigningPoolOptions,
+} from './signing-pool.js';
 export { tokenHash, verifyToken } from './token.js';
 export { decodeBase64Url } from './decode-base64url.js';
 export { type Base64UrlDecodeOptions } from './base64url.js';

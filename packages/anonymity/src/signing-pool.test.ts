@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BlindSigner } from './blind-signer.js';
 import { AnonymityError } from './errors.js';
@@ -53,5 +54,43 @@ describe('SigningPool', () => {
 
   test('takes at least one thread', () => {
     expect(() => new SigningPool(0)).toThrow(RangeError);
+  });
+
+  test('runs at most its size of threads, and one for work that comes one at a time', async () => {
+    const sized = new SigningPool(3, { idleMs: 60_000 });
+    const signer = signers[0] as BlindSigner;
+    try {
+      expect(sized.size).toBe(3);
+      for (let i = 0; i < 5; i++) await signer.signOn(sized, blindedMessage());
+      expect(sized.threads).toBe(1);
+      await Promise.all(Array.from({ length: 30 }, () => signer.signOn(sized, blindedMessage())));
+      expect(sized.threads).toBe(3);
+    } finally {
+      await sized.close();
+    }
+    expect(sized.threads).toBe(0);
+  });
+
+  test('threads idle for idleMs stop, and the pool starts them again for new work', async () => {
+    const shrinking = new SigningPool(2, { idleMs: 200 });
+    const signer = signers[1] as BlindSigner;
+    try {
+      const burst = () =>
+        Promise.all(Array.from({ length: 20 }, () => signer.signOn(shrinking, blindedMessage())));
+      await burst();
+      expect(shrinking.threads).toBe(2);
+      await expect.poll(() => shrinking.threads, { timeout: 3_000, interval: 50 }).toBe(0);
+      const again = await burst();
+      for (const signature of again) expect(signature.length).toBe(256);
+      expect(shrinking.threads).toBeGreaterThan(0);
+    } finally {
+      await shrinking.close();
+    }
+  });
+
+  test('defaults to the cores, at most four', () => {
+    const defaults = new SigningPool();
+    expect(defaults.size).toBe(Math.min(availableParallelism(), 4));
+    expect(defaults.threads).toBe(0);
   });
 });

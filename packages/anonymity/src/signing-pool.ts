@@ -28,6 +28,20 @@ interface Thread {
   readonly worker: Worker;
   readonly keys: Set<number>;
   readonly pending: Map<number, { resolve(result: unknown): void; reject(error: Error): void }>;
+  /** Retires the thread once it has been idle for the pool's `idleMs`; set while idle. */
+  idle: NodeJS.Timeout | undefined;
+}
+
+/** Most threads by default: each takes about 9 MiB, and 4 sign some 13,000 a second. */
+export const DEFAULT_SIGNING_THREADS = 4;
+
+/** How long a thread may sit idle before it stops, by default. */
+export const DEFAULT_SIGNING_IDLE_MS = 30_000;
+
+/** Options of a `SigningPool`. */
+export interface SigningPoolOptions {
+  /** How long a thread may sit idle before it stops (default 30 s); the next burst starts it again. */
+  readonly idleMs?: number;
 }
 
 /**
@@ -35,20 +49,42 @@ interface Thread {
  * 0.3 ms of CPU, and `privateDecrypt` has no asynchronous form, so on the event loop it
  * would cap a process at one core of signing and hold up every other request meanwhile.
  * (Checking a token with the public key costs a tenth of that and runs where it is asked
- * for: `verifyToken`.) The pool keeps one thread per core by default, started on first use
- * and not keeping the process alive; `close()` stops them.
+ * for: `verifyToken`.) The pool keeps at most `size` threads (default: the cores, at most
+ * `DEFAULT_SIGNING_THREADS`, since each thread takes about 9 MiB), starts one only when
+ * every running thread is busy, stops one that has been idle for `idleMs`, and never
+ * keeps the process alive; `close()` stops them all.
+ *
+ * A general-purpose pool (piscina) would not know which keys a thread already holds, so
+ * every signature would clone its private key to a thread; here each thread gets a key once.
  */
 export class SigningPool {
   readonly #size: number;
+  readonly #idleMs: number;
   readonly #threads: Thread[] = [];
   readonly #keyNumbers = new WeakMap<KeyObject, number>();
   #nextKey = 0;
   #nextJob = 0;
   #closed = false;
 
-  constructor(size = availableParallelism()) {
+  constructor(
+    size = Math.min(availableParallelism(), DEFAULT_SIGNING_THREADS),
+    options: SigningPoolOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('a pool needs a thread');
+    const idleMs = options.idleMs ?? DEFAULT_SIGNING_IDLE_MS;
+    if (!(idleMs > 0)) throw new RangeError('idleMs must be positive');
     this.#size = size;
+    this.#idleMs = idleMs;
+  }
+
+  /** Most threads the pool runs at once. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Threads running now (idle ones included, until they retire). */
+  get threads(): number {
+    return this.#threads.length;
   }
 
   /** m^d mod n of `message` (already checked by the caller), on the least busy thread. */
@@ -78,6 +114,10 @@ export class SigningPool {
     const message = { job, ...build(thread, newKeys) };
     return new Promise((resolve, reject) => {
       thread.pending.set(job, { resolve, reject });
+      if (thread.idle !== undefined) {
+        clearTimeout(thread.idle);
+        thread.idle = undefined;
+      }
       if (thread.pending.size === 1) thread.worker.ref();
       thread.worker.postMessage(message, transfer);
     });
@@ -101,13 +141,20 @@ export class SigningPool {
   async close(): Promise<void> {
     this.#closed = true;
     const threads = this.#threads.splice(0);
+    for (const t of threads) clearTimeout(t.idle);
     await Promise.all(threads.map((t) => t.worker.terminate()));
     for (const t of threads) {
       for (const p of t.pending.values()) p.reject(new Error('the signing pool is closed'));
     }
   }
 
+  /**
+   * The first idle thread (so the threads past it stay idle and retire when the load
+   * falls), else a new one while there are fewer than `size`, else the least busy.
+   */
   #leastBusy(): Thread {
+    const idle = this.#threads.find((t) => t.pending.size === 0);
+    if (idle !== undefined) return idle;
     if (this.#threads.length < this.#size) {
       const thread = this.#start();
       this.#threads.push(thread);
@@ -118,15 +165,30 @@ export class SigningPool {
     return best;
   }
 
+  /** Stops `thread` after `idleMs` unless work reaches it first. */
+  #retireWhenIdle(thread: Thread): void {
+    thread.idle = setTimeout(() => {
+      thread.idle = undefined;
+      if (thread.pending.size > 0) return;
+      const index = this.#threads.indexOf(thread);
+      if (index >= 0) this.#threads.splice(index, 1);
+      void thread.worker.terminate();
+    }, this.#idleMs);
+    thread.idle.unref();
+  }
+
   #start(): Thread {
     const worker = new Worker(THREAD_SOURCE, { eval: true });
     worker.unref();
-    const thread: Thread = { worker, keys: new Set(), pending: new Map() };
+    const thread: Thread = { worker, keys: new Set(), pending: new Map(), idle: undefined };
     worker.on('message', (reply: { job: number; result?: unknown; error?: string }) => {
       const waiting = thread.pending.get(reply.job);
       if (waiting === undefined) return;
       thread.pending.delete(reply.job);
-      if (thread.pending.size === 0) worker.unref();
+      if (thread.pending.size === 0) {
+        worker.unref();
+        this.#retireWhenIdle(thread);
+      }
       if (reply.error === undefined) waiting.resolve(reply.result);
       else waiting.reject(new Error(reply.error));
     });
@@ -143,6 +205,7 @@ export class SigningPool {
   #fail(thread: Thread, error: Error): void {
     const index = this.#threads.indexOf(thread);
     if (index >= 0) this.#threads.splice(index, 1);
+    clearTimeout(thread.idle);
     for (const p of thread.pending.values()) p.reject(error);
     thread.pending.clear();
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import {
   appRoleUrl,
@@ -100,5 +101,45 @@ describe('loadConfig', () => {
     expect(appRoleUrl('postgres://postgres@h:1/d?sslmode=require', 'p w')).toBe(
       'postgres://pulsegap_app:p%20w@h:1/d?sslmode=require',
     );
+  });
+
+  test('the application role has a name of its own per deployment when told', () => {
+    expect(loadConfig('server', {}).appDatabaseRole).toBe('pulsegap_app');
+    const config = loadConfig('server', {
+      DATABASE_URL: 'postgres://owner@db:5432/staging',
+      APP_DATABASE_ROLE: 'staging_app',
+    });
+    expect(config.appDatabaseRole).toBe('staging_app');
+    expect(config.appDatabaseUrl).toBe(
+      'postgres://staging_app:pulsegap-app-development@db:5432/staging',
+    );
+    for (const name of ['Staging', 'staging-app', '1app', 'a'.repeat(64), 'app"; drop']) {
+      expect(() => loadConfig('server', { APP_DATABASE_ROLE: name })).toThrow(/APP_DATABASE_ROLE/);
+    }
+  });
+
+  test('the queue prefix is pulsegap unless told, and only letters, digits, - and _', () => {
+    expect(loadConfig('server', {}).queuePrefix).toBe('pulsegap');
+    expect(loadConfig('server', { QUEUE_PREFIX: 'staging-1' }).queuePrefix).toBe('staging-1');
+    expect(() => loadConfig('server', { QUEUE_PREFIX: 'a:b' })).toThrow(/QUEUE_PREFIX/);
+  });
+
+  test('signing threads: the cores, at most 4, unless told (1 to 99)', () => {
+    expect(loadConfig('server', {}).signingThreads).toBe(Math.min(availableParallelism(), 4));
+    expect(loadConfig('server', { SIGNING_THREADS: '12' }).signingThreads).toBe(12);
+    for (const value of ['0', '-1', '100', 'all']) {
+      expect(() => loadConfig('server', { SIGNING_THREADS: value })).toThrow(/SIGNING_THREADS/);
+    }
+  });
+
+  test('plain HTTP is allowed outside production, and in production only when told', () => {
+    expect(loadConfig('server', {}).allowPlainHttp).toBe(true);
+    expect(loadConfig('server', { ALLOW_PLAIN_HTTP: 'false' }).allowPlainHttp).toBe(false);
+    const production = productionEnvironment();
+    expect(loadConfig('server', production).allowPlainHttp).toBe(false);
+    expect(loadConfig('server', { ...production, ALLOW_PLAIN_HTTP: 'true' }).allowPlainHttp).toBe(
+      true,
+    );
+    expect(() => loadConfig('server', { ALLOW_PLAIN_HTTP: 'yes' })).toThrow(/ALLOW_PLAIN_HTTP/);
   });
 });

@@ -3,6 +3,7 @@
  * `loadConfig` for a validated `Config`; nothing else in the codebase touches the environment.
  */
 import { hkdfSync } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -26,6 +27,10 @@ const EnvSchema = Type.Object({
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY_HOPS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
   JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{2,6}$' })),
+  SIGNING_THREADS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]?$' })),
+  QUEUE_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+  APP_DATABASE_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+  ALLOW_PLAIN_HTTP: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   LOG_LEVEL: Type.Optional(
     Type.Union([
       Type.Literal('fatal'),
@@ -50,7 +55,13 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** The application role's connection; `null` in embedded mode. */
   readonly appDatabaseUrl: string | null;
-  /** Password given to the application role `pulsegap_app` by `migrate`. */
+  /**
+   * Name of the application role (default `pulsegap_app`): `migrate` creates it and grants to
+   * it, the processes connect as it. Roles belong to the whole PostgreSQL server, so two
+   * deployments on one server need a name each.
+   */
+  readonly appDatabaseRole: string;
+  /** Password given to the application role by `migrate`. */
   readonly appDatabasePassword: string;
   /** `null` selects the in-process job runner. */
   readonly redisUrl: string | null;
@@ -74,10 +85,28 @@ export interface Config {
    * is taken up by another after about this long (100 ms to under 10,000 s; default 30 s).
    */
   readonly jobLockMs: number;
+  /**
+   * Most threads the API keeps for blind signatures (default: the cores, at most 4); each
+   * takes about 9 MiB, and one that has been idle a while stops.
+   */
+  readonly signingThreads: number;
+  /**
+   * Prefix of this deployment's Redis keys (default `pulsegap`): BullMQ's queues and the
+   * API's rate-limit counts, so deployments sharing a Redis never see each other's.
+   */
+  readonly queuePrefix: string;
+  /**
+   * Whether the pages may be served over plain HTTP (default: outside production only):
+   * when true, no HSTS and no `upgrade-insecure-requests` in the Content-Security-Policy.
+   */
+  readonly allowPlainHttp: boolean;
 }
 
-/** Name of the application role the API and worker connect as. */
+/** Default name of the application role the API and worker connect as (`APP_DATABASE_ROLE`). */
 export const APP_ROLE = 'pulsegap_app';
+
+/** Most signing threads by default: a blind signature takes 0.3 ms, 4 threads sign 13,000 a second. */
+const DEFAULT_SIGNING_THREADS = 4;
 
 /**
  * Name of the role the owner-defined (SECURITY DEFINER) functions run as: made by migrate,
@@ -171,6 +200,7 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   const databaseUrl =
     env.DATABASE_URL ?? (mode === 'server' ? 'postgres://postgres@127.0.0.1:5432/pulsegap' : null);
   const appDatabasePassword = env.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD;
+  const appDatabaseRole = env.APP_DATABASE_ROLE ?? APP_ROLE;
   return {
     mode,
     production,
@@ -179,7 +209,8 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     databaseUrl,
     appDatabaseUrl:
       env.APP_DATABASE_URL ??
-      (databaseUrl === null ? null : appRoleUrl(databaseUrl, appDatabasePassword)),
+      (databaseUrl === null ? null : appRoleUrl(databaseUrl, appDatabasePassword, appDatabaseRole)),
+    appDatabaseRole,
     appDatabasePassword,
     redisUrl: env.REDIS_URL ?? (mode === 'server' ? 'redis://127.0.0.1:6379' : null),
     smtpUrl: env.SMTP_URL ?? null,
@@ -190,13 +221,20 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxyHops: Number(env.TRUST_PROXY_HOPS ?? '0'),
     jobLockMs: Number(env.JOB_LOCK_MS ?? '30000'),
+    signingThreads:
+      env.SIGNING_THREADS === undefined
+        ? Math.min(availableParallelism(), DEFAULT_SIGNING_THREADS)
+        : Number(env.SIGNING_THREADS),
+    queuePrefix: env.QUEUE_PREFIX ?? 'pulsegap',
+    allowPlainHttp:
+      env.ALLOW_PLAIN_HTTP === undefined ? !production : env.ALLOW_PLAIN_HTTP === 'true',
   };
 }
 
-/** The same database as `ownerUrl`, reached as the application role. */
-export function appRoleUrl(ownerUrl: string, password: string): string {
+/** The same database as `ownerUrl`, reached as the application role (`role`). */
+export function appRoleUrl(ownerUrl: string, password: string, role = APP_ROLE): string {
   const url = new URL(ownerUrl);
-  url.username = APP_ROLE;
+  url.username = role;
   url.password = password;
   return url.toString();
 }

@@ -138,13 +138,13 @@ function simpleWhenUnparameterized<T extends Queryable>(target: T): T {
  * same row-level security applies. Either way the role is checked before it is used.
  */
 export async function openDatabase(
-  config: Pick<Config, 'appDatabaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'appDatabaseUrl' | 'dataDir'> & Partial<Pick<Config, 'appDatabaseRole'>>,
   options: { poolSize?: number } = {},
 ): Promise<DatabaseHandle> {
   if (config.appDatabaseUrl !== null) {
     const db = createKysely(config.appDatabaseUrl, options.poolSize);
     try {
-      await assertApplicationRole(db);
+      await assertApplicationRole(db, config.appDatabaseRole);
     } catch (error) {
       await db.destroy();
       throw error;
@@ -159,9 +159,10 @@ export async function openDatabase(
     const owner = new Kysely<Database>({
       dialect: new PGliteDialect({ pglite: simpleWhenUnparameterized(pglite) }),
     });
-    await migrateToLatest(owner, null);
-    await pglite.exec(`set role ${APP_ROLE}`);
-    await assertApplicationRole(owner);
+    const role = config.appDatabaseRole ?? APP_ROLE;
+    await migrateToLatest(owner, null, role);
+    await pglite.exec(`set role "${role.replace(/"/g, '""')}"`);
+    await assertApplicationRole(owner, role);
     return { db: owner, close: () => pglite.close() };
   } catch (error) {
     await pglite.close();
@@ -190,7 +191,10 @@ async function importPGlite(): Promise<typeof import('@electric-sql/pglite')> {
  * Refuses a role that is a superuser, bypasses row-level security, owns tables or could
  * create any object (a temporary one included).
  */
-export async function assertApplicationRole(db: Kysely<Database>): Promise<void> {
+export async function assertApplicationRole(
+  db: Kysely<Database>,
+  expected: string = APP_ROLE,
+): Promise<void> {
   const { rows } = await sql<{
     role: string;
     superuser: boolean;
@@ -219,7 +223,7 @@ export async function assertApplicationRole(db: Kysely<Database>): Promise<void>
   ].filter((p) => p !== null);
   if (problems.length > 0) {
     throw new UnsafeDatabaseRoleError(
-      `refusing to run as role ${role.role}: it ${problems.join(', ')}; connect as ${APP_ROLE}`,
+      `refusing to run as role ${role.role}: it ${problems.join(', ')}; connect as ${expected}`,
     );
   }
 }

@@ -1,21 +1,26 @@
-import { APP_ROLE, loadConfig } from '@pulsegap/config';
+import { loadConfig } from '@pulsegap/config';
 import { createKysely } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
-// `npm run migrate`: as the owner (DATABASE_URL), bring the schema and the application role up to date.
+// `npm run migrate`: as the owner (DATABASE_URL), bring the schema and the application role
+// (APP_DATABASE_ROLE) up to date.
 const config = loadConfig('server');
 if (config.databaseUrl === null) throw new Error('DATABASE_URL is required to migrate');
 await ensureDatabaseExists(config.databaseUrl);
 const owner = createKysely<unknown>(config.databaseUrl, 1);
 try {
-  const { applied, superuserStatements } = await migrateToLatest(owner, config.appDatabasePassword);
+  const { applied, superuserStatements } = await migrateToLatest(
+    owner,
+    config.appDatabasePassword,
+    config.appDatabaseRole,
+  );
   console.log(
     applied.length === 0 ? 'migrate: up to date' : `migrate: applied ${applied.join(', ')}`,
   );
   if (superuserStatements.length > 0) {
     console.warn(
       [
-        `migrate: warning: statement logging stays on for ${APP_ROLE}, which only a superuser`,
+        `migrate: warning: statement logging stays on for ${config.appDatabaseRole}, which only a superuser`,
         'may turn off; as a superuser, run:',
         ...superuserStatements.map((statement) => `  ${statement};`),
       ].join('\n'),

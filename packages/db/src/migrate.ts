@@ -22,36 +22,38 @@ export interface MigrationOutcome {
 }
 
 /**
- * Brings the schema up to date as the owner and creates or updates the application role,
- * which owns nothing, cannot bypass row-level security, only gets data privileges (on the
- * audit log only SELECT and INSERT) and has statement logging off. `appRolePassword` null
- * makes a role that cannot log in (embedded mode switches to it with `SET ROLE`).
+ * Brings the schema up to date as the owner and creates or updates the application role
+ * (`appRole`, `APP_DATABASE_ROLE`), which owns nothing, cannot bypass row-level security,
+ * only gets data privileges (on the audit log only SELECT and INSERT) and has statement
+ * logging off. `appRolePassword` null makes a role that cannot log in (embedded mode
+ * switches to it with `SET ROLE`).
  */
 export async function migrateToLatest<T>(
   owner: Kysely<T>,
   appRolePassword: string | null,
+  appRole: string = APP_ROLE,
 ): Promise<MigrationOutcome> {
-  await ensureApplicationRole(owner, appRolePassword);
+  await ensureApplicationRole(owner, appRole, appRolePassword);
   await ensureDefinerRole(owner);
-  const superuserStatements = await turnOffStatementLogging(owner);
+  const superuserStatements = await turnOffStatementLogging(owner, appRole);
   const migrator = new Migrator({ db: owner, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     throw new MigrationError(`migration failed: ${reason}`, { cause: error });
   }
-  await grantApplicationRole(owner);
+  await grantApplicationRole(owner, appRole);
   await secureDefinerFunctions(owner);
   superuserStatements.push(...(await refuseTemporaryObjects(owner)));
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   return { applied, superuserStatements };
 }
 
-async function ensureApplicationRole<T>(owner: Kysely<T>, password: string | null) {
-  const role = sql.id(APP_ROLE);
+async function ensureApplicationRole<T>(owner: Kysely<T>, name: string, password: string | null) {
+  const role = sql.id(name);
   const login = password === null ? sql`nologin` : sql`login password ${sql.lit(password)}`;
   const { rows } = await sql<{ superuser: boolean; bypassrls: boolean }>`
-    select rolsuper as superuser, rolbypassrls as bypassrls from pg_roles where rolname = ${APP_ROLE}
+    select rolsuper as superuser, rolbypassrls as bypassrls from pg_roles where rolname = ${name}
   `.execute(owner);
   const existing = rows[0];
   if (existing !== undefined) {
@@ -77,7 +79,7 @@ async function ensureApplicationRole<T>(owner: Kysely<T>, password: string | nul
   } catch (error) {
     // Another migrate process created it first: update it instead.
     if ((error as { code?: string }).code !== '42710') throw error;
-    await ensureApplicationRole(owner, password);
+    await ensureApplicationRole(owner, name, password);
   }
 }
 
@@ -183,25 +185,30 @@ function quoteIdentifier(name: string): string {
 // their times, and so date the writes of responses. Only a superuser may change these two
 // settings: an owner that is not one is refused (42501), and the statements are handed back
 // for an operator to run.
-const STATEMENT_LOGGING_OFF = [
-  { setting: 'log_statement=none', statement: `ALTER ROLE ${APP_ROLE} SET log_statement = 'none'` },
-  {
-    setting: 'log_min_duration_statement=-1',
-    statement: `ALTER ROLE ${APP_ROLE} SET log_min_duration_statement = -1`,
-  },
-];
+const statementLoggingOff = (role: string) => {
+  // As an operator would type it: a plain name bare, any other quoted.
+  const shown = /^[a-z_][a-z0-9_]*$/.test(role) ? role : quoteIdentifier(role);
+  return [
+    { setting: 'log_statement=none', name: 'log_statement', value: `'none'` },
+    { setting: 'log_min_duration_statement=-1', name: 'log_min_duration_statement', value: '-1' },
+  ].map(({ setting, name, value }) => ({
+    setting,
+    run: sql.raw(`ALTER ROLE ${quoteIdentifier(role)} SET ${name} = ${value}`),
+    statement: `ALTER ROLE ${shown} SET ${name} = ${value}`,
+  }));
+};
 
 /** Turns statement logging off for the application role; returns what the owner may not. */
-async function turnOffStatementLogging<T>(owner: Kysely<T>): Promise<string[]> {
+async function turnOffStatementLogging<T>(owner: Kysely<T>, role: string): Promise<string[]> {
   const { rows } = await sql<{ settings: string[] | null }>`
-    select rolconfig as settings from pg_roles where rolname = ${APP_ROLE}
+    select rolconfig as settings from pg_roles where rolname = ${role}
   `.execute(owner);
   const current = new Set(rows[0]?.settings ?? []);
   const refused: string[] = [];
-  for (const { setting, statement } of STATEMENT_LOGGING_OFF) {
+  for (const { setting, run, statement } of statementLoggingOff(role)) {
     if (current.has(setting)) continue;
     try {
-      await sql.raw(statement).execute(owner);
+      await run.execute(owner);
     } catch (error) {
       if ((error as { code?: string }).code !== '42501') throw error;
       refused.push(statement);
@@ -210,8 +217,8 @@ async function turnOffStatementLogging<T>(owner: Kysely<T>): Promise<string[]> {
   return refused;
 }
 
-async function grantApplicationRole<T>(owner: Kysely<T>) {
-  const role = sql.id(APP_ROLE);
+async function grantApplicationRole<T>(owner: Kysely<T>, name: string) {
+  const role = sql.id(name);
   await sql`grant usage on schema public to ${role}`.execute(owner);
   await sql`grant select, insert, update, delete on all tables in schema public to ${role}`.execute(
     owner,

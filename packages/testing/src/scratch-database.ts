@@ -11,12 +11,14 @@ export interface ScratchDatabaseHandle {
 /**
  * Creates and migrates `<prefix><pid>` on the PostgreSQL server at `serverUrl` (any database
  * of it), after dropping databases of that prefix left by processes that died, so runs side
- * by side never share data. The application role gets `appRolePassword`.
+ * by side never share data. The application role (`appRole`, default `pulsegap_app`) gets
+ * `appRolePassword`.
  */
 export async function createScratchDatabase(
   prefix: string,
   serverUrl: string,
   appRolePassword: string,
+  appRole?: string,
 ): Promise<ScratchDatabaseHandle> {
   const server = new URL(serverUrl);
   server.pathname = '/postgres';
@@ -39,7 +41,7 @@ export async function createScratchDatabase(
     url.pathname = `/${name}`;
     const owner = createKysely<unknown>(url.toString(), 1);
     try {
-      await migrateToLatest(owner, appRolePassword);
+      await migrateToLatest(owner, appRolePassword, appRole);
     } finally {
       await owner.destroy();
     }

@@ -7,7 +7,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Keys derived from the master secret, one per purpose. */
     keys: { invitationSecrets: Buffer; segmentKeySealing: Buffer; responseSealing: Buffer };
-    /** Threads for blind signatures, one per core; closed with the server. */
+    /** Threads for blind signatures (`SIGNING_THREADS` at most); closed with the server. */
     signingPool: SigningPool;
   }
 }
@@ -16,7 +16,7 @@ declare module 'fastify' {
 export default fp(
   (
     fastify: FastifyInstance,
-    options: { config: Pick<Config, 'secretKey'>; signingPool?: SigningPool },
+    options: { config: Pick<Config, 'secretKey' | 'signingThreads'>; signingPool?: SigningPool },
   ) => {
     fastify.decorate('keys', {
       invitationSecrets: deriveKey(options.config, 'invitation-secrets'),
@@ -26,7 +26,7 @@ export default fp(
     if (options.signingPool !== undefined) {
       fastify.decorate('signingPool', options.signingPool);
     } else {
-      const pool = new SigningPool();
+      const pool = new SigningPool(options.config.signingThreads);
       fastify.decorate('signingPool', pool);
       fastify.addHook('onClose', () => pool.close());
     }

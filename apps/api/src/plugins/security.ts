@@ -5,6 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 
+/** What the security plugin is told by the process. */
+export interface SecurityOptions {
+  /**
+   * Whether the service may be reached over plain HTTP (`ALLOW_PLAIN_HTTP`): then neither
+   * HSTS nor `upgrade-insecure-requests` is sent, either of which would leave the pages
+   * blank on `http://`.
+   */
+  readonly allowPlainHttp: boolean;
+  /** Where the rate limits are counted (default: this process's memory). */
+  readonly redis?: Redis;
+  /** Prefix of the rate limits' Redis keys (`QUEUE_PREFIX`), one per deployment. */
+  readonly redisPrefix?: string;
+}
+
 /**
  * Security headers on every answer (a strict Content-Security-Policy: the pages load
  * nothing from elsewhere) and rate limiting, switched on per route (login, signup). With
@@ -13,17 +27,18 @@ import type { Redis } from 'ioredis';
  * work), otherwise they are counted in this process's memory.
  */
 export default fp(
-  async (fastify: FastifyInstance, options: { production: boolean; redis?: Redis }) => {
+  async (fastify: FastifyInstance, options: SecurityOptions) => {
     // helmet's headers depend only on its options: collected once, then set on every
     // answer by Fastify (running helmet's dozen middlewares per request cost the employee
     // routes a few per cent of their CPU).
     const securityHeaders = headersOf(
       helmet({
-        // Outside production the service is reached over plain HTTP: no HTTPS-only headers.
-        hsts: options.production,
+        // HTTPS-only headers unless the operator says plain HTTP is how the service is
+        // reached (the default outside production).
+        hsts: !options.allowPlainHttp,
         contentSecurityPolicy: {
           directives: {
-            upgradeInsecureRequests: options.production ? [] : null,
+            upgradeInsecureRequests: options.allowPlainHttp ? null : [],
             defaultSrc: ["'self'"],
             scriptSrc: ["'self'"],
             styleSrc: ["'self'"],
@@ -43,7 +58,11 @@ export default fp(
       global: false,
       ...(options.redis === undefined
         ? {}
-        : { redis: options.redis, nameSpace: 'pulsegap-limit-', skipOnError: true }),
+        : {
+            redis: options.redis,
+            nameSpace: `${options.redisPrefix ?? 'pulsegap'}-limit-`,
+            skipOnError: true,
+          }),
     });
   },
   { name: 'security' },

@@ -7,6 +7,7 @@ import {
   type TenantTransaction,
   type TierValue,
 } from '@pulsegap/db';
+import { LRUCache } from 'lru-cache';
 
 export { sealingLabel } from '@pulsegap/jobs';
 
@@ -26,13 +27,13 @@ export async function ensureSegmentKey(
   const cached = segmentKeys.get(cacheKey);
   if (cached !== undefined) return cached;
   const key = await findOrMakeSegmentKey(trx, organizationId, runId, segment, sealingKey);
-  if (segmentKeys.size > 10_000) segmentKeys.clear();
   segmentKeys.set(cacheKey, key);
   return key;
 }
 
-// A segment's key never changes once stored: each process reads it once.
-const segmentKeys = new Map<string, SegmentKeyView>();
+// A segment's key never changes once stored: each process reads it once (the keys of runs
+// no longer answered leave first).
+const segmentKeys = new LRUCache<string, SegmentKeyView>({ max: 10_000 });
 
 function segmentCacheKey(runId: string, segment: { teamId: string | null; tier: TierValue }) {
   return `${runId}/${segment.teamId ?? ''}/${segment.tier}`;
@@ -61,7 +62,7 @@ async function findOrMakeSegmentKey(
 }
 
 // Segment keys never change: each is unsealed once per process.
-const signers = new Map<string, BlindSigner>();
+const signers = new LRUCache<string, BlindSigner>({ max: 10_000 });
 
 /** The signer of a segment key, unsealing its private key on first use. */
 export async function signerFor(
@@ -74,7 +75,6 @@ export async function signerFor(
   const sealed = await sealedPrivateKey(trx, keyId);
   if (sealed === null) throw new Error(`segment key ${keyId} has no private key`);
   const signer = new BlindSigner(decryptPrivateKey(sealed, sealingKey, sealingLabel(keyId)));
-  if (signers.size > 10_000) signers.clear();
   signers.set(keyId, signer);
   return signer;
 }

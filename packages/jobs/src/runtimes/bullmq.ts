@@ -26,7 +26,7 @@ export interface BullmqRuntimeOptions {
   readonly context: JobContext;
   readonly redisUrl: string;
   readonly logger: JobLogger;
-  /** Queue name prefix (tests use a unique one). */
+  /** Prefix of the queues' Redis keys (`QUEUE_PREFIX`, default `pulsegap`; tests use a unique one). */
   readonly prefix?: string;
   readonly concurrency?: number;
   readonly pollMs?: number;
