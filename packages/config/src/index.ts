@@ -26,6 +26,9 @@ const EnvSchema = Type.Object({
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY_HOPS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
   JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{2,6}$' })),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^([0-9]{1,5}|off)$' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  WORKER_HEALTH_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union([
       Type.Literal('fatal'),
@@ -74,6 +77,15 @@ export interface Config {
    * is taken up by another after about this long (100 ms to under 10,000 s; default 30 s).
    */
   readonly jobLockMs: number;
+  /**
+   * Port of the API's own listener for `/metrics`, apart from the public port (`null`: none;
+   * default 9464 in server mode, none in embedded mode unless `METRICS_PORT` is given).
+   */
+  readonly metricsPort: number | null;
+  /** When set, every `/metrics` (API and worker) asks for `Authorization: Bearer <it>`. */
+  readonly metricsToken: string | null;
+  /** Port of the worker's `/healthz`, `/readyz` and `/metrics` (default 9465). */
+  readonly workerHealthPort: number;
 }
 
 /** Name of the application role the API and worker connect as. */
@@ -145,6 +157,27 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   const production = env.NODE_ENV === 'production';
   const port = env.PORT === undefined ? 3000 : Number(env.PORT);
   if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
+  const metricsPort =
+    env.METRICS_PORT === 'off'
+      ? null
+      : env.METRICS_PORT !== undefined
+        ? Number(env.METRICS_PORT)
+        : mode === 'server'
+          ? 9464
+          : null;
+  const workerHealthPort = Number(env.WORKER_HEALTH_PORT ?? '9465');
+  for (const [name, value] of [
+    ['METRICS_PORT', metricsPort],
+    ['WORKER_HEALTH_PORT', workerHealthPort],
+  ] as const) {
+    if (value !== null && (value < 1 || value > 65535)) {
+      throw new ConfigError(`invalid environment: ${name} out of range`);
+    }
+  }
+  if (metricsPort === port) {
+    // /metrics must stay off the public port.
+    throw new ConfigError('invalid environment: METRICS_PORT must differ from PORT');
+  }
 
   if (production) {
     const missing =
@@ -190,6 +223,9 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxyHops: Number(env.TRUST_PROXY_HOPS ?? '0'),
     jobLockMs: Number(env.JOB_LOCK_MS ?? '30000'),
+    metricsPort,
+    metricsToken: env.METRICS_TOKEN ?? null,
+    workerHealthPort,
   };
 }
 

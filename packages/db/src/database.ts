@@ -10,6 +10,15 @@ import type { Database } from './schema.js';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   close(): Promise<void>;
+  /** The connection pool's state now; `null` for the embedded database, which has none. */
+  poolStats(): PoolStats | null;
+}
+
+/** How a connection pool stands: connections open, idle among them, and requests waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 /** The process would run with privileges that make row-level security moot. */
@@ -111,14 +120,23 @@ export async function openDatabase(
   options: { poolSize?: number } = {},
 ): Promise<DatabaseHandle> {
   if (config.appDatabaseUrl !== null) {
-    const db = createKysely(config.appDatabaseUrl, options.poolSize);
+    const pool = createPool(config.appDatabaseUrl, options.poolSize);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await assertApplicationRole(db);
     } catch (error) {
       await db.destroy();
       throw error;
     }
-    return { db, close: () => db.destroy() };
+    return {
+      db,
+      close: () => db.destroy(),
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+      }),
+    };
   }
   const pglite = await PGlite.create(config.dataDir, {
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer },
@@ -128,7 +146,7 @@ export async function openDatabase(
     await migrateToLatest(owner, null);
     await pglite.exec(`set role ${APP_ROLE}`);
     await assertApplicationRole(owner);
-    return { db: owner, close: () => pglite.close() };
+    return { db: owner, close: () => pglite.close(), poolStats: () => null };
   } catch (error) {
     await pglite.close();
     throw error;
