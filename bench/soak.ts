@@ -49,6 +49,7 @@ async function startApi(databaseUrl: string, port: number): Promise<ChildProcess
         DATABASE_URL: databaseUrl,
         PORT: String(port),
         HOST: '127.0.0.1',
+        METRICS_PORT: 'off',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],

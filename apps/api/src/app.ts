@@ -4,10 +4,12 @@ import type { Database } from '@pulsegap/db';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
 import jsonBody from './plugins/json-body.js';
 import keys from './plugins/keys.js';
+import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import problem from './plugins/problem.js';
 import security from './plugins/security.js';
@@ -36,6 +38,8 @@ export interface AppOptions {
   readonly webRoot?: string;
   /** Threads for blind signatures, closed by the caller (default: `SIGNING_THREADS`, closed with the app). */
   readonly signingPool?: SigningPool;
+  /** Where the HTTP metrics go, served by the process on its own listener (default: a registry of the app's own). */
+  readonly metrics?: Registry;
 }
 
 /** The whole service as one Fastify plugin: the process that registers it decides how to run it. */
@@ -43,6 +47,11 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   // Bodies are JSON, or CSV where a route says so; Fastify's default text/plain parser would
   // hand any other route a string (and the roster import would read it as CSV), not a 415.
   fastify.removeContentTypeParser('text/plain');
+  // First, so its hook sees every answer, errors and not-found included.
+  await fastify.register(
+    metrics,
+    options.metrics === undefined ? {} : { registry: options.metrics },
+  );
   await fastify.register(jsonBody);
   await fastify.register(problem);
   await fastify.register(security, {

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { deriveKey, loadConfig, stopOnSignals } from '@pulsegap/config';
 import { openDatabase } from '@pulsegap/db';
-import { createJobContext, startInProcessRuntime } from '@pulsegap/jobs';
+import {
+  createJobContext,
+  createJobMetrics,
+  createMetricsRegistry,
+  registerServiceMetrics,
+  startInProcessRuntime,
+  startSignalsServer,
+} from '@pulsegap/jobs';
 import { DEMO_LOGINS, seedDemo } from './demo/seed.js';
 import { closeHttpServer, createHttpServer } from './http-server.js';
 
@@ -10,9 +17,13 @@ import { closeHttpServer, createHttpServer } from './http-server.js';
 const config = loadConfig('embedded');
 if (config.appDatabaseUrl === null) mkdirSync(config.dataDir, { recursive: true });
 const database = await openDatabase(config);
-const server = await createHttpServer({ config, db: database.db });
+const registry = createMetricsRegistry();
+// No queues here (jobs run in this process) and, on PGlite, no pool: the outbox's backlog
+// and the jobs' durations are what there is to report.
+registerServiceMetrics(registry, { db: database.db, poolStats: () => database.poolStats() });
+const server = await createHttpServer({ config, db: database.db, metrics: registry });
 const jobs = startInProcessRuntime({
-  context: createJobContext(config, database.db),
+  context: createJobContext(config, database.db, createJobMetrics(registry)),
   logger: server.log,
 });
 server.addHook('onClose', async () => {
@@ -26,6 +37,16 @@ await seedDemo(database.db, {
 });
 await jobs.drain();
 await server.listen({ port: config.port, host: config.host });
+// Only when METRICS_PORT is set: the demo needs no metrics.
+const signals =
+  config.metricsPort === null
+    ? null
+    : await startSignalsServer({
+        host: config.host,
+        port: config.metricsPort,
+        registry,
+        token: config.metricsToken,
+      });
 
 const url = `http://localhost:${config.port}/`;
 console.log(`
@@ -36,4 +57,7 @@ Pulsegap is running at ${url}
 Data is kept in ${config.appDatabaseUrl === null ? config.dataDir : 'the configured database'}. Stop with Ctrl+C.
 `);
 
-stopOnSignals((deadlineMs) => closeHttpServer(server, deadlineMs), server.log);
+stopOnSignals(async (deadlineMs) => {
+  await closeHttpServer(server, deadlineMs);
+  await signals?.close();
+}, server.log);

@@ -76,16 +76,27 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>();
+  // While the server stops, an answer to a request that was under way closes its
+  // connection, so the server is closed as soon as the last one is answered rather than
+  // when the client's kept-alive connection times out.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (stopping.has(fastify)) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await fastify.register(app, appOptions);
   return fastify;
 }
 
+/** Servers told to stop by `closeHttpServer`. */
+const stopping = new WeakSet<FastifyInstance>();
+
 /**
  * Stops a listening server within `deadlineMs`: it takes no new requests, lets those under
- * way finish, and cuts whatever connection is still open (a request sent halfway, never
+ * way finish (each answer closing its connection), and cuts whatever connection is still open (a request sent halfway, never
  * finished) two seconds before the deadline.
  */
 export async function closeHttpServer(server: FastifyInstance, deadlineMs: number): Promise<void> {
+  stopping.add(server);
   setTimeout(() => {
     server.server.closeAllConnections();
   }, deadlineMs - 2_000).unref();

@@ -29,7 +29,16 @@ function startWorker(env: Record<string, string>, output: string[]) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=pulsegap-source', path.join(ROOT, 'apps/worker/src/main.ts')],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      // A health listener of its own, apart from other workers the suite runs at the time.
+      env: {
+        PATH: process.env.PATH ?? '',
+        WORKER_HEALTH_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));

@@ -17,7 +17,11 @@ afterEach(() => {
 });
 
 /** Starts `npm run api` or `npm run worker` from source, as its own process. */
-function start(file: string, port: number): { child: ChildProcess; output: () => string } {
+function start(
+  file: string,
+  port: number,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['--conditions=pulsegap-source', '--import', 'tsx', file], {
     env: {
@@ -28,6 +32,10 @@ function start(file: string, port: number): { child: ChildProcess; output: () =>
       DATABASE_URL: testDatabaseUrl(),
       APP_DATABASE_PASSWORD: testConfig().appDatabasePassword,
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // Listeners of their own, apart from other processes the suite runs at the time.
+      METRICS_PORT: 'off',
+      WORKER_HEALTH_PORT: String(freePort()),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -110,6 +118,62 @@ describe('timeouts and shutdown', () => {
     expect(ms).toBeLessThan(SHUTDOWN_DEADLINE_MS + SLACK_MS);
     expect(code, api.output()).toBe(0);
     expect(await open.closed).toBeLessThan(SHUTDOWN_DEADLINE_MS + SLACK_MS + 10_000);
+  }, 120_000);
+
+  test('SIGTERM lets a request under way finish, then the API exits 0', async () => {
+    const port = freePort();
+    const metricsPort = freePort();
+    const api = start(API, port, { METRICS_PORT: String(metricsPort) });
+    await until(async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${String(port)}/health`)).ok;
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    // Its metrics are on their own port, not on the public one.
+    const metrics = await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain(
+      'pulsegap_http_requests_total{method="GET",route="/health"',
+    );
+    expect((await fetch(`http://127.0.0.1:${String(port)}/metrics`)).status).toBe(404);
+    // A sign-in whose body is half sent when the signal comes: the request is under way.
+    const body = JSON.stringify({ email: 'nobody@example.test', password: 'not the password' });
+    let answer = '';
+    const socket = connect(port, '127.0.0.1');
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      socket.once('connect', () => {
+        resolve();
+      }),
+    );
+    socket.write(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopped = exit(api.child);
+    api.child.kill('SIGTERM');
+    await until(() => api.output().includes('shutting down'), 5_000);
+    // A new request is turned away while it finishes: refused, or 503 if it got in first.
+    const late = await fetch(`http://127.0.0.1:${String(port)}/health`).then(
+      (response) => response.status,
+      () => 'refused',
+    );
+    expect([503, 'refused']).toContain(late);
+    socket.write(body.slice(10));
+    await closed;
+    // Answered in full (wrong password), and told the connection ends.
+    expect(answer).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    const { code } = await stopped;
+    expect(code, api.output()).toBe(0);
   }, 120_000);
 
   test('the worker stops within the deadline', async () => {

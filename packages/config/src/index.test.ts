@@ -143,3 +143,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig('server', { ALLOW_PLAIN_HTTP: 'yes' })).toThrow(/ALLOW_PLAIN_HTTP/);
   });
 });
+
+describe("the operators' listeners", () => {
+  test('metrics on a port of their own in server mode, none in embedded mode unless asked', () => {
+    const server = loadConfig('server', {});
+    expect(server.metricsPort).toBe(9464);
+    expect(server.metricsToken).toBeNull();
+    expect(server.workerHealthPort).toBe(9465);
+    expect(loadConfig('embedded', {}).metricsPort).toBeNull();
+    expect(loadConfig('embedded', { METRICS_PORT: '9100' }).metricsPort).toBe(9100);
+    expect(loadConfig('server', { METRICS_PORT: 'off' }).metricsPort).toBeNull();
+    const token = 'a'.repeat(16) + 'b'.repeat(16);
+    expect(loadConfig('server', { METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(loadConfig('server', { WORKER_HEALTH_PORT: '8081' }).workerHealthPort).toBe(8081);
+  });
+
+  test('refuses the public port, ports out of range and short tokens', () => {
+    expect(() => loadConfig('server', { PORT: '9464' })).toThrow(/METRICS_PORT must differ/);
+    expect(() => loadConfig('server', { METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig('server', { WORKER_HEALTH_PORT: '0' })).toThrow(/WORKER_HEALTH_PORT/);
+    expect(() => loadConfig('server', { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+  });
+});

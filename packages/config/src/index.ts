@@ -31,6 +31,9 @@ const EnvSchema = Type.Object({
   QUEUE_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   APP_DATABASE_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   ALLOW_PLAIN_HTTP: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^([0-9]{1,5}|off)$' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  WORKER_HEALTH_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union([
       Type.Literal('fatal'),
@@ -100,6 +103,15 @@ export interface Config {
    * when true, no HSTS and no `upgrade-insecure-requests` in the Content-Security-Policy.
    */
   readonly allowPlainHttp: boolean;
+  /**
+   * Port of the API's own listener for `/metrics`, apart from the public port (`null`: none;
+   * default 9464 in server mode, none in embedded mode unless `METRICS_PORT` is given).
+   */
+  readonly metricsPort: number | null;
+  /** When set, every `/metrics` (API and worker) asks for `Authorization: Bearer <it>`. */
+  readonly metricsToken: string | null;
+  /** Port of the worker's `/healthz`, `/readyz` and `/metrics` (default 9465). */
+  readonly workerHealthPort: number;
 }
 
 /** Default name of the application role the API and worker connect as (`APP_DATABASE_ROLE`). */
@@ -174,6 +186,27 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
   const production = env.NODE_ENV === 'production';
   const port = env.PORT === undefined ? 3000 : Number(env.PORT);
   if (port < 1 || port > 65535) throw new ConfigError('invalid environment: PORT out of range');
+  const metricsPort =
+    env.METRICS_PORT === 'off'
+      ? null
+      : env.METRICS_PORT !== undefined
+        ? Number(env.METRICS_PORT)
+        : mode === 'server'
+          ? 9464
+          : null;
+  const workerHealthPort = Number(env.WORKER_HEALTH_PORT ?? '9465');
+  for (const [name, value] of [
+    ['METRICS_PORT', metricsPort],
+    ['WORKER_HEALTH_PORT', workerHealthPort],
+  ] as const) {
+    if (value !== null && (value < 1 || value > 65535)) {
+      throw new ConfigError(`invalid environment: ${name} out of range`);
+    }
+  }
+  if (metricsPort === port) {
+    // /metrics must stay off the public port.
+    throw new ConfigError('invalid environment: METRICS_PORT must differ from PORT');
+  }
 
   if (production) {
     const missing =
@@ -228,6 +261,9 @@ export function loadConfig(mode: RunMode, source: NodeJS.ProcessEnv = process.en
     queuePrefix: env.QUEUE_PREFIX ?? 'pulsegap',
     allowPlainHttp:
       env.ALLOW_PLAIN_HTTP === undefined ? !production : env.ALLOW_PLAIN_HTTP === 'true',
+    metricsPort,
+    metricsToken: env.METRICS_TOKEN ?? null,
+    workerHealthPort,
   };
 }
 

@@ -9,6 +9,15 @@ import type { Database } from './schema.js';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   close(): Promise<void>;
+  /** The connection pool's state now; `null` for the embedded database, which has none. */
+  poolStats(): PoolStats | null;
+}
+
+/** How a connection pool stands: connections open, idle among them, and requests waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 /** The process would run with privileges that make row-level security moot. */
@@ -142,14 +151,23 @@ export async function openDatabase(
   options: { poolSize?: number } = {},
 ): Promise<DatabaseHandle> {
   if (config.appDatabaseUrl !== null) {
-    const db = createKysely(config.appDatabaseUrl, options.poolSize);
+    const pool = createPool(config.appDatabaseUrl, options.poolSize);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await assertApplicationRole(db, config.appDatabaseRole);
     } catch (error) {
       await db.destroy();
       throw error;
     }
-    return { db, close: () => db.destroy() };
+    return {
+      db,
+      close: () => db.destroy(),
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+      }),
+    };
   }
   const { PGlite } = await importPGlite();
   const pglite = await PGlite.create(config.dataDir, {
@@ -163,7 +181,7 @@ export async function openDatabase(
     await migrateToLatest(owner, null, role);
     await pglite.exec(`set role "${role.replace(/"/g, '""')}"`);
     await assertApplicationRole(owner, role);
-    return { db: owner, close: () => pglite.close() };
+    return { db: owner, close: () => pglite.close(), poolStats: () => null };
   } catch (error) {
     await pglite.close();
     throw error;

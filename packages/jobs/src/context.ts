@@ -2,6 +2,7 @@ import { deriveKey, type Config } from '@pulsegap/config';
 import type { Database } from '@pulsegap/db';
 import type { Kysely } from 'kysely';
 import { outboxMailer, smtpMailer, type Mailer } from './mailer.js';
+import type { JobMetrics } from './metrics.js';
 
 /** What every job handler may use. */
 export interface JobContext {
@@ -15,12 +16,18 @@ export interface JobContext {
   readonly segmentKeySealing: Buffer;
   /** Base URL of the links the service sends. */
   readonly publicUrl: string;
+  /** Where job and release durations are reported (`null`: nowhere). */
+  readonly metrics: JobMetrics | null;
 }
 
-/** The job context of a process: SMTP when `SMTP_URL` is set, else the development outbox. */
+/**
+ * The job context of a process: SMTP when `SMTP_URL` is set, else the development outbox;
+ * durations reported to `metrics` when given.
+ */
 export function createJobContext(
   config: Pick<Config, 'smtpUrl' | 'secretKey' | 'publicUrl'>,
   db: Kysely<Database>,
+  metrics: JobMetrics | null = null,
 ): JobContext {
   const host = new URL(config.publicUrl).hostname;
   return {
@@ -33,5 +40,6 @@ export function createJobContext(
     responseSealingKey: deriveKey(config, 'response-sealing'),
     segmentKeySealing: deriveKey(config, 'segment-key-sealing'),
     publicUrl: config.publicUrl,
+    metrics,
   };
 }

@@ -9,7 +9,14 @@ export { deliverInvitations } from './handlers/invitation-delivery.js';
 export { hashInvitationSecret, invitationSecret } from './invitation-secrets.js';
 export { type JobLogger, type JobRuntime } from './runtimes/common.js';
 export { startInProcessRuntime } from './runtimes/in-process.js';
-export { startBullmqRuntime, type BullmqRuntimeOptions } from './runtimes/bullmq.js';
+export {
+  startBullmqRuntime,
+  type BullmqRuntime,
+  type BullmqRuntimeOptions,
+} from './runtimes/bullmq.js';
+export { openQueueInspector, type QueueInspector } from './runtimes/queue-depths.js';
+export * from './metrics.js';
+export * from './signals-server.js';
 export { previewPulseRun, startRun, type RunDefinition, type StartedRun } from './run-start.js';
 export {
   makeSegmentKeys,

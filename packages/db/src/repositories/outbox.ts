@@ -141,6 +141,28 @@ export async function finishOutboxJob(db: Kysely<Database>, id: string): Promise
   await db.deleteFrom('outbox').where('id', '=', Number(id)).execute();
 }
 
+/** Outbox rows of one job name: not yet handed to the queue, and handed on but not finished. */
+export interface OutboxBacklog {
+  readonly jobName: string;
+  readonly owed: number;
+  readonly relayed: number;
+}
+
+/** The outbox's rows counted by job name and state (for the operators' metrics). */
+export async function outboxBacklog(db: Kysely<Database>): Promise<OutboxBacklog[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select([
+      'job_name',
+      sql<number>`count(*) filter (where not relayed)`.as('owed'),
+      sql<number>`count(*) filter (where relayed)`.as('relayed'),
+    ])
+    .groupBy('job_name')
+    .orderBy('job_name')
+    .execute();
+  return rows.map((r) => ({ jobName: r.job_name, owed: r.owed, relayed: r.relayed }));
+}
+
 function selectOwed(db: Kysely<Database>, limit: number) {
   return db
     .selectFrom('outbox')

@@ -19,12 +19,17 @@ type Handler<N extends JobName> = (
 const HANDLERS: { readonly [N in JobName]: Handler<N> } = {
   // Idempotent: a run released already is left as it is.
   'release-run': async (context, payload) => {
-    await closeAndRelease(
+    const started = performance.now();
+    const outcome = await closeAndRelease(
       context.db,
       context.responseSealingKey,
       payload.organizationId,
       payload.runId,
     );
+    // Only a release that happened: the no-ops of a repeated request would blur its timing.
+    if (outcome === 'released') {
+      context.metrics?.observeRelease((performance.now() - started) / 1000);
+    }
   },
   'deliver-invitations': (context, payload) =>
     deliverInvitations(context, payload.organizationId, payload.runId),
@@ -68,5 +73,13 @@ export async function runJob(
 ): Promise<void> {
   const job = parseJob(name, payload);
   const handler = HANDLERS[job.name] as Handler<JobName>;
-  await handler(context, job.payload, request);
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    await handler(context, job.payload, request);
+  } catch (error) {
+    context.metrics?.observeJob(job.name, 'failed', seconds());
+    throw error;
+  }
+  context.metrics?.observeJob(job.name, 'done', seconds());
 }

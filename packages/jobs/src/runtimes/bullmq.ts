@@ -19,7 +19,9 @@ import {
 } from '../contract.js';
 import type { JobContext } from '../context.js';
 import { runJob } from '../handlers/index.js';
+import type { QueueDepth } from '../metrics.js';
 import { RELAY_BATCH, withTimeout, type JobLogger, type JobRuntime } from './common.js';
+import { queueDepthsOf } from './queue-depths.js';
 
 /** Options of a BullMQ-backed runtime. */
 export interface BullmqRuntimeOptions {
@@ -49,6 +51,44 @@ export interface BullmqRuntimeOptions {
   readonly lockDurationMs?: number;
 }
 
+/** A BullMQ runtime, with what the worker's health listener asks of it. */
+export interface BullmqRuntime extends JobRuntime {
+  /** Whether it runs: started and not told to close. */
+  readonly running: boolean;
+  /** Whether Redis answers a PING within `timeoutMs`. */
+  redisAnswers(timeoutMs: number): Promise<boolean>;
+  /** The depth of each job's queue now. */
+  queueDepths(): Promise<QueueDepth[]>;
+}
+
+/**
+ * Whether `redis` answers a PING within `timeoutMs`. The relay's connection queues nothing
+ * while it is not connected, so a connection (re)starting is waited for, within the time.
+ */
+async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
+  let onReady: (() => void) | undefined;
+  try {
+    await withTimeout(
+      (async () => {
+        if (redis.status !== 'ready') {
+          await new Promise<void>((resolve) => {
+            onReady = resolve;
+            redis.once('ready', resolve);
+          });
+        }
+        return redis.ping();
+      })(),
+      timeoutMs,
+      'Redis did not answer',
+    );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (onReady !== undefined) redis.off('ready', onReady);
+  }
+}
+
 /** How often a job may stall (its worker gone) and be taken up again before it fails. */
 const MAX_STALLED = 10;
 
@@ -72,7 +112,7 @@ function outboxIdOf(jobId: string | undefined): string | null {
  * rows owed: work is delayed, never lost. The recurring jobs (`RECURRENCES`) run once when
  * it starts, then on BullMQ job schedulers, synced at start and at every recheck.
  */
-export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
+export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime {
   const reportRedisError = (error: Error) => {
     options.logger.error({ err: error }, 'redis connection error');
   };
@@ -292,6 +332,11 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): JobRuntime {
 
   let closing: Promise<void> | null = null;
   return {
+    get running() {
+      return !closed;
+    },
+    redisAnswers: (timeoutMs) => redisAnswers(producer, timeoutMs),
+    queueDepths: () => queueDepthsOf(queues.values()),
     async drain() {
       await runRecurrencesNow();
       await tick();
