@@ -168,7 +168,15 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
     const asImageUser = layout.user === 'node' && process.getuid?.() === 0;
     const child = spawn(process.execPath, args, {
       cwd: layout.root,
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...layout.env, ...environmentOf(name) },
+      env: {
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        ...layout.env,
+        ...environmentOf(name),
+        // Ports of their own for the metrics and health listeners (a container has its own
+        // network; here other tests' processes share the host's).
+        METRICS_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+        WORKER_HEALTH_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // The node user of the official node images.
       ...(asImageUser ? { uid: 1000, gid: 1000 } : {}),

@@ -59,6 +59,9 @@ describe('two API and two worker replicas on one database and one Redis prefix',
         APP_DATABASE_PASSWORD: testConfig().appDatabasePassword,
         REDIS_URL,
         QUEUE_PREFIX: prefix,
+        // Replicas on one host: no metrics listener for the APIs, a health port each for the
+        // workers (given below), so none of them takes another's port.
+        METRICS_PORT: 'off',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,8 +174,9 @@ describe('two API and two worker replicas on one database and one Redis prefix',
       .where('id', '=', pulseId)
       .execute();
 
-    start(WORKER);
-    start(WORKER);
+    for (let i = 0; i < 2; i += 1) {
+      start(WORKER, { WORKER_HEALTH_PORT: String(await freePort()) });
+    }
   }, 60_000);
 
   afterAll(async () => {

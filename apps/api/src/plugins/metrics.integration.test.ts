@@ -70,7 +70,9 @@ function parseExposition(text: string): Sample[] {
       labels[label[1]] = label[2];
     }
     const value = Number(match[3].replace(/^\+Inf$/, 'Infinity'));
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`bad value: ${line}`);
+    // NaN in any case, as Prometheus reads it (prom-client writes `Nan` for an empty
+    // event-loop histogram).
+    if (Number.isNaN(value) && !/^nan$/i.test(match[3])) throw new Error(`bad value: ${line}`);
     const family = match[1].replace(/_(bucket|sum|count|total|created)$/, '');
     if (!types.has(match[1]) && !types.has(family)) throw new Error(`no TYPE for ${line}`);
     samples.push({ name: match[1], labels, value });

@@ -356,12 +356,15 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime
       closing ??= (async () => {
         closed = true;
         clearInterval(timer);
+        // The relay's pass ends by itself (it waits for Redis at most `redisTimeoutMs`).
+        // With Redis gone, BullMQ's close waits for it forever: it gets what is left of the
+        // same bounded time, so the process stops within its own deadline.
+        const closedBy = Date.now() + redisTimeoutMs;
         await running;
-        // With Redis gone, BullMQ's close waits for it forever: give it a bounded time.
         context.mailer.close();
         await withTimeout(
           Promise.all([...workers, ...queues.values()].map((c) => c.close())),
-          redisTimeoutMs,
+          Math.max(0, closedBy - Date.now()),
           'Redis did not answer while closing',
         ).catch((error: unknown) => {
           options.logger.error({ err: error }, 'job runtime closed without Redis');
