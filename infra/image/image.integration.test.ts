@@ -9,7 +9,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +113,19 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
   const running: Running[] = [];
   const appPassword = randomBytes(32).toString('hex');
 
+  /**
+   * The Node that runs the tests, where the image's user may run it: a copy beside the layout
+   * when it lives somewhere that user cannot reach (a checkout only root may read).
+   */
+  function nodeForImageUser(): string {
+    const copy = path.join(layout.root, '..', 'node');
+    if (!existsSync(copy)) {
+      copyFileSync(process.execPath, copy);
+      chmodSync(copy, 0o755);
+    }
+    return copy;
+  }
+
   beforeAll(async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'pulsegap-image-'));
     scratch = folder;
@@ -166,7 +187,7 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
     if (program !== 'node') throw new Error(`${name}: the check runs node commands only`);
     // Whatever node runs the tests stands for the base image's.
     const asImageUser = layout.user === 'node' && process.getuid?.() === 0;
-    const child = spawn(process.execPath, args, {
+    const child = spawn(asImageUser ? nodeForImageUser() : process.execPath, args, {
       cwd: layout.root,
       env: {
         PATH: '/usr/local/bin:/usr/bin:/bin',

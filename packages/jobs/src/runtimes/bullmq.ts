@@ -89,6 +89,9 @@ async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** How long a relay pass waits for Redis to answer before it leaves the work for the next. */
+const REDIS_LOOK_MS = 1000;
+
 /** How often a job may stall (its worker gone) and be taken up again before it fails. */
 const MAX_STALLED = 10;
 
@@ -302,11 +305,18 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime
   let started = false;
   let syncedAt = -Infinity;
   let checkedAt = performance.now();
+  // Read through a function: `closed` changes while a pass waits.
+  const stopping = () => closed;
   const pass = async () => {
+    if (stopping()) return;
     if (!started) {
       await runRecurrencesNow();
       started = true;
     }
+    // Every step below waits for Redis as long as `redisTimeoutMs` when it is gone: one short
+    // look first, so a pass (and a runtime closing during one) does not wait three times over.
+    // The outbox keeps the work until Redis answers again.
+    if (!(await redisAnswers(producer, Math.min(redisTimeoutMs, REDIS_LOOK_MS)))) return;
     if (performance.now() - syncedAt >= (options.scheduleSyncMs ?? SCHEDULE_SYNC_MS)) {
       syncedAt = performance.now();
       // Schedules wait for Redis; the outbox is relayed all the same.
@@ -314,8 +324,10 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime
         options.logger.error({ err: error }, 'job schedulers not synced; will retry');
       });
     }
-    while ((await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
-    if (performance.now() - checkedAt >= recheckMs) {
+    // Each step may wait for Redis as long as `redisTimeoutMs`: a closing runtime takes no
+    // further step, so its last pass ends within one such wait.
+    while (!stopping() && (await relayOutbox(context.db, RELAY_BATCH, dispatch)) === RELAY_BATCH);
+    if (!stopping() && performance.now() - checkedAt >= recheckMs) {
       checkedAt = performance.now();
       await checkRelayedJobs(context.db, RELAY_BATCH, recheck);
     }
@@ -326,8 +338,15 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime
     });
     return running;
   };
+  // A pass still under way (Redis slow or gone) is not queued behind: the timer waits for
+  // it, so passes never pile up and a closing runtime waits for one pass at most.
+  let busy = false;
   const timer = setInterval(() => {
-    if (!closed) void tick();
+    if (closed || busy) return;
+    busy = true;
+    void tick().finally(() => {
+      busy = false;
+    });
   }, options.pollMs ?? 250);
 
   let closing: Promise<void> | null = null;
@@ -356,17 +375,24 @@ export function startBullmqRuntime(options: BullmqRuntimeOptions): BullmqRuntime
       closing ??= (async () => {
         closed = true;
         clearInterval(timer);
-        // The relay's pass ends by itself (it waits for Redis at most `redisTimeoutMs`).
-        // With Redis gone, BullMQ's close waits for it forever: it gets what is left of the
-        // same bounded time, so the process stops within its own deadline.
+        // The relay's last pass ends within one short look at Redis. BullMQ's close lets the
+        // jobs under way finish, but with Redis gone it waits for it forever: it is waited for
+        // only while Redis answers, and within one bounded time, so the process stops within
+        // its own deadline.
         const closedBy = Date.now() + redisTimeoutMs;
         await running;
         context.mailer.close();
+        const closers = Promise.all([...workers, ...queues.values()].map((c) => c.close()));
+        const reachable = await redisAnswers(
+          producer,
+          Math.min(REDIS_LOOK_MS, Math.max(0, closedBy - Date.now())),
+        );
         await withTimeout(
-          Promise.all([...workers, ...queues.values()].map((c) => c.close())),
+          reachable ? closers : Promise.reject(new Error('Redis does not answer')),
           Math.max(0, closedBy - Date.now()),
           'Redis did not answer while closing',
         ).catch((error: unknown) => {
+          closers.catch(() => undefined);
           options.logger.error({ err: error }, 'job runtime closed without Redis');
         });
         producer.disconnect();
