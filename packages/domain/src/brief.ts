@@ -1,3 +1,9 @@
+import {
+  formatInterval as interval,
+  formatMean as mean,
+  formatPercent as percent,
+  MINUS,
+} from './brief-format.js';
 import type { ReportedCellStatistics } from './cell-statistics.js';
 import { DomainError } from './errors.js';
 import { assertMinGroupSize } from './group-size.js';
@@ -587,22 +593,6 @@ function questionsFor(
 
 // Formatting --------------------------------------------------------------------------------
 
-const MINUS = '\u2212';
-
-/** A mean or gap with one decimal, a true minus sign, and no "−0.0". */
-function mean(value: number): string {
-  const text = value.toFixed(1);
-  if (text === '-0.0') return '0.0';
-  return text.startsWith('-') ? `${MINUS}${text.slice(1)}` : text;
-}
-
-/** An interval with an en dash, or with "to" when an end is negative. */
-function interval([low, high]: ConfidenceInterval): string {
-  const a = mean(low);
-  const b = mean(high);
-  return a.startsWith(MINUS) || b.startsWith(MINUS) ? `${a} to ${b}` : `${a}–${b}`;
-}
-
 /** "q = 0.0031", "q < 0.001"; never a rounded "0.05" for a q that is below it. */
 function qText(q: number): string {
   if (q < 0.001) return 'q < 0.001';
@@ -628,11 +618,6 @@ function gapFigures(cell: GapFigures): string {
   }
   const [low, high] = cell.ci95;
   return `${size}, 95% CI ${interval(leadershipHigher ? [low, high] : [-high, -low])}, ${q}`;
-}
-
-/** A share as a whole percentage; `unit` false leaves off the "%" (for an interval's start). */
-function percent(share: number, unit = true): string {
-  return `${Math.round(share * 100)}${unit ? '%' : ''}`;
 }
 
 /**

@@ -205,6 +205,65 @@ export {
   type GapFigures,
   type GapFinding,
 } from './brief.js';
+export {
+  assertRoomThreshold,
+  DEFAULT_ROOM_THRESHOLD,
+  ROOM_MAX_THRESHOLD,
+  ROOM_MIN_THRESHOLD,
+  roomReveal,
+  roomThreshold,
+  roomView,
+  shufflePrompts,
+  type RandomSource,
+  type RoomAnswers,
+  type RoomPromptsRevealed,
+  type RoomPromptsShown,
+  type RoomReveal,
+  type RoomRevealed,
+  type RoomScaleShown,
+  type RoomSnapshot,
+  type RoomState,
+  type RoomView,
+  type RoomWithheld,
+} from './room.js';
+export {
+  decisionDurability,
+  durabilitySeries,
+  RELITIGATION_DROP,
+  RELITIGATION_FLOOR,
+  type DecisionDurability,
+  type DecisionDurabilityInput,
+  type DurabilityPoint,
+  type DurabilityRun,
+  type RelitigationReason,
+  type ShownDurabilityPoint,
+  type WithheldDurabilityPoint,
+} from './decisions.js';
+export {
+  BLIND_SPOT_DIMENSIONS,
+  blindSpot,
+  blindSpotSentence,
+  largestBlindSpot,
+  type BlindSpot,
+  type BlindSpotDimension,
+  type BlindSpotInput,
+  type PriorityBlindSpot,
+  type ShownBlindSpot,
+  type ShownPriorityBlindSpot,
+  type SuppressedBlindSpot,
+} from './blind-spot.js';
+export {
+  EASY_AGREEMENT_SPLIT,
+  EASY_AGREEMENT_UNANIMITY,
+  easyAgreement,
+  easyAgreementQuestion,
+  type AgreementSide,
+  type EasyAgreement,
+  type EasyAgreementInput,
+  type EasyAgreementSubject,
+  type ShownEasyAgreement,
+  type SuppressedEasyAgreement,
+} from './easy-agreement.js';
 export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';
 // Schedules are imported from '@pulsegap/domain/schedule': their cron parser stays out of
 // the pages that import this index.
