@@ -2,6 +2,7 @@ import {
   array,
   boolean,
   id,
+  items,
   number,
   optionalId,
   optionalNumber,
@@ -223,7 +224,7 @@ function staffingAndFeasibility(value: unknown, where: string): Collision['leade
 }
 
 export function parseCollisions(body: unknown): Collision[] {
-  return array(record(body, 'collisions').items, 'collisions.items').map((value, i) => {
+  return items(body, 'collisions').map((value, i) => {
     const where = `collisions.items[${i}]`;
     const item = record(value, where);
     return {

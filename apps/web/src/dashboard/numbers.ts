@@ -2,9 +2,12 @@ import { COLLISION_SIGNIFICANCE_LEVEL } from '@pulsegap/domain';
 import { formatGap, NO_VALUE } from '../format.js';
 import type { Interval } from './contract.js';
 
-/** "−0.12 to +0.41". */
-export function formatInterval(interval: Interval | null): string {
-  return interval === null ? NO_VALUE : `${formatGap(interval[0])} to ${formatGap(interval[1])}`;
+/** "−0.12 to +0.41" (gaps), or with another format for its ends ("62% to 78%"). */
+export function formatInterval(
+  interval: Interval | null,
+  format: (value: number) => string = formatGap,
+): string {
+  return interval === null ? NO_VALUE : `${format(interval[0])} to ${format(interval[1])}`;
 }
 
 /** "< 0.001", "0.031", and "n.s." beside a q at or above the significance level. */

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { getOnce } from '../app/prefetch.js';
 import { Failure, Loading, useLoad } from '../app/ui.js';
@@ -18,6 +19,8 @@ import {
   trendRuns,
   type ClarityTrendView,
   type GapTrendView,
+  type TrendCell,
+  type TrendRun,
 } from './trend-view.js';
 
 /** Gaps, clarity and commitment drift across the pulse's released runs. */
@@ -146,6 +149,58 @@ function TrendsBody({
   );
 }
 
+/**
+ * A table body per priority, its title spanning its rows: a row per run, with `row`'s five
+ * figures where the run shows them and why not where it does not.
+ */
+function RunRows<T>({
+  view,
+  row,
+}: {
+  view: {
+    runs: readonly TrendRun[];
+    lines: readonly { priorityId: string; title: string; cells: readonly TrendCell<T>[] }[];
+  };
+  row: (cell: { kind: 'shown' } & T) => { className: string; cells: ComponentChildren };
+}) {
+  return (
+    <>
+      {view.lines.map((line) => (
+        <tbody key={line.priorityId}>
+          {line.cells.map((cell, index) => {
+            const run = view.runs[index];
+            const head =
+              index === 0 ? (
+                <th scope="rowgroup" rowSpan={line.cells.length}>
+                  {line.title}
+                </th>
+              ) : null;
+            if (cell.kind !== 'shown') {
+              return (
+                <tr key={run?.runId ?? index} class="suppressed">
+                  {head}
+                  <td>{run?.label}</td>
+                  <td colSpan={5}>
+                    {cell.kind === 'withheld' ? 'withheld (fewer than k answers)' : 'not asked'}
+                  </td>
+                </tr>
+              );
+            }
+            const shown = row(cell);
+            return (
+              <tr key={run?.runId ?? index} class={shown.className}>
+                {head}
+                <td>{run?.label}</td>
+                {shown.cells}
+              </tr>
+            );
+          })}
+        </tbody>
+      ))}
+    </>
+  );
+}
+
 function GapTrendTable({ view }: { view: GapTrendView }) {
   return (
     <table class="data-table">
@@ -171,47 +226,23 @@ function GapTrendTable({ view }: { view: GapTrendView }) {
           </th>
         </tr>
       </thead>
-      {view.lines.map((line) => (
-        <tbody key={line.priorityId}>
-          {line.cells.map((cell, index) => {
-            const run = view.runs[index];
-            const head =
-              index === 0 ? (
-                <th scope="rowgroup" rowSpan={line.cells.length}>
-                  {line.title}
-                </th>
-              ) : null;
-            if (cell.kind !== 'shown') {
-              return (
-                <tr key={run?.runId ?? index} class="suppressed">
-                  {head}
-                  <td>{run?.label}</td>
-                  <td colSpan={5}>
-                    {cell.kind === 'withheld' ? 'withheld (fewer than k answers)' : 'not asked'}
-                  </td>
-                </tr>
-              );
-            }
-            return (
-              <tr key={run?.runId ?? index} class={cell.significant ? '' : 'muted'}>
-                {head}
-                <td>{run?.label}</td>
-                <td class="num">{formatMean(cell.leadershipMean)}</td>
-                <td class="num">{formatMean(cell.frontlineMean)}</td>
-                <td class="num">{formatGap(cell.gap)}</td>
-                <td class="num">{formatInterval(cell.ci95)}</td>
-                <td class="num">{formatQ(cell.qValue)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      ))}
+      <RunRows
+        view={view}
+        row={(cell) => ({
+          className: cell.significant ? '' : 'muted',
+          cells: (
+            <>
+              <td class="num">{formatMean(cell.leadershipMean)}</td>
+              <td class="num">{formatMean(cell.frontlineMean)}</td>
+              <td class="num">{formatGap(cell.gap)}</td>
+              <td class="num">{formatInterval(cell.ci95)}</td>
+              <td class="num">{formatQ(cell.qValue)}</td>
+            </>
+          ),
+        })}
+      />
     </table>
   );
-}
-
-function formatShareInterval(interval: readonly [number, number]): string {
-  return `${formatShare(interval[0])} to ${formatShare(interval[1])}`;
 }
 
 function ClarityTrendTable({ view }: { view: ClarityTrendView }) {
@@ -237,47 +268,25 @@ function ClarityTrendTable({ view }: { view: ClarityTrendView }) {
           </th>
         </tr>
       </thead>
-      {view.lines.map((line) => (
-        <tbody key={line.priorityId}>
-          {line.cells.map((cell, index) => {
-            const run = view.runs[index];
-            const head =
-              index === 0 ? (
-                <th scope="rowgroup" rowSpan={line.cells.length}>
-                  {line.title}
-                </th>
-              ) : null;
-            if (cell.kind !== 'shown') {
-              return (
-                <tr key={run?.runId ?? index} class="suppressed">
-                  {head}
-                  <td>{run?.label}</td>
-                  <td colSpan={5}>
-                    {cell.kind === 'withheld' ? 'withheld (fewer than k answers)' : 'not asked'}
-                  </td>
-                </tr>
-              );
-            }
-            return (
-              <tr key={run?.runId ?? index}>
-                {head}
-                <td>{run?.label}</td>
-                <td class="num">
-                  {formatShare(cell.share)} ({formatCount(cell.n)})
-                </td>
-                <td class="num">{formatShareInterval(cell.ci95)}</td>
-                <td>{cell.meetsTarget ? 'yes' : 'no'}</td>
-                <td class="num">
-                  {cell.committed === null ? NO_VALUE : formatShare(cell.committed.share)}
-                </td>
-                <td class="num">
-                  {cell.committed === null ? NO_VALUE : formatShareInterval(cell.committed.ci95)}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      ))}
+      <RunRows
+        view={view}
+        row={(cell) => ({
+          className: '',
+          cells: (
+            <>
+              <td class="num">
+                {formatShare(cell.share)} ({formatCount(cell.n)})
+              </td>
+              <td class="num">{formatInterval(cell.ci95, formatShare)}</td>
+              <td>{cell.meetsTarget ? 'yes' : 'no'}</td>
+              <td class="num">
+                {cell.committed === null ? NO_VALUE : formatShare(cell.committed.share)}
+              </td>
+              <td class="num">{formatInterval(cell.committed?.ci95 ?? null, formatShare)}</td>
+            </>
+          ),
+        })}
+      />
     </table>
   );
 }

@@ -2,7 +2,8 @@ import type { ChartConfiguration } from 'chart.js';
 import { dimensionColour, isBankDimension } from '../../dimensions.js';
 import { formatGap, formatMean, formatScaleStep, wrapLabel } from '../../format.js';
 import type { GapBar, GapView } from '../gap-view.js';
-import { Chart, GRID, INK, MUTED_INK, NARROW } from './setup.js';
+import { formatInterval } from '../numbers.js';
+import { Chart, INK, NARROW, ZERO_LINE_GRID } from './setup.js';
 
 /** Height the chart needs so every bar and its label stay readable. */
 export function gapChartHeight(view: GapView): number {
@@ -69,8 +70,7 @@ export function drawGapChart(canvas: HTMLCanvasElement, view: GapView): Chart {
           ticks: { stepSize: 0.5, callback: (v) => formatScaleStep(Number(v)) },
           title: { display: true, text: 'Gap: leadership mean − frontline mean (95% interval)' },
           grid: {
-            color: (ctx) => (ctx.tick.value === 0 ? MUTED_INK : GRID),
-            lineWidth: (ctx) => (ctx.tick.value === 0 ? 1.5 : 1),
+            ...ZERO_LINE_GRID,
           },
         },
         y: {
@@ -116,10 +116,7 @@ export function drawGapChart(canvas: HTMLCanvasElement, view: GapView): Chart {
             label: (item) => {
               const bar = view.series[item.datasetIndex]?.bars[item.dataIndex];
               if (bar === null || bar === undefined) return '';
-              const ci =
-                bar.ci95 === null
-                  ? ''
-                  : `, 95% CI ${formatGap(bar.ci95[0])} to ${formatGap(bar.ci95[1])}`;
+              const ci = bar.ci95 === null ? '' : `, 95% CI ${formatInterval(bar.ci95)}`;
               return `${bar.dimension}: gap ${formatGap(bar.gap)}${ci} (leadership ${formatMean(bar.leadershipMean)}, frontline ${formatMean(bar.frontlineMean)})`;
             },
           },

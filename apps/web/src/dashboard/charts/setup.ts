@@ -33,6 +33,12 @@ export const INK = '#1f2328';
 export const MUTED_INK = '#57606a';
 export const GRID = '#e4e6e8';
 
+/** A gap axis's grid: the line at 0 darker and heavier than the rest. */
+export const ZERO_LINE_GRID = {
+  color: (context: { tick: { value: number } }) => (context.tick.value === 0 ? MUTED_INK : GRID),
+  lineWidth: (context: { tick: { value: number } }) => (context.tick.value === 0 ? 1.5 : 1),
+};
+
 /**
  * What a chart's value labels say: one text per element of a dataset (null for none), written
  * past a bar's end and whisker, or beside a point or bubble where it meets no other mark.

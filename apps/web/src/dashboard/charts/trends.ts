@@ -1,6 +1,6 @@
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import { formatGap, formatMean, formatScaleStep } from '../../format.js';
-import { formatShare } from '../numbers.js';
+import { formatInterval, formatShare } from '../numbers.js';
 import type {
   ClarityTrendLine,
   ClarityTrendView,
@@ -8,7 +8,7 @@ import type {
   GapTrendView,
   TrendCell,
 } from '../trend-view.js';
-import { Chart, GRID, INK, MUTED_INK, NARROW } from './setup.js';
+import { Chart, GRID, INK, NARROW, ZERO_LINE_GRID } from './setup.js';
 
 /*
  * The Trends view's charts: one line per priority across the pulse's released runs, with the
@@ -119,8 +119,7 @@ export function drawGapTrendChart(canvas: HTMLCanvasElement, view: GapTrendView)
             text: `${view.dimension} gap: leadership − frontline (95% interval)`,
           },
           grid: {
-            color: (ctx) => (ctx.tick.value === 0 ? MUTED_INK : GRID),
-            lineWidth: (ctx) => (ctx.tick.value === 0 ? 1.5 : 1),
+            ...ZERO_LINE_GRID,
           },
         },
       },
@@ -140,10 +139,7 @@ export function drawGapTrendChart(canvas: HTMLCanvasElement, view: GapTrendView)
               const line = view.lines[item.datasetIndex];
               const cell = line?.cells[item.dataIndex];
               if (line === undefined || cell?.kind !== 'shown') return '';
-              const ci =
-                cell.ci95 === null
-                  ? ''
-                  : `, 95% CI ${formatGap(cell.ci95[0])} to ${formatGap(cell.ci95[1])}`;
+              const ci = cell.ci95 === null ? '' : `, 95% CI ${formatInterval(cell.ci95)}`;
               return `${line.title}: gap ${formatGap(cell.gap)}${ci} (leadership ${formatMean(cell.leadershipMean)}, frontline ${formatMean(cell.frontlineMean)})`;
             },
           },
@@ -239,7 +235,7 @@ export function drawClarityTrendChart(canvas: HTMLCanvasElement, view: ClarityTr
               if (line === undefined || cell?.kind !== 'shown') return '';
               const committed =
                 cell.committed === null ? '' : `; committed ${formatShare(cell.committed.share)}`;
-              return `${line.title}: clarity ${formatShare(cell.share)} (95% CI ${formatShare(cell.ci95[0])} to ${formatShare(cell.ci95[1])}, n = ${cell.n})${committed}`;
+              return `${line.title}: clarity ${formatShare(cell.share)} (95% CI ${formatInterval(cell.ci95, formatShare)}, n = ${cell.n})${committed}`;
             },
           },
         },
