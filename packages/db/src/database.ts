@@ -28,16 +28,22 @@ export class UnsafeDatabaseRoleError extends Error {
 const INT8 = 20;
 const NUMERIC = 1700;
 const BYTEA = 17;
+const DATE = 1082;
 
 // PGlite reads bytea as a plain Uint8Array; the code (like pg) expects a Buffer.
 const toBuffer = (value: string): Buffer => Buffer.from(value.slice(2), 'hex');
 
 const toNumber = (value: string): number => Number(value);
 
-// 64-bit integers and numerics arrive as numbers (counts fit easily); the rest as pg parses them.
+// A calendar date (a decision's review date) is a day, not an instant: kept as `YYYY-MM-DD`.
+const asText = (value: string): string => value;
+
+// 64-bit integers and numerics arrive as numbers (counts fit easily), dates as text; the rest
+// as pg parses them.
 const typeParsers = new pg.TypeOverrides();
 typeParsers.setTypeParser(INT8, toNumber);
 typeParsers.setTypeParser(NUMERIC, toNumber);
+typeParsers.setTypeParser(DATE, asText);
 
 /** A pg pool as the processes use it (see `typeParsers`). */
 export function createPool(connectionString: string, max = 10): pg.Pool {
@@ -171,7 +177,7 @@ export async function openDatabase(
   }
   const { PGlite } = await importPGlite();
   const pglite = await PGlite.create(config.dataDir, {
-    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer },
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [BYTEA]: toBuffer, [DATE]: asText },
   });
   try {
     const owner = new Kysely<Database>({

@@ -114,7 +114,7 @@ describe('owner-defined functions run as a role that can do little', () => {
         .filter((r) => r.readable)
         .map((r) => r.table)
         .sort(),
-    ).toEqual(['invitations', 'pulses', 'run_reminders', 'runs', 'users']);
+    ).toEqual(['invitations', 'pulses', 'room_sessions', 'run_reminders', 'runs', 'users']);
   });
 });
 

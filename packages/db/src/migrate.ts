@@ -122,13 +122,13 @@ async function ensureDefinerRole<T>(owner: Kysely<T>) {
  * Every SECURITY DEFINER function of the schema runs as `DEFINER_ROLE`, never as the role
  * that migrates, with a search path that names its schemas and ends with pg_temp (so no
  * temporary object can stand in for a table). That role gets exactly what those functions
- * use: reading users, invitations, runs, pulses and reminders, collecting a token, and making, emptying and
+ * use: reading users, invitations, runs, pulses, reminders and open room sessions' codes, collecting a token, and making, emptying and
  * dropping the partitions of sealed responses (so it owns `sealed_responses`).
  */
 async function secureDefinerFunctions<T>(owner: Kysely<T>) {
   const role = sql.id(DEFINER_ROLE);
   await sql`grant usage, create on schema public to ${role}`.execute(owner);
-  await sql`grant select on users, invitations, runs, pulses, run_reminders to ${role}`.execute(
+  await sql`grant select on users, invitations, runs, pulses, run_reminders, room_sessions to ${role}`.execute(
     owner,
   );
   await sql`grant update (token_collected, blinded_digest) on invitations to ${role}`.execute(

@@ -23,6 +23,12 @@ export interface Database {
   audit_events: AuditEventTable;
   run_reminders: RunReminderTable;
   launch_notices: LaunchNoticeTable;
+  room_sessions: RoomSessionTable;
+  room_questions: RoomQuestionTable;
+  room_pending: RoomPendingTable;
+  room_participants: RoomParticipantTable;
+  room_participation: RoomParticipationTable;
+  decisions: DecisionTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -182,7 +188,17 @@ export interface RunQuestionTable {
   dimension: string;
   text: string;
   position: number;
+  /** `bank` (the question bank), `custom`, `prediction` (leaders predict the frontline), or a decision's follow-up: `settled`, `stopped`. */
+  kind: Generated<RunQuestionKind>;
+  /** The tier it is asked of; null: both. */
+  audience_tier: TierValue | null;
+  /** The team (with the teams under it) it is asked of; null: everyone the run invites. */
+  audience_team_id: string | null;
+  /** The decision a follow-up item asks about. */
+  decision_id: string | null;
 }
+
+export type RunQuestionKind = 'bank' | 'custom' | 'prediction' | 'settled' | 'stopped';
 
 export interface InvitationTable {
   id: Generated<string>;
@@ -291,4 +307,78 @@ export interface LaunchNoticeTable {
   organization_id: string;
   pulse_id: string;
   scheduled_for: Date;
+}
+
+/** A live session opened from a released run (see the room-and-decisions migration). */
+export interface RoomSessionTable {
+  id: Generated<string>;
+  organization_id: string;
+  run_id: string;
+  /** The short join code; unique among sessions not closed. */
+  code: string;
+  /** The room threshold, fixed when the session opens. */
+  threshold: number;
+  prompt: string;
+  current_question: string | null;
+  created_at: CreatedAt;
+  closed_at: Date | null;
+}
+
+/** A finding of a session, and what the room's screen may show of its answers. */
+export interface RoomQuestionTable {
+  id: Generated<string>;
+  organization_id: string;
+  session_id: string;
+  position: number;
+  priority_id: string;
+  dimension: string;
+  statement: string;
+  /** JSON text on write; the parsed document on read. */
+  figures: ColumnType<unknown, string, never>;
+  /** The revealed distribution (counts of 1 to 5), advanced in batches of at least the threshold. */
+  shown_counts: Generated<number[]>;
+  /** The prompt's texts shown, in the shuffled order shown. */
+  shown_texts: Generated<string[]>;
+  answered: Generated<number>;
+  texts_answered: Generated<number>;
+}
+
+/** An answer not yet shown, sealed; no timestamp, no order. */
+export interface RoomPendingTable {
+  id: Generated<string>;
+  organization_id: string;
+  question_id: string;
+  kind: 'scale' | 'text';
+  sealed: Buffer;
+}
+
+/** A phone that joined a session, by the hash of its random token. */
+export interface RoomParticipantTable {
+  organization_id: string;
+  session_id: string;
+  token_hash: Buffer;
+}
+
+/** Which phone answered which question (never what). */
+export interface RoomParticipationTable {
+  organization_id: string;
+  question_id: string;
+  token_hash: Buffer;
+}
+
+/** An entry of the organization's decision log. */
+export interface DecisionTable {
+  id: Generated<string>;
+  organization_id: string;
+  priority_id: string;
+  /** The owning team: its teams answer the decision's follow-up items. */
+  team_id: string;
+  session_id: string | null;
+  title: string;
+  tradeoff: string;
+  /** A calendar date, `YYYY-MM-DD`. */
+  review_on: ColumnType<string, string, string>;
+  status: Generated<'open' | 'retired'>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
