@@ -267,3 +267,16 @@ export {
 export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';
 // Schedules are imported from '@pulsegap/domain/schedule': their cron parser stays out of
 // the pages that import this index.
+export {
+  DECISION_ITEM_KINDS,
+  decisionItems,
+  isAskedOf,
+  settledStatement,
+  stoppedStatement,
+  teamAncestry,
+  type DecisionForItems,
+  type DecisionItem,
+  type DecisionItemKind,
+  type QuestionAudience,
+  type QuestionInvitee,
+} from './run-items.js';

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  decisionItems,
+  isAskedOf,
+  settledStatement,
+  stoppedStatement,
+  teamAncestry,
+} from './run-items.js';
+
+const parents = new Map<string, string | null>([
+  ['org', null],
+  ['ops', 'org'],
+  ['floor', 'ops'],
+  ['sales', 'org'],
+]);
+
+describe('isAskedOf', () => {
+  const frontlineOnFloor = { tier: 'frontline' as const, teamAncestry: ['floor', 'ops', 'org'] };
+
+  test('a question for everyone is asked of everyone, a team-less group included', () => {
+    const everyone = { audienceTier: null, audienceTeamId: null };
+    expect(isAskedOf(everyone, frontlineOnFloor)).toBe(true);
+    expect(isAskedOf(everyone, { tier: 'leadership', teamAncestry: [] })).toBe(true);
+  });
+
+  test('a team question is asked of that team and the teams under it only', () => {
+    const ops = { audienceTier: null, audienceTeamId: 'ops' };
+    expect(isAskedOf(ops, frontlineOnFloor)).toBe(true);
+    expect(isAskedOf(ops, { tier: 'frontline', teamAncestry: ['ops', 'org'] })).toBe(true);
+    expect(isAskedOf(ops, { tier: 'frontline', teamAncestry: ['org'] })).toBe(false);
+    expect(isAskedOf(ops, { tier: 'frontline', teamAncestry: ['sales', 'org'] })).toBe(false);
+    // A group merged into the whole organization names no team: it is not the team's.
+    expect(isAskedOf(ops, { tier: 'frontline', teamAncestry: [] })).toBe(false);
+  });
+
+  test('a tier question is asked of that tier only, and both restrictions hold together', () => {
+    const leaders = { audienceTier: 'leadership' as const, audienceTeamId: null };
+    expect(isAskedOf(leaders, frontlineOnFloor)).toBe(false);
+    expect(isAskedOf(leaders, { ...frontlineOnFloor, tier: 'leadership' })).toBe(true);
+    const opsLeaders = { audienceTier: 'leadership' as const, audienceTeamId: 'ops' };
+    expect(isAskedOf(opsLeaders, { ...frontlineOnFloor, tier: 'leadership' })).toBe(true);
+    expect(isAskedOf(opsLeaders, frontlineOnFloor)).toBe(false);
+    expect(isAskedOf(opsLeaders, { tier: 'leadership', teamAncestry: ['sales', 'org'] })).toBe(
+      false,
+    );
+  });
+
+  test('with no restriction it is always true; with a team, true exactly when the team is an ancestor', () => {
+    const ids = fc.constantFrom('org', 'ops', 'floor', 'sales');
+    fc.assert(
+      fc.property(ids, fc.option(ids, { nil: null }), (own, team) => {
+        const ancestry = teamAncestry(own, parents);
+        const asked = isAskedOf(
+          { audienceTier: null, audienceTeamId: team },
+          { tier: 'frontline', teamAncestry: ancestry },
+        );
+        expect(asked).toBe(team === null || ancestry.includes(team));
+      }),
+    );
+  });
+});
+
+describe('teamAncestry', () => {
+  test('the team first, then its parents to the root; none for no team', () => {
+    expect(teamAncestry('floor', parents)).toEqual(['floor', 'ops', 'org']);
+    expect(teamAncestry('org', parents)).toEqual(['org']);
+    expect(teamAncestry(null, parents)).toEqual([]);
+  });
+
+  test('a cycle ends the walk instead of looping', () => {
+    const cyclic = new Map<string, string | null>([
+      ['a', 'b'],
+      ['b', 'a'],
+    ]);
+    expect(teamAncestry('a', cyclic)).toEqual(['a', 'b']);
+  });
+});
+
+describe('decisionItems', () => {
+  const decision = {
+    id: 'd1',
+    title: 'Pause the $ migration',
+    tradeoff: 'the "legacy" rewrite',
+    priorityId: 'p1',
+    teamId: 'ops',
+  };
+
+  test('two items per decision whose priority the run asks, asked of its owning team', () => {
+    const items = decisionItems(
+      [decision, { ...decision, id: 'd2', priorityId: 'p2' }],
+      ['p1', 'p3'],
+    );
+    expect(items).toEqual([
+      {
+        kind: 'settled',
+        dimension: 'settled',
+        priorityId: 'p1',
+        decisionId: 'd1',
+        audienceTier: null,
+        audienceTeamId: 'ops',
+        text: 'The decision "Pause the $ migration" is settled for my team.',
+      },
+      {
+        kind: 'stopped',
+        dimension: 'stopped',
+        priorityId: 'p1',
+        decisionId: 'd1',
+        audienceTier: null,
+        audienceTeamId: 'ops',
+        text: 'We have actually stopped or slowed "the "legacy" rewrite".',
+      },
+    ]);
+  });
+
+  test('no decision of an asked priority, no items', () => {
+    expect(decisionItems([decision], ['p2'])).toEqual([]);
+    expect(decisionItems([], ['p1'])).toEqual([]);
+  });
+
+  test('the statements insert the text literally', () => {
+    expect(settledStatement('$& $1')).toBe('The decision "$& $1" is settled for my team.');
+    expect(stoppedStatement('$&')).toBe('We have actually stopped or slowed "$&".');
+  });
+});
