@@ -15,6 +15,7 @@ import problem from './plugins/problem.js';
 import security from './plugins/security.js';
 import web from './plugins/web.js';
 import auditRoutes from './routes/audit/index.js';
+import decisionRoutes from './routes/decisions/index.js';
 import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
@@ -81,6 +82,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(responseRoutes);
       await api.register(settingsRoutes);
       await api.register(auditRoutes);
+      await api.register(decisionRoutes);
       if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },

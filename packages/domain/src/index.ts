@@ -280,3 +280,14 @@ export {
   type QuestionAudience,
   type QuestionInvitee,
 } from './run-items.js';
+export {
+  durabilityOfReleases,
+  releaseDecisions,
+  ReleasedDecisionSchema,
+  type DecisionDurabilityRun,
+  type DecisionDurabilityView,
+  type DecisionQuestion,
+  type DecisionReleaseInput,
+  type DurabilityRelease,
+  type ReleasedDecision,
+} from './decision-release.js';

@@ -2,6 +2,11 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { facilitationBrief } from './brief.js';
 import { planComments, type SegmentComment } from './comment-plan.js';
+import {
+  releaseDecisions,
+  ReleasedDecisionSchema,
+  type DecisionQuestion,
+} from './decision-release.js';
 import { DomainError } from './errors.js';
 import { DIMENSIONS, type Tier } from './question-bank.js';
 import { commitmentDrift, type CommitmentDrift, type DriftRun } from './run-metrics.js';
@@ -243,6 +248,11 @@ export const RunReleaseSchema = Type.Object({
   comments: ReleasedCommentsSchema,
   participation: ParticipationSchema,
   brief: BriefSchema,
+  /**
+   * The decisions the run followed up (`releaseDecisions`); absent from releases made
+   * before decisions were followed up.
+   */
+  decisions: Type.Optional(List(ReleasedDecisionSchema)),
 });
 export type RunRelease = Static<typeof RunReleaseSchema>;
 
@@ -296,6 +306,13 @@ export interface ReleaseInput {
   readonly mergedAtClose: Readonly<Record<Tier, readonly string[]>>;
   /** The releases of the same pulse's earlier runs, oldest first (for commitment drift). */
   readonly earlierReleases: readonly RunRelease[];
+  /**
+   * The decisions' follow-up items among `questions`: they have no cells, only the
+   * decision figures of the release.
+   */
+  readonly decisionQuestions?: readonly DecisionQuestion[];
+  /** The decisions those items ask about, as they stand at close. */
+  readonly decisions?: readonly { id: string; title: string; priorityId: string }[];
 }
 
 /**
@@ -310,9 +327,10 @@ export function releaseRun(input: ReleaseInput): RunRelease {
   const tree = new TeamTree(input.teams);
   const atStart = (tier: Tier) => new Set(mergedAtStart(input.teams, tier));
   const merged = (tier: Tier) => new Set([...atStart(tier), ...input.mergedAtClose[tier]]);
+  const decisionPositions = new Set((input.decisionQuestions ?? []).map((q) => q.position));
   const figures = computeRunFigures({
     teams: input.teams,
-    questions: input.questions,
+    questions: input.questions.filter((q) => !decisionPositions.has(q.position)),
     priorities: input.priorities,
     counts: input.counts,
     committedClarity: input.committedClarity,
@@ -387,6 +405,15 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     ),
     participation: planParticipation(tree, input.participation, run.minGroupSize, atStart),
     brief,
+    decisions: releaseDecisions({
+      teams: input.teams,
+      decisions: input.decisions ?? [],
+      questions: input.decisionQuestions ?? [],
+      counts: input.counts,
+      respondents: input.respondents,
+      minGroupSize: run.minGroupSize,
+      incomplete: new Set([...merged('frontline'), ...merged('leadership')]),
+    }),
   };
 }
 

@@ -14,7 +14,10 @@ export type AuditAction =
   | 'run.started'
   | 'run.skipped'
   | 'run.reminded'
-  | 'run.closed';
+  | 'run.closed'
+  | 'decision.created'
+  | 'decision.updated'
+  | 'decision.retired';
 
 /** A change to record. */
 export interface AuditEvent {
