@@ -65,6 +65,25 @@ describe('parseInvitation', () => {
 });
 
 describe('groupByPriority', () => {
+  it('puts the follow-up items of decisions last, under "Decisions"', () => {
+    const groups = groupByPriority(
+      parseInvitation({
+        ...body,
+        questions: [
+          { ...body.questions[0], kind: 'bank' },
+          { id: 'd1', priorityId: 'b', dimension: 'settled', kind: 'settled', text: 'Settled.' },
+          { id: 'd2', priorityId: 'b', dimension: 'stopped', kind: 'stopped', text: 'Stopped.' },
+          { ...body.questions[1], kind: 'bank' },
+        ],
+      }),
+    );
+    expect(groups.map((g) => [g.title, g.questions.map((q) => q.index)])).toEqual([
+      ['Priority 1', [0]],
+      ['Priority 2', [3]],
+      ['Decisions', [1, 2]],
+    ]);
+  });
+
   it('keeps the order priorities first appear in and titles them from the API', () => {
     const groups = groupByPriority(
       parseInvitation({

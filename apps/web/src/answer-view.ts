@@ -29,14 +29,26 @@ export interface PriorityGroup {
   questions: { index: number; question: Question }[];
 }
 
+/** The kinds of a decision's follow-up items, shown together after the priorities. */
+const DECISION_KINDS: ReadonlySet<string> = new Set(['settled', 'stopped']);
+
+/** The heading of the follow-up items of decisions. */
+export const DECISIONS_GROUP_TITLE = 'Decisions';
+
 /**
  * Groups the questions by priority, in the order the priorities first appear. A priority is
  * titled from `invitation.priorities` when the API sends them, else "Priority 1", "Priority 2"…
+ * Follow-up items of decisions come last, under {@link DECISIONS_GROUP_TITLE}.
  */
 export function groupByPriority(invitation: Invitation): PriorityGroup[] {
   const titles = new Map(invitation.priorities.map((p) => [p.id, p.title]));
   const groups = new Map<string, PriorityGroup>();
+  const decisions: PriorityGroup = { priorityId: '', title: DECISIONS_GROUP_TITLE, questions: [] };
   invitation.questions.forEach((question, index) => {
+    if (DECISION_KINDS.has(question.kind)) {
+      decisions.questions.push({ index, question });
+      return;
+    }
     let group = groups.get(question.priorityId);
     if (group === undefined) {
       const title = titles.get(question.priorityId)?.trim();
@@ -49,7 +61,7 @@ export function groupByPriority(invitation: Invitation): PriorityGroup[] {
     }
     group.questions.push({ index, question });
   });
-  return [...groups.values()];
+  return decisions.questions.length === 0 ? [...groups.values()] : [...groups.values(), decisions];
 }
 
 export function progressText(answered: number, total: number): string {

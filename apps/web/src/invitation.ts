@@ -32,6 +32,8 @@ export interface Question {
   priorityId: string;
   dimension: string;
   text: string;
+  /** `bank`, or what else the run asks, e.g. a decision's follow-up (`settled`, `stopped`). */
+  kind: string;
 }
 
 /**
@@ -82,6 +84,8 @@ function parseQuestion(value: unknown, where: string): Question {
     priorityId: id(question.priorityId, `${where}.priorityId`),
     dimension: string(question.dimension, `${where}.dimension`),
     text: string(question.text, `${where}.text`),
+    // An API that does not say asks only the question bank.
+    kind: question.kind === undefined ? 'bank' : string(question.kind, `${where}.kind`),
   };
 }
 

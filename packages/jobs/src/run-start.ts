@@ -7,6 +7,7 @@ import {
   listPriorities,
   listPulses,
   listTeams,
+  openDecisionsOf,
   readSettings,
   recordAudit,
   type TenantTransaction,
@@ -14,12 +15,14 @@ import {
 import {
   assignSegments,
   audienceShortfalls,
+  decisionItems,
   effectiveThresholds,
   isDimension,
   plannedReminders,
   previewRun,
   statementFor,
   TIERS,
+  type DecisionItem,
   type RunPreview,
   type Segment,
   type Tier,
@@ -42,22 +45,44 @@ export interface RunDefinition {
   readonly commentMinGroupSize: number;
 }
 
+/** A decision's follow-up item a run would ask, with the decision's title. */
+export interface PreviewDecisionItem extends DecisionItem {
+  readonly decisionTitle: string;
+}
+
+/**
+ * The follow-up items a run of a pulse asking `priorityIds` adds now: two per open decision
+ * about one of them (`decisionItems`), asked of the decision's owning team and those under it.
+ */
+export async function followUpItems(
+  trx: TenantTransaction,
+  priorityIds: readonly string[],
+): Promise<PreviewDecisionItem[]> {
+  const decisions = await openDecisionsOf(trx, priorityIds);
+  const titles = new Map(decisions.map((d) => [d.id, d.title]));
+  return decisionItems(decisions, priorityIds).map((item) => ({
+    ...item,
+    decisionTitle: titles.get(item.decisionId) ?? '',
+  }));
+}
+
 /**
  * What a run of the pulse would be, were it started now (`previewRun`): the same audience,
  * thresholds (raised to the organization's floor) and merging of small segments that
- * `startRun` would use, read in the caller's transaction. Nothing is written.
+ * `startRun` would use, and the decisions' follow-up items it would add, read in the
+ * caller's transaction. Nothing is written.
  */
 export async function previewPulseRun(
   trx: TenantTransaction,
   organizationId: string,
   pulse: RunDefinition,
-): Promise<RunPreview> {
+): Promise<RunPreview & { readonly decisionItems: PreviewDecisionItem[] }> {
   const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const members = await audienceMembers(trx, {
     teamIds: pulse.audience.teams,
     tiers: pulse.audience.tiers,
   });
-  return previewRun({
+  const preview = previewRun({
     teams: await listTeams(trx),
     members,
     tiers: pulse.audience.tiers,
@@ -65,6 +90,7 @@ export async function previewPulseRun(
     questions: pulse.priorityIds.length * pulse.dimensions.filter(isDimension).length,
     openQuestion: pulse.openQuestion,
   });
+  return { ...preview, decisionItems: await followUpItems(trx, pulse.priorityIds) };
 }
 
 /** A started run. */
@@ -101,13 +127,25 @@ export async function startRun(
   // The organization's floor may have been raised since the pulse was made: it still holds.
   const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
-  const questions = pulse.priorityIds.flatMap((priorityId) =>
-    pulse.dimensions.filter(isDimension).map((dimension) => ({
-      priorityId,
-      dimension,
-      text: statementFor(dimension, titles.get(priorityId) ?? ''),
+  const questions = [
+    ...pulse.priorityIds.flatMap((priorityId) =>
+      pulse.dimensions.filter(isDimension).map((dimension) => ({
+        priorityId,
+        dimension,
+        text: statementFor(dimension, titles.get(priorityId) ?? ''),
+      })),
+    ),
+    // After the bank's: each open decision about an asked priority, asked of its team.
+    ...(await followUpItems(trx, pulse.priorityIds)).map((item) => ({
+      priorityId: item.priorityId,
+      dimension: item.dimension,
+      text: item.text,
+      kind: item.kind,
+      audienceTier: item.audienceTier,
+      audienceTeamId: item.audienceTeamId,
+      decisionId: item.decisionId,
     })),
-  );
+  ];
   const members = await audienceMembers(trx, {
     teamIds: pulse.audience.teams,
     tiers: pulse.audience.tiers,

@@ -147,6 +147,7 @@ export function employeeQuestions(
             priorityId,
             dimension,
             text: statementFor(dimension, priority.title),
+            kind: 'bank',
           };
           index += 1;
           return { index: index - 1, question };

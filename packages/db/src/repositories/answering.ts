@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, TierValue } from '../schema.js';
+import type { Database, RunQuestionKind, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
 /** An invitation as its holder's routes see it. */
@@ -30,6 +30,13 @@ export interface RunQuestionView {
   readonly text: string;
   /** Where its answer is kept in a response's answers (0 first). */
   readonly position: number;
+  readonly kind: RunQuestionKind;
+  /** The tier it is asked of; null: both. */
+  readonly audienceTier: TierValue | null;
+  /** The team it is asked of, with the teams under it; null: everyone. */
+  readonly audienceTeamId: string | null;
+  /** The decision a follow-up item asks about. */
+  readonly decisionId: string | null;
 }
 
 /** The organization of the invitation whose secret hashes to `secretHash`, before the tenant is known. */
@@ -190,6 +197,10 @@ export async function runQuestions(
       'run_questions.dimension',
       'run_questions.text',
       'run_questions.position',
+      'run_questions.kind',
+      'run_questions.audience_tier',
+      'run_questions.audience_team_id',
+      'run_questions.decision_id',
     ])
     .where('run_questions.run_id', '=', runId)
     .orderBy('run_questions.position')
@@ -201,6 +212,10 @@ export async function runQuestions(
     dimension: r.dimension,
     text: r.text,
     position: r.position,
+    kind: r.kind,
+    audienceTier: r.audience_tier,
+    audienceTeamId: r.audience_team_id,
+    decisionId: r.decision_id,
   }));
 }
 

@@ -1,6 +1,6 @@
 import type { SegmentParticipation, SnapshotTeam } from '@pulsegap/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, RunTable, TierValue } from '../schema.js';
+import type { Database, RunQuestionKind, RunTable, TierValue } from '../schema.js';
 import type { TenantTransaction } from '../tenant.js';
 
 /** A run of a pulse: its window, thresholds, audience and whether it is released. */
@@ -27,6 +27,20 @@ export interface Invitee {
   readonly secretHash: Buffer;
   readonly segmentTeamId: string | null;
   readonly segmentTier: TierValue;
+}
+
+/** A question a run is created with; without `kind`, a question of the bank asked of everyone. */
+export interface RunQuestionInput {
+  readonly priorityId: string;
+  readonly dimension: string;
+  readonly text: string;
+  readonly kind?: RunQuestionKind;
+  /** The tier it is asked of; null or absent: both. */
+  readonly audienceTier?: TierValue | null;
+  /** The team it is asked of, with the teams under it; null or absent: everyone. */
+  readonly audienceTeamId?: string | null;
+  /** The decision a follow-up item asks about. */
+  readonly decisionId?: string | null;
 }
 
 /** Someone who may be invited: an active person in the pulse's audience. */
@@ -94,7 +108,7 @@ export async function createRun(
     openQuestion: boolean;
     audience: { teams: readonly string[] | null; tiers: readonly TierValue[] | null };
     teams: readonly SnapshotTeam[];
-    questions: readonly { priorityId: string; dimension: string; text: string }[];
+    questions: readonly RunQuestionInput[];
     invitees: readonly Invitee[];
   },
 ): Promise<string> {
@@ -142,6 +156,10 @@ export async function createRun(
         dimension: q.dimension,
         text: q.text,
         position,
+        kind: q.kind ?? 'bank',
+        audience_tier: q.audienceTier ?? null,
+        audience_team_id: q.audienceTeamId ?? null,
+        decision_id: q.decisionId ?? null,
       })),
     )
     .execute();

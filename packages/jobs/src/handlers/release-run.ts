@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { openSealedResponse } from '@pulsegap/anonymity';
 import {
   discardSealedResponses,
+  listDecisions,
   listPriorities,
   listPulses,
   lockRun,
@@ -24,10 +25,13 @@ import {
 import {
   COMMENT_MAX_LENGTH,
   committedClarityPairs,
+  isAskedOf,
   isRunOpen,
   mergeSmallSegments,
   releaseRun,
   TeamTree,
+  teamAncestry,
+  type DecisionQuestion,
   type Segment,
   type SegmentSize,
 } from '@pulsegap/domain';
@@ -69,7 +73,15 @@ export async function closeAndRelease(
     const [pulse] = await listPulses(trx, run.pulseId);
     const questions = await trx
       .selectFrom('run_questions')
-      .select(['position', 'priority_id', 'dimension'])
+      .select([
+        'position',
+        'priority_id',
+        'dimension',
+        'kind',
+        'audience_tier',
+        'audience_team_id',
+        'decision_id',
+      ])
       .where('run_id', '=', runId)
       .orderBy('position')
       .execute();
@@ -84,8 +96,24 @@ export async function closeAndRelease(
     // Each token segment's responses are stored under a segment that holds at least k of
     // its tier, so that no stored response is alone.
     const storedAs = mergeSmallSegments(tree, opened.respondents, run.minGroupSize);
-    await storeShuffled(trx, organizationId, runId, opened, (segment) =>
-      storedAs.segmentOf(segment),
+    // A response stored under a group above its token's (merged upward) keeps only the
+    // answers to questions that group was asked: an answer to a team's item in a group
+    // beyond that team would tell which smaller group the response came from.
+    const parents = new Map(teams.map((t) => [t.id, t.parentId]));
+    const askedOf = (segment: Segment): boolean[] =>
+      questions.map((q) =>
+        isAskedOf(
+          { audienceTier: q.audience_tier, audienceTeamId: q.audience_team_id },
+          { tier: segment.tier, teamAncestry: teamAncestry(segment.teamId, parents) },
+        ),
+      );
+    await storeShuffled(
+      trx,
+      organizationId,
+      runId,
+      opened,
+      (segment) => storedAs.segmentOf(segment),
+      askedOf,
     );
     const participation = await segmentParticipation(trx, runId, [
       ...opened.waiting,
@@ -104,6 +132,21 @@ export async function closeAndRelease(
       pairs.map((p) => ({ first: p.clarity, second: p.commitment })),
     );
     const asked = new Set(runQuestions.map((q) => q.priorityId));
+    const decisionQuestions: DecisionQuestion[] = questions.flatMap((q) =>
+      (q.kind === 'settled' || q.kind === 'stopped') &&
+      q.decision_id !== null &&
+      q.audience_team_id !== null
+        ? [
+            {
+              position: q.position,
+              kind: q.kind,
+              decisionId: q.decision_id,
+              audienceTeamId: q.audience_team_id,
+            },
+          ]
+        : [],
+    );
+    const followedUp = new Set(decisionQuestions.map((q) => q.decisionId));
     const release = releaseRun({
       run: {
         id: run.id,
@@ -138,6 +181,10 @@ export async function closeAndRelease(
         frontline: [...storedAs.incomplete('frontline')],
       },
       earlierReleases: await releasesOfPulse(trx, run.pulseId, run.openedAt),
+      decisionQuestions,
+      decisions: (await listDecisions(trx))
+        .filter((d) => followedUp.has(d.id))
+        .map((d) => ({ id: d.id, title: d.title, priorityId: d.priorityId })),
     });
     await saveRelease(trx, organizationId, release);
     // Last, so the partition's lock is held only until the commit just after.
@@ -248,17 +295,23 @@ async function storeShuffled(
   runId: string,
   opened: OpenedResponses,
   storedAs: (segment: Segment) => Segment,
+  /** Per question, whether a stored segment was asked it; other answers are not stored. */
+  askedOf: (segment: Segment) => readonly boolean[],
 ): Promise<void> {
   const stored = opened.segments.map(storedAs);
+  const asked = stored.map(askedOf);
   const order = shuffle(Array.from({ length: opened.count }, (_, i) => i));
   const q = opened.questionCount;
   let storing: Promise<void> = Promise.resolve();
   for (let start = 0; start < order.length; start += PAGE) {
     const responses = order.slice(start, start + PAGE).map((i): NewResponse => {
       const segment = stored[opened.segmentOf[i] ?? -1];
-      if (segment === undefined) throw new RangeError(`response ${i} has no segment`);
-      const answers = Array.from(opened.answers.subarray(i * q, (i + 1) * q), (value) =>
-        value === 0 ? null : value,
+      const keep = asked[opened.segmentOf[i] ?? -1];
+      if (segment === undefined || keep === undefined) {
+        throw new RangeError(`response ${i} has no segment`);
+      }
+      const answers = Array.from(opened.answers.subarray(i * q, (i + 1) * q), (value, p) =>
+        value === 0 || keep[p] !== true ? null : value,
       );
       return {
         segmentTeamId: segment.teamId,

@@ -20,7 +20,7 @@ import {
   type TenantTransaction,
   type TokenClaim,
 } from '@pulsegap/db';
-import { isRunOpen, OPEN_QUESTION } from '@pulsegap/domain';
+import { isAskedOf, isRunOpen, OPEN_QUESTION, teamAncestry } from '@pulsegap/domain';
 import { hashInvitationSecret } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, invalid, notFound, runClosed } from '../../errors.js';
@@ -37,7 +37,21 @@ const Invite = Type.Object({
   title: Type.String(),
   closesAt: Timestamp,
   questions: Type.Array(
-    Type.Object({ id: Uuid, priorityId: Uuid, dimension: Type.String(), text: Type.String() }),
+    Type.Object({
+      id: Uuid,
+      priorityId: Uuid,
+      dimension: Type.String(),
+      text: Type.String(),
+      kind: Type.Union([
+        Type.Literal('bank'),
+        Type.Literal('custom'),
+        Type.Literal('prediction'),
+        Type.Literal('settled'),
+        Type.Literal('stopped'),
+      ]),
+      decisionId: Type.Union([Uuid, Type.Null()]),
+    }),
+    { description: 'The questions asked of this invitation’s group, in the run’s order.' },
   ),
   priorities: Type.Array(Type.Object({ id: Uuid, title: Type.String() })),
   openQuestion: Type.Boolean(),
@@ -101,8 +115,18 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) =>
       withInvitation(request.params.secret, async (trx, organizationId, invitation, run) => {
         const [pulse] = await listPulses(trx, run.pulseId);
-        const questions = await runQuestions(trx, run.id);
         const segment = { teamId: invitation.segmentTeamId, tier: invitation.segmentTier };
+        const snapshot = await runTeams(trx, run.id);
+        // Asked by the group the token names (what a response is stored and checked under),
+        // so the answers stored in a group never tell more about who gave them than it.
+        const invitee = {
+          tier: segment.tier,
+          teamAncestry: teamAncestry(
+            segment.teamId,
+            new Map(snapshot.map((t) => [t.id, t.parentId])),
+          ),
+        };
+        const questions = (await runQuestions(trx, run.id)).filter((q) => isAskedOf(q, invitee));
         const key = await ensureSegmentKey(
           trx,
           organizationId,
@@ -113,7 +137,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
         const team =
           segment.teamId === null
             ? null
-            : ((await runTeams(trx, run.id)).find((t) => t.id === segment.teamId)?.name ?? null);
+            : (snapshot.find((t) => t.id === segment.teamId)?.name ?? null);
         const priorities = new Map(questions.map((q) => [q.priorityId, q.priorityTitle]));
         const openQuestion = run.openQuestion;
         return {
@@ -125,6 +149,8 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
             priorityId: q.priorityId,
             dimension: q.dimension,
             text: q.text,
+            kind: q.kind,
+            decisionId: q.decisionId,
           })),
           priorities: [...priorities].map(([id, title]) => ({ id, title })),
           openQuestion,

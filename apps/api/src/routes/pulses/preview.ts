@@ -46,7 +46,21 @@ const RunPreview = Type.Object({
   teams: Type.Array(
     Type.Object({ teamId: Uuid, name: Type.String(), parentId: Nullable(Uuid), ...Reportability }),
   ),
-  questions: Type.Integer(),
+  questions: Type.Integer({ description: 'Questions of the bank asked of everyone.' }),
+  decisionItems: Type.Array(
+    Type.Object({
+      decisionId: Uuid,
+      decisionTitle: Type.String(),
+      priorityId: Uuid,
+      kind: Type.Union([Type.Literal('settled'), Type.Literal('stopped')]),
+      audienceTeamId: Nullable(Uuid),
+      text: Type.String(),
+    }),
+    {
+      description:
+        'Follow-up items of open decisions about the pulse’s priorities, each asked only of the decision’s owning team and the teams under it.',
+    },
+  ),
   estimatedMinutes: Type.Number(),
   warnings: Type.Array(Type.String()),
 });

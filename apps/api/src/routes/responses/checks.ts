@@ -11,12 +11,19 @@ import {
   findRun,
   organizationOfRun,
   runQuestions,
+  runTeams,
   withTenant,
   type Database,
   type SealedSubmission,
   type TierValue,
 } from '@pulsegap/db';
-import { COMMENT_MAX_LENGTH, isRunOpen } from '@pulsegap/domain';
+import {
+  COMMENT_MAX_LENGTH,
+  isAskedOf,
+  isRunOpen,
+  teamAncestry,
+  type QuestionAudience,
+} from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import Type, { type Static } from 'typebox';
 import { forbidden, invalid, notFound, runClosed, type FieldError } from '../../errors.js';
@@ -50,6 +57,10 @@ interface RunFacts {
   readonly organizationId: string;
   /** Each question's position: where its answer is kept in the stored response. */
   readonly positions: ReadonlyMap<string, number>;
+  /** Each position's audience: who may answer it. */
+  readonly audiences: readonly QuestionAudience[];
+  /** The run's team snapshot, team → parent: where a token's group sits. */
+  readonly parents: ReadonlyMap<string, string | null>;
   readonly questionCount: number;
   readonly openQuestion: boolean;
   readonly closed: boolean;
@@ -147,6 +158,28 @@ export class SubmissionChecks {
     if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
       throw forbidden('The token is not valid for this run.');
     }
+    // Only the token's group is known, and only what was asked of it may be answered: a
+    // question of another team or tier stays unanswered (null) in every stored response.
+    const invitee = {
+      tier: key.segment.tier,
+      teamAncestry: teamAncestry(key.segment.teamId, run.parents),
+    };
+    answers.forEach((answer, i) => {
+      const position = run.positions.get(answer.questionId);
+      const audience = position === undefined ? undefined : run.audiences[position];
+      if (audience !== undefined && !isAskedOf(audience, invitee)) {
+        errors.push({
+          path: `body/answers/${i}/questionId`,
+          message: 'is not asked of this token’s group',
+        });
+      }
+    });
+    if (errors.length > 0) {
+      throw invalid(
+        `The response is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        errors,
+      );
+    }
     return {
       organizationId: run.organizationId,
       runId,
@@ -175,9 +208,13 @@ export class SubmissionChecks {
         const run = await findRun(trx, runId);
         if (run === null) throw notFound('The run');
         const questions = await runQuestions(trx, runId);
+        const audiences: QuestionAudience[] = [];
+        for (const q of questions) audiences[q.position] = q;
         return {
           organizationId,
           positions: new Map(questions.map((q) => [q.id, q.position])),
+          audiences,
+          parents: new Map((await runTeams(trx, runId)).map((t) => [t.id, t.parentId])),
           questionCount: questions.length,
           openQuestion: run.openQuestion,
           closed: !isRunOpen(run),

@@ -1,0 +1,310 @@
+import type { Database } from '@pulsegap/db';
+import { deliverInvitationsRequest } from '@pulsegap/jobs';
+import { openOwnerDatabase } from '@pulsegap/testing';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bearer,
+  collectToken,
+  createPriority,
+  createTestServer,
+  devOutbox,
+  expectProblem,
+  openInvite,
+  releaseNow,
+  runJobNow,
+  signup,
+  submission,
+  type TestInvite,
+  type TestOrganization,
+  type TestServer,
+} from '../../test-support.js';
+
+interface InviteQuestion {
+  id: string;
+  priorityId: string;
+  dimension: string;
+  text: string;
+  kind: string;
+  decisionId: string | null;
+}
+
+let t: TestServer;
+let owner: Kysely<Database>;
+let org: TestOrganization;
+let teams: Record<string, string>;
+let asked: string;
+let notAsked: string;
+let opsDecision: string;
+let salesDecision: string;
+let retiredDecision: string;
+let otherPriorityDecision: string;
+let pulseId: string;
+let runId: string;
+let links: { to: string; secret: string }[];
+
+const secretOf = (email: string) => links.find((l) => l.to === email)?.secret ?? '';
+
+async function decide(payload: Record<string, unknown>): Promise<string> {
+  const response = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/decisions',
+    headers: bearer(org.token),
+    payload: { reviewOn: '2027-01-15', ...payload },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<{ id: string }>().id;
+}
+
+function people(prefix: string, team: string, tier: string, parent: string, n: number): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) => `${prefix}${i}@follow.test,${prefix}${i},${team},${tier},${parent}`,
+  );
+}
+
+beforeAll(async () => {
+  t = await createTestServer();
+  owner = openOwnerDatabase();
+  org = await signup(t.server, 'Follow-up Co');
+  const imported = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/people/import',
+    headers: { ...bearer(org.token), 'content-type': 'text/csv' },
+    payload: [
+      'email,name,team,tier,parent_team',
+      ...people('ops', 'Operations', 'frontline', '', 5),
+      ...people('wh', 'Warehouse', 'frontline', 'Operations', 5),
+      ...people('sales', 'Sales', 'frontline', '', 5),
+      ...people('lead', 'Operations', 'leadership', '', 5),
+    ].join('\n'),
+  });
+  expect(imported.statusCode, imported.body).toBe(200);
+  const teamList = await t.server.inject({ url: '/api/v1/teams', headers: bearer(org.token) });
+  teams = Object.fromEntries(
+    teamList.json<{ items: { id: string; name: string }[] }>().items.map((x) => [x.name, x.id]),
+  );
+  asked = await createPriority(t.server, org.token, { title: 'Reliability', statedWeight: 5 });
+  notAsked = await createPriority(t.server, org.token, { title: 'Growth', statedWeight: 3 });
+  opsDecision = await decide({
+    title: 'Freeze features for the outage fixes',
+    priorityId: asked,
+    teamId: teams.Operations,
+    tradeoff: 'the loyalty programme',
+  });
+  salesDecision = await decide({
+    title: 'Sales owns the status page',
+    priorityId: asked,
+    teamId: teams.Sales,
+    tradeoff: 'cold outreach',
+  });
+  retiredDecision = await decide({
+    title: 'Retired one',
+    priorityId: asked,
+    teamId: teams.Operations,
+    tradeoff: 'nothing',
+  });
+  const retired = await t.server.inject({
+    method: 'PATCH',
+    url: `/api/v1/decisions/${retiredDecision}`,
+    headers: bearer(org.token),
+    payload: { status: 'retired' },
+  });
+  expect(retired.statusCode, retired.body).toBe(200);
+  otherPriorityDecision = await decide({
+    title: 'Not this pulse',
+    priorityId: notAsked,
+    teamId: teams.Operations,
+    tradeoff: 'hiring',
+  });
+  const pulse = await t.server.inject({
+    method: 'POST',
+    url: '/api/v1/pulses',
+    headers: bearer(org.token),
+    payload: { title: 'Reliability pulse', priorityIds: [asked], dimensions: ['clarity'] },
+  });
+  expect(pulse.statusCode, pulse.body).toBe(201);
+  pulseId = pulse.json<{ id: string }>().id;
+});
+afterAll(async () => {
+  await t.close();
+  await owner.destroy();
+});
+
+describe('follow-up items of decisions', () => {
+  test('the preview lists the items a run would add', async () => {
+    const response = await t.server.inject({
+      url: `/api/v1/pulses/${pulseId}/preview`,
+      headers: bearer(org.token),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json<{ decisionItems: Record<string, unknown>[] }>().decisionItems;
+    expect(items).toEqual([
+      {
+        decisionId: opsDecision,
+        decisionTitle: 'Freeze features for the outage fixes',
+        priorityId: asked,
+        kind: 'settled',
+        audienceTeamId: teams.Operations,
+        text: 'The decision "Freeze features for the outage fixes" is settled for my team.',
+      },
+      {
+        decisionId: opsDecision,
+        decisionTitle: 'Freeze features for the outage fixes',
+        priorityId: asked,
+        kind: 'stopped',
+        audienceTeamId: teams.Operations,
+        text: 'We have actually stopped or slowed "the loyalty programme".',
+      },
+      expect.objectContaining({ decisionId: salesDecision, kind: 'settled' }),
+      expect.objectContaining({ decisionId: salesDecision, kind: 'stopped' }),
+    ]);
+  });
+
+  test('a run adds two items per open decision of an asked priority, none for retired ones', async () => {
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: bearer(org.token),
+    });
+    expect(run.statusCode, run.body).toBe(201);
+    runId = run.json<{ id: string }>().id;
+    const { rows } = await sql<{
+      position: number;
+      kind: string;
+      dimension: string;
+      priority_id: string;
+      decision_id: string | null;
+      audience_team_id: string | null;
+      audience_tier: string | null;
+      text: string;
+    }>`
+      select position, kind, dimension, priority_id, decision_id, audience_team_id, audience_tier,
+             text
+        from run_questions where run_id = ${runId} order by position
+    `.execute(owner);
+    expect(rows.map((r) => [r.kind, r.dimension, r.decision_id, r.audience_team_id])).toEqual([
+      ['bank', 'clarity', null, null],
+      ['settled', 'settled', opsDecision, teams.Operations],
+      ['stopped', 'stopped', opsDecision, teams.Operations],
+      ['settled', 'settled', salesDecision, teams.Sales],
+      ['stopped', 'stopped', salesDecision, teams.Sales],
+    ]);
+    expect(rows.every((r) => r.priority_id === asked && r.audience_tier === null)).toBe(true);
+    expect(rows[1]?.text).toBe(
+      'The decision "Freeze features for the outage fixes" is settled for my team.',
+    );
+    expect(rows[2]?.text).toBe('We have actually stopped or slowed "the loyalty programme".');
+    const decisionIds = rows.map((r) => r.decision_id);
+    expect(decisionIds).not.toContain(retiredDecision);
+    expect(decisionIds).not.toContain(otherPriorityDecision);
+    await runJobNow(t.db, deliverInvitationsRequest(org.organizationId, runId));
+    links = (await devOutbox(t.server, org.token)).map((m) => ({
+      to: m.to,
+      secret: m.link?.split('/').at(-1) ?? '',
+    }));
+    expect(links).toHaveLength(20);
+  });
+
+  test('an invitee is asked only the items of decisions owned by their team or one above it', async () => {
+    const kinds = async (email: string) => {
+      const invite = await openInvite(t.server, secretOf(email));
+      return (invite.questions as unknown as InviteQuestion[]).map((q) => [q.kind, q.decisionId]);
+    };
+    const ops = [
+      ['bank', null],
+      ['settled', opsDecision],
+      ['stopped', opsDecision],
+    ];
+    expect(await kinds('ops0@follow.test')).toEqual(ops);
+    // Warehouse is under Operations.
+    expect(await kinds('wh0@follow.test')).toEqual(ops);
+    expect(await kinds('sales0@follow.test')).toEqual([
+      ['bank', null],
+      ['settled', salesDecision],
+      ['stopped', salesDecision],
+    ]);
+    // Operations' leaders are in Operations too; the items are asked of both tiers.
+    expect(await kinds('lead0@follow.test')).toEqual(ops);
+  });
+
+  test("an answer to an item not asked of the token's group is refused, and nothing is stored", async () => {
+    const salesInvite = await openInvite(t.server, secretOf('sales1@follow.test'));
+    const opsInvite = await openInvite(t.server, secretOf('ops1@follow.test'));
+    const token = await collectToken(t.server, secretOf('sales1@follow.test'), salesInvite);
+    const opsItem = (opsInvite.questions as unknown as InviteQuestion[]).find(
+      (q) => q.kind === 'settled',
+    );
+    const body = submission(salesInvite, token);
+    const sealed = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(*) as n from sealed_responses where run_id = ${runId}`.execute(owner)
+        ).rows[0]?.n,
+      );
+    const before = await sealed();
+    const refused = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: { ...body, answers: [...body.answers, { questionId: opsItem?.id, value: 5 }] },
+    });
+    const problem = expectProblem(refused, 400);
+    expect(problem.errors).toContainEqual({
+      path: `body/answers/${body.answers.length}/questionId`,
+      message: expect.any(String),
+    });
+    expect(await sealed()).toBe(before);
+    // The same token may still answer what it was asked.
+    const accepted = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/responses',
+      payload: body,
+    });
+    expect(accepted.statusCode, accepted.body).toBe(201);
+  });
+
+  test('after the release, each stored answer to an item lies in its owning team; the release shows it', async () => {
+    const answer = async (email: string, value: number) => {
+      const invite: TestInvite = await openInvite(t.server, secretOf(email));
+      const token = await collectToken(t.server, secretOf(email), invite);
+      const response = await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/responses',
+        payload: submission(invite, token, value),
+      });
+      expect(response.statusCode, response.body).toBe(201);
+    };
+    for (let i = 0; i < 5; i += 1) await answer(`ops${i}@follow.test`, i < 4 ? 5 : 2);
+    for (let i = 0; i < 5; i += 1) await answer(`wh${i}@follow.test`, 4);
+    for (const i of [0, 2, 3, 4]) await answer(`sales${i}@follow.test`, 2);
+    await releaseNow(t.db, org.organizationId, runId);
+    const { rows } = await sql<{ segment_team_id: string | null; answers: (number | null)[] }>`
+      select segment_team_id, answers from responses where run_id = ${runId}
+    `.execute(owner);
+    expect(rows).toHaveLength(15);
+    for (const r of rows) {
+      const inOps = r.segment_team_id === teams.Operations || r.segment_team_id === teams.Warehouse;
+      const inSales = r.segment_team_id === teams.Sales;
+      expect(r.answers[1] !== null).toBe(inOps);
+      expect(r.answers[2] !== null).toBe(inOps);
+      expect(r.answers[3] !== null).toBe(inSales);
+      expect(r.answers[4] !== null).toBe(inSales);
+    }
+    const decisions = await t.server.inject({
+      url: '/api/v1/decisions',
+      headers: bearer(org.token),
+    });
+    const ops = decisions
+      .json<{ items: { id: string; durability: { runs: { settled: unknown }[] } }[] }>()
+      .items.find((d) => d.id === opsDecision);
+    expect(ops?.durability.runs).toEqual([
+      expect.objectContaining({
+        runId,
+        settled: expect.objectContaining({ withheld: false, count: 9, n: 10, share: 0.9 }),
+        stopped: expect.objectContaining({ withheld: false, count: 9, n: 10 }),
+      }),
+    ]);
+  });
+});
