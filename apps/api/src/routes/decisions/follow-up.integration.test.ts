@@ -1,4 +1,4 @@
-import type { Database } from '@pulsegap/db';
+import { storeResponses, withTenant, type Database } from '@pulsegap/db';
 import { deliverInvitationsRequest } from '@pulsegap/jobs';
 import { openOwnerDatabase } from '@pulsegap/testing';
 import { sql, type Kysely } from 'kysely';
@@ -306,5 +306,76 @@ describe('follow-up items of decisions', () => {
         stopped: expect.objectContaining({ withheld: false, count: 9, n: 10 }),
       }),
     ]);
+  });
+
+  test('a second run whose settled share falls by 15 points or more flags the decision', async () => {
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulseId}/runs`,
+      headers: bearer(org.token),
+    });
+    expect(run.statusCode, run.body).toBe(201);
+    const secondRun = run.json<{ id: string }>().id;
+    // Operations and Warehouse: 7 of 10 agree now (0.9 before); positions 1–2 are its items.
+    const response = (teamId: string, value: number) => ({
+      segmentTeamId: teamId,
+      segmentTier: 'frontline' as const,
+      comment: null,
+      answers: [3, value, value, null, null],
+    });
+    await withTenant(t.db, org.organizationId, (trx) =>
+      storeResponses(trx, org.organizationId, secondRun, [
+        ...Array.from({ length: 5 }, (_, i) => response(teams.Operations ?? '', i < 2 ? 4 : 1)),
+        ...Array.from({ length: 5 }, () => response(teams.Warehouse ?? '', 5)),
+      ]),
+    );
+    await releaseNow(t.db, org.organizationId, secondRun);
+    const listed = await t.server.inject({ url: '/api/v1/decisions', headers: bearer(org.token) });
+    expect(listed.statusCode, listed.body).toBe(200);
+    interface Listed {
+      id: string;
+      durability: {
+        runs: { runId: string; settled: Record<string, unknown>; withheldReason: string | null }[];
+        latest: Record<string, unknown> | null;
+        relitigated: boolean;
+        reasons: string[];
+      };
+    }
+    const items = listed.json<{ items: Listed[] }>().items;
+    const ops = items.find((d) => d.id === opsDecision);
+    expect(ops?.durability.runs.map((r) => [r.runId, r.settled.share])).toEqual([
+      [runId, 0.9],
+      [secondRun, 0.7],
+    ]);
+    expect(ops?.durability.relitigated).toBe(true);
+    expect(ops?.durability.reasons).toEqual(['drop']);
+    expect(ops?.durability.latest).toMatchObject({
+      runId: secondRun,
+      share: 0.7,
+      change: expect.closeTo(-0.2, 9),
+      flagged: true,
+    });
+    // Sales: five answered in the first run (one agreed), none in the second, which is
+    // withheld and carries no number; the newest shown point is under the floor.
+    const sales = items.find((d) => d.id === salesDecision);
+    expect(sales?.durability.runs).toEqual([
+      {
+        runId,
+        closedAt: expect.any(String),
+        settled: expect.objectContaining({ withheld: false, count: 1, n: 5, share: 0.2 }),
+        stopped: expect.objectContaining({ withheld: false, count: 1, n: 5 }),
+        withheldReason: null,
+      },
+      {
+        runId: secondRun,
+        closedAt: expect.any(String),
+        settled: { runId: secondRun, withheld: true },
+        stopped: { runId: secondRun, withheld: true },
+        withheldReason: 'small',
+      },
+    ]);
+    expect(sales?.durability.relitigated).toBe(true);
+    expect(sales?.durability.reasons).toEqual(['belowFloor']);
+    expect(sales?.durability.latest).toMatchObject({ runId });
   });
 });
