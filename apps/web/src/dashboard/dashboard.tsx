@@ -6,6 +6,7 @@ import { Failure, Loading, Show, useLoad, ViewHeader, When } from '../app/ui.js'
 import { parsePriorities, parsePulses, type Priority, type Pulse } from '../contract.js';
 import { BriefSection } from './brief.js';
 import { CommentsSection } from './comments.js';
+import { DecisionsSection } from './decisions.js';
 import { parseBrief, parseCollisions, parseComments, parseGaps } from './contract.js';
 import { OverviewSection } from './overview.js';
 import {
@@ -29,6 +30,7 @@ const SECTION_VIEWS: Record<Section, (props: SectionProps) => preact.JSX.Element
   trends: TrendsSection,
   comments: CommentsSection,
   brief: BriefSection,
+  decisions: DecisionsSection,
 };
 
 function show(query: DashboardQuery, replace = false): void {

@@ -5,7 +5,7 @@
  */
 
 /** The dashboard's views, in the order of its tabs. */
-export const SECTIONS = ['overview', 'teams', 'trends', 'comments', 'brief'] as const;
+export const SECTIONS = ['overview', 'teams', 'trends', 'comments', 'brief', 'decisions'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const SECTION_LABELS: Record<Section, string> = {
@@ -14,6 +14,7 @@ export const SECTION_LABELS: Record<Section, string> = {
   trends: 'Trends',
   comments: 'What’s hard',
   brief: 'Brief',
+  decisions: 'Decisions',
 };
 
 export interface DashboardQuery {
@@ -70,6 +71,9 @@ export const paths = {
   priorities: '/priorities',
   runs: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/runs`,
   trends: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/trends`,
+  decisions: '/decisions',
+  decision: (id: string) => `/decisions/${encodeURIComponent(id)}`,
+  teams: '/teams',
   report: (runId: string, report: 'gaps' | 'collisions' | 'comments' | 'brief') =>
     `/runs/${encodeURIComponent(runId)}/${report}`,
 };
