@@ -26,6 +26,8 @@ interface Tenant extends TestOrganization {
   readonly runId: string;
   /** A run closed and released, whose reports are served. */
   readonly releasedRunId: string;
+  /** A decision of its log. */
+  readonly decisionId: string;
 }
 
 /**
@@ -66,6 +68,13 @@ const ROUTES_BY_ID: readonly {
     id: (t) => t.pulseId,
     ownerStatus: 204,
     payload: { title: 'Taken over', paused: true, minGroupSize: 6 },
+  },
+  {
+    method: 'PATCH',
+    path: '/decisions/:id',
+    id: (t) => t.decisionId,
+    ownerStatus: 200,
+    payload: { title: 'Taken over', status: 'retired' },
   },
   // Last: the owner's own call deletes the pulse the routes above take.
   { method: 'DELETE', path: '/pulses/:id', id: (t) => t.pulseId, ownerStatus: 204 },
@@ -126,56 +135,96 @@ describe('tenant isolation', () => {
     const releasedRunId = await startRun();
     await releaseNow(t.db, organization.organizationId, releasedRunId);
     const runId = await startRun();
-    return { ...organization, emails, roster: rows, priorityId, pulseId, runId, releasedRunId };
+    const teams = await t.server.inject({ url: '/api/v1/teams', headers: h });
+    const decision = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/decisions',
+      headers: h,
+      payload: {
+        title: `${name} decides`,
+        priorityId,
+        teamId: teams.json<{ items: { id: string }[] }>().items[0]?.id,
+        tradeoff: 'Something else',
+        reviewOn: '2027-06-30',
+      },
+    });
+    expect(decision.statusCode, decision.body).toBe(201);
+    const decisionId = decision.json<{ id: string }>().id;
+    return {
+      ...organization,
+      emails,
+      roster: rows,
+      priorityId,
+      pulseId,
+      runId,
+      releasedRunId,
+      decisionId,
+    };
   }
 
   /** Everything of one organization the routes could change, read past row-level security. */
   async function state(organizationId: string) {
     const org = organizationId;
-    const [teams, people, priorities, pulses, runs, invitations, audit] = await Promise.all([
-      owner
-        .selectFrom('teams')
-        .select(['id', 'name', 'parent_id'])
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-      owner
-        .selectFrom('people')
-        .select(['id', 'email', 'name', 'team_id', 'tier', 'active'])
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-      owner
-        .selectFrom('priorities')
-        .select(['id', 'title', 'stated_weight'])
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-      owner
-        .selectFrom('pulses')
-        .select(['id', 'title', 'paused', 'min_group_size', 'deleted_at'])
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-      owner
-        .selectFrom('runs')
-        .select(['id', 'pulse_id', 'closes_at', 'closed_at'])
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-      owner
-        .selectFrom('invitations')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('organization_id', '=', org)
-        .executeTakeFirstOrThrow(),
-      owner
-        .selectFrom('audit_events')
-        .select('id')
-        .where('organization_id', '=', org)
-        .orderBy('id')
-        .execute(),
-    ]);
-    return { teams, people, priorities, pulses, runs, invitations: invitations.n, audit };
+    const [teams, people, priorities, pulses, runs, invitations, audit, decisions] =
+      await Promise.all([
+        owner
+          .selectFrom('teams')
+          .select(['id', 'name', 'parent_id'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('people')
+          .select(['id', 'email', 'name', 'team_id', 'tier', 'active'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('priorities')
+          .select(['id', 'title', 'stated_weight'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('pulses')
+          .select(['id', 'title', 'paused', 'min_group_size', 'deleted_at'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('runs')
+          .select(['id', 'pulse_id', 'closes_at', 'closed_at'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('invitations')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('organization_id', '=', org)
+          .executeTakeFirstOrThrow(),
+        owner
+          .selectFrom('audit_events')
+          .select('id')
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+        owner
+          .selectFrom('decisions')
+          .select(['id', 'title', 'team_id', 'status', 'updated_at'])
+          .where('organization_id', '=', org)
+          .orderBy('id')
+          .execute(),
+      ]);
+    return {
+      teams,
+      people,
+      priorities,
+      pulses,
+      runs,
+      invitations: invitations.n,
+      audit,
+      decisions,
+    };
   }
 
   beforeAll(async () => {
