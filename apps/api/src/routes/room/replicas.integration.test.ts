@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { rosterRows, storeAnswers } from '../../test-support.js';
 import { EventReader } from './event-reader.js';
+import { ROOM_JOIN_LIMIT } from './index.js';
 
 // Two API processes as `npm run api` starts them (the build), on one PostgreSQL database
 // and one Redis prefix: phones on one replica, the facilitator's screen on the other.
@@ -212,6 +213,17 @@ describe('the room across two API replicas', () => {
     expect(await screen.next()).toBeNull();
     // Neither replica logged anything of the phones' requests.
     for (const output of outputs) expect(output()).not.toContain('/room/');
+
+    // Joins are counted in Redis, across replicas: alternating between them, the limit is
+    // reached after ROOM_JOIN_LIMIT.max joins in all (the 6 above included).
+    let allowed = 6;
+    for (let i = 0; allowed <= ROOM_JOIN_LIMIT.max; i += 1) {
+      const flood = await call(i % 2 === 0 ? a : b, 'POST', '/room/NOSUCH7/join');
+      if (flood.status === 429) break;
+      expect(flood.status).toBe(404);
+      allowed += 1;
+    }
+    expect(allowed).toBe(ROOM_JOIN_LIMIT.max);
 
     // A replica told to stop ends its open streams and exits, without waiting for them.
     const another = await call(a, 'POST', '/sessions', {
