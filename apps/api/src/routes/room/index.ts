@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { addRoomParticipant, roomSessionOfCode, roomSessionState, withTenant } from '@pulsegap/db';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { LoadingCache } from '../../loading-cache.js';
@@ -23,6 +23,12 @@ import { sessionClosed } from '../sessions/index.js';
  */
 export const ROOM_JOIN_LIMIT = { max: 500, timeWindow: 60_000 } as const;
 
+/**
+ * Reads of a room by code (its view, its stream) per client address: a room's phones read it
+ * a few times each, and a code cannot be found by reading at this pace either.
+ */
+export const ROOM_READ_LIMIT = { max: 2_000, timeWindow: 60_000 } as const;
+
 const CodeParams = Type.Object({ code: RoomCode }, { additionalProperties: false });
 
 const AnswerBody = Type.Object(
@@ -44,10 +50,27 @@ const RoomResult = Type.Object({ room: RoomSchema });
  */
 const room: FastifyPluginAsyncTypebox = async (fastify) => {
   const intake = new RoomIntake(fastify.db, fastify.keys.roomSealing);
-  const joinLimit = fastify.createRateLimit({
-    ...ROOM_JOIN_LIMIT,
-    keyGenerator: (request: FastifyRequest) => joinLimitKey(request.ip, fastify.keys.roomSealing),
-  });
+  const limited = (kind: 'join' | 'read', limit: { max: number; timeWindow: number }) => {
+    const count = fastify.createRateLimit({
+      ...limit,
+      keyGenerator: (request: FastifyRequest) =>
+        joinLimitKey(kind, request.ip, fastify.keys.roomSealing),
+    });
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const counted = await count(request);
+      if (!counted.isAllowed && counted.isExceeded) {
+        reply.header('retry-after', String(counted.ttlInSeconds));
+        throw new AppError(
+          429,
+          'PG_ERR_RATE_LIMITED',
+          'Too Many Requests',
+          `Too many requests from this network; try again in ${String(counted.ttlInSeconds)} seconds.`,
+        );
+      }
+    };
+  };
+  const joinLimit = limited('join', ROOM_JOIN_LIMIT);
+  const readLimit = limited('read', ROOM_READ_LIMIT);
 
   const readState = async (organizationId: string, sessionId: string) => {
     const state = await withTenant(fastify.db, organizationId, (trx) =>
@@ -85,18 +108,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
     '/room/:code/join',
     {
       logLevel: 'silent',
-      preHandler: async (request, reply) => {
-        const count = await joinLimit(request);
-        if (!count.isAllowed && count.isExceeded) {
-          reply.header('retry-after', String(count.ttlInSeconds));
-          throw new AppError(
-            429,
-            'PG_ERR_RATE_LIMITED',
-            'Too Many Requests',
-            `Too many joins from this network; try again in ${String(count.ttlInSeconds)} seconds.`,
-          );
-        }
-      },
+      preHandler: joinLimit,
       schema: {
         tags: ['room'],
         security: [],
@@ -138,12 +150,14 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
     '/room/:code',
     {
       logLevel: 'silent',
+      preHandler: readLimit,
       schema: {
         tags: ['room'],
         security: [],
-        description: 'The room as the phones see it. 410 once it has closed.',
+        description:
+          'The room as the phones see it. 410 once it has closed; rate-limited per client (429).',
         params: CodeParams,
-        response: { 200: RoomSchema, ...problems(400, 404, 410) },
+        response: { 200: RoomSchema, ...problems(400, 404, 410, 429) },
       },
     },
     async (request) => {
@@ -204,6 +218,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
     '/room/:code/events',
     {
       logLevel: 'silent',
+      preHandler: readLimit,
       schema: {
         tags: ['room'],
         security: [],
@@ -213,7 +228,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
         produces: ['text/event-stream'],
         response: {
           200: Type.String({ description: 'text/event-stream of `room` events.' }),
-          ...problems(400, 404, 410),
+          ...problems(400, 404, 410, 429),
         },
       },
     },

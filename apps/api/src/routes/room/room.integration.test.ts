@@ -12,7 +12,7 @@ import {
   type AnsweringRun,
   type TestServer,
 } from '../../test-support.js';
-import { ROOM_JOIN_LIMIT } from './index.js';
+import { ROOM_JOIN_LIMIT, ROOM_READ_LIMIT } from './index.js';
 
 // A released run of one priority: staffing and feasibility shown for the whole organization,
 // clarity withheld (two frontline answers), ownership never asked.
@@ -542,5 +542,21 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
       headers: facilitator(),
     });
     expect(s.json<Session>().participants).toBe(0);
+  });
+
+  // Last: it uses up this server's read allowance.
+  test('reading rooms by code is rate-limited too, so codes cannot be found by reading', async () => {
+    const session = await newSession();
+    let refused: Awaited<ReturnType<typeof t.server.inject>> | undefined;
+    for (let i = 0; i <= ROOM_READ_LIMIT.max && refused === undefined; i += 1) {
+      const r = await t.server.inject({ url: `/api/v1/room/NOSUCH${String(i % 10)}` });
+      if (r.statusCode === 429) refused = r;
+      else expect(r.statusCode).toBe(404);
+    }
+    if (refused === undefined) throw new Error('no read was refused');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    for (const url of [`/api/v1/room/${session.code}`, `/api/v1/room/${session.code}/events`]) {
+      expectProblem(await t.server.inject({ url }), 429);
+    }
   });
 });
