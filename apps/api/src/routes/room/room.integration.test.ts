@@ -506,6 +506,42 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
     );
   });
 
+  test('a watcher who reads the room after every answer learns nothing of fewer than 5 people', async () => {
+    const session = await newSession();
+    const questionId = session.questions[0]?.id ?? '';
+    const phones = await Promise.all(Array.from({ length: 23 }, () => join(session.code)));
+    const seen: { distribution: number[]; texts: string[] }[] = [];
+    for (const [i, phone] of phones.entries()) {
+      const r = await answer(session.code, {
+        participant: phone,
+        questionId,
+        value: 1 + ((i * 7) % 5),
+        ...(i % 2 === 0 ? { text: `said by phone ${String(i)}` } : {}),
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      const view = (await views(session)).phone;
+      if (view.revealed)
+        seen.push({ distribution: view.distribution ?? [], texts: view.texts ?? [] });
+    }
+    // Every change between two views, of the distribution or of the texts, is at least 5.
+    const total = (d: number[]) => d.reduce((a, b) => a + b, 0);
+    for (let i = 1; i < seen.length; i += 1) {
+      const [before, after] = [seen[i - 1], seen[i]];
+      if (before === undefined || after === undefined) continue;
+      const added = total(after.distribution) - total(before.distribution);
+      expect(added === 0 || added >= 5).toBe(true);
+      after.distribution.forEach((count, v) => {
+        expect(count).toBeGreaterThanOrEqual(before.distribution[v] ?? 0);
+      });
+      const newTexts = after.texts.length - before.texts.length;
+      expect(newTexts === 0 || newTexts >= 5).toBe(true);
+      // Texts shown stay in place; new ones come after them.
+      expect(after.texts.slice(0, before.texts.length)).toEqual(before.texts);
+    }
+    expect(total(seen.at(-1)?.distribution ?? [])).toBe(20);
+    expect(seen.at(-1)?.texts).toHaveLength(10);
+  });
+
   test('two answers of one phone at once: one is taken, the other is a 409', async () => {
     const session = await newSession();
     const questionId = session.questions[0]?.id ?? '';
