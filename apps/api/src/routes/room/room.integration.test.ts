@@ -457,7 +457,22 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
     });
     problem(early, 409);
 
-    // Another organization sees none of Room Co's sessions.
+    // Another organization can open no session of Room Co's run, and sees none of its sessions.
+    problem(
+      await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: bearer(open.org.token),
+        payload: {
+          runId: run.runId,
+          findings: [
+            { priorityId, dimension: 'staffing' },
+            { priorityId, dimension: 'feasibility' },
+          ],
+        },
+      }),
+      404,
+    );
     const theirs = await newSession();
     for (const url of [`/api/v1/sessions/${theirs.id}`, `/api/v1/sessions/${theirs.id}/events`]) {
       problem(await t.server.inject({ url, headers: bearer(open.org.token) }), 404);
