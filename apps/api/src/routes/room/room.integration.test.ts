@@ -330,6 +330,28 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
       'question_id',
       'token_hash',
     ]);
+
+    // Closed, the room deletes the 4 answers it never showed, and who answered what.
+    const closed = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${session.id}/close`,
+      headers: facilitator(),
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const left = await asOwner(null, async (owner) => {
+      const pendingLeft = await owner
+        .selectFrom('room_pending')
+        .select('id')
+        .where('question_id', '=', questionId)
+        .execute();
+      const participationLeft = await owner
+        .selectFrom('room_participation')
+        .select('token_hash')
+        .where('question_id', '=', questionId)
+        .execute();
+      return pendingLeft.length + participationLeft.length;
+    });
+    expect(left).toBe(0);
   });
 
   test('bad input gets a problem and changes nothing', async () => {
