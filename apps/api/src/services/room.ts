@@ -80,7 +80,7 @@ export const RoomCode = Type.String({ pattern: '^[A-Za-z0-9]{4,12}$' });
  * The key under which a client's joins (or reads) of rooms are counted: a keyed hash of its address, so the
  * rate limit's store (Redis, shared by the replicas) holds no address in clear.
  */
-export function joinLimitKey(kind: 'join' | 'read', address: string, key: Buffer): string {
+export function roomLimitKey(kind: 'join' | 'read', address: string, key: Buffer): string {
   return `room-${kind}:${createHmac('sha256', key).update(address).digest('base64url').slice(0, 22)}`;
 }
 

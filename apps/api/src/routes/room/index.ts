@@ -7,7 +7,7 @@ import { LoadingCache } from '../../loading-cache.js';
 import { problems, Uuid } from '../../schemas.js';
 import { RoomIntake } from '../../services/room-intake.js';
 import {
-  joinLimitKey,
+  roomLimitKey,
   newParticipantToken,
   participantTokenHash,
   ROOM_TEXT_MAX_LENGTH,
@@ -54,7 +54,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
     const count = fastify.createRateLimit({
       ...limit,
       keyGenerator: (request: FastifyRequest) =>
-        joinLimitKey(kind, request.ip, fastify.keys.roomSealing),
+        roomLimitKey(kind, request.ip, fastify.keys.roomSealing),
     });
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const counted = await count(request);
