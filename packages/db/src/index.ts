@@ -15,3 +15,4 @@ export * from './repositories/audit.js';
 export * from './repositories/settings.js';
 export * from './repositories/reminders.js';
 export * from './repositories/decisions.js';
+export * from './repositories/room.js';
