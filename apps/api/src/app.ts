@@ -12,6 +12,7 @@ import keys from './plugins/keys.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import problem from './plugins/problem.js';
+import roomBus from './plugins/room-bus.js';
 import security from './plugins/security.js';
 import web from './plugins/web.js';
 import auditRoutes from './routes/audit/index.js';
@@ -19,6 +20,8 @@ import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
 import responseRoutes from './routes/responses/index.js';
+import roomRoutes from './routes/room/index.js';
+import sessionRoutes from './routes/sessions/index.js';
 import health from './routes/health/index.js';
 import peopleRoutes from './routes/people/index.js';
 import priorityRoutes from './routes/priorities/index.js';
@@ -66,6 +69,10 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     config: options.config,
     ...(options.signingPool === undefined ? {} : { signingPool: options.signingPool }),
   });
+  await fastify.register(roomBus, {
+    prefix: options.config.queuePrefix,
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
+  });
 
   await fastify.register(health);
   await fastify.register(
@@ -81,6 +88,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(responseRoutes);
       await api.register(settingsRoutes);
       await api.register(auditRoutes);
+      await api.register(sessionRoutes);
+      await api.register(roomRoutes);
       if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },

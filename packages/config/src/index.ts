@@ -276,7 +276,8 @@ export function appRoleUrl(ownerUrl: string, password: string, role = APP_ROLE):
 }
 
 /** What a derived key is for; each purpose gets an independent key. */
-export type KeyPurpose = 'invitation-secrets' | 'segment-key-sealing' | 'response-sealing';
+export type KeyPurpose =
+  'invitation-secrets' | 'segment-key-sealing' | 'response-sealing' | 'room-sealing';
 
 /** A 32-byte key for one purpose, derived from the master secret with HKDF-SHA-256. */
 export function deriveKey(config: Pick<Config, 'secretKey'>, purpose: KeyPurpose): Buffer {

@@ -6,7 +6,13 @@ import fp from 'fastify-plugin';
 declare module 'fastify' {
   interface FastifyInstance {
     /** Keys derived from the master secret, one per purpose. */
-    keys: { invitationSecrets: Buffer; segmentKeySealing: Buffer; responseSealing: Buffer };
+    keys: {
+      invitationSecrets: Buffer;
+      segmentKeySealing: Buffer;
+      responseSealing: Buffer;
+      /** Seals the room's answers until they are shown (see services/room.ts). */
+      roomSealing: Buffer;
+    };
     /** Threads for blind signatures (`SIGNING_THREADS` at most); closed with the server. */
     signingPool: SigningPool;
   }
@@ -22,6 +28,7 @@ export default fp(
       invitationSecrets: deriveKey(options.config, 'invitation-secrets'),
       segmentKeySealing: deriveKey(options.config, 'segment-key-sealing'),
       responseSealing: deriveKey(options.config, 'response-sealing'),
+      roomSealing: deriveKey(options.config, 'room-sealing'),
     });
     if (options.signingPool !== undefined) {
       fastify.decorate('signingPool', options.signingPool);

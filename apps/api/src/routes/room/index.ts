@@ -1,0 +1,214 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { addRoomParticipant, roomSessionOfCode, roomSessionState, withTenant } from '@pulsegap/db';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { AppError, conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { problems, Uuid } from '../../schemas.js';
+import { RoomIntake } from '../../services/room-intake.js';
+import {
+  joinLimitKey,
+  newParticipantToken,
+  participantTokenHash,
+  ROOM_TEXT_MAX_LENGTH,
+  RoomCode,
+  roomPhoneView,
+  RoomSchema,
+} from '../../services/room.js';
+import { sessionClosed } from '../sessions/index.js';
+
+/**
+ * Joins per client address: a meeting behind one network address joins at once, and a
+ * guess of a six-character code (one in a billion) at this pace takes years.
+ */
+export const ROOM_JOIN_LIMIT = { max: 500, timeWindow: 60_000 } as const;
+
+const CodeParams = Type.Object({ code: RoomCode }, { additionalProperties: false });
+
+const AnswerBody = Type.Object(
+  {
+    participant: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }),
+    questionId: Uuid,
+    value: Type.Integer({ minimum: 1, maximum: 5 }),
+    text: Type.Optional(Type.String({ maxLength: ROOM_TEXT_MAX_LENGTH })),
+  },
+  { additionalProperties: false },
+);
+
+const RoomResult = Type.Object({ room: RoomSchema });
+
+/**
+ * The phones' side of the live room. No account: a phone joins by the room's code and gets
+ * a random token, which alone lets it answer (each question once). These routes log
+ * nothing and store nothing of the caller (no address, no user agent, no time).
+ */
+const room: FastifyPluginAsyncTypebox = async (fastify) => {
+  const intake = new RoomIntake(fastify.db, fastify.keys.roomSealing);
+  const joinLimit = fastify.createRateLimit({
+    ...ROOM_JOIN_LIMIT,
+    keyGenerator: (request: FastifyRequest) => joinLimitKey(request.ip, fastify.keys.roomSealing),
+  });
+
+  /** The open session of a code; 404 if there is none, 410 if it closed. */
+  const sessionOf = async (code: string) => {
+    const found = await roomSessionOfCode(fastify.db, code);
+    if (found === null) throw notFound('The room');
+    if (found.closed) throw sessionClosed();
+    return found;
+  };
+
+  const readState = async (organizationId: string, sessionId: string) => {
+    const state = await withTenant(fastify.db, organizationId, (trx) =>
+      roomSessionState(trx, sessionId),
+    );
+    if (state === null) throw notFound('The room');
+    return state;
+  };
+
+  fastify.post(
+    '/room/:code/join',
+    {
+      logLevel: 'silent',
+      preHandler: async (request, reply) => {
+        const count = await joinLimit(request);
+        if (!count.isAllowed && count.isExceeded) {
+          reply.header('retry-after', String(count.ttlInSeconds));
+          throw new AppError(
+            429,
+            'PG_ERR_RATE_LIMITED',
+            'Too Many Requests',
+            `Too many joins from this network; try again in ${String(count.ttlInSeconds)} seconds.`,
+          );
+        }
+      },
+      schema: {
+        tags: ['room'],
+        security: [],
+        description:
+          'Joins a live room by its code (any case): a random participant token to answer with, and the room. 404 for an unknown or closed code; rate-limited per client (429 with retry-after).',
+        params: CodeParams,
+        response: {
+          201: Type.Object({ participant: Type.String(), room: RoomSchema }),
+          ...problems(400, 404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const found = await roomSessionOfCode(fastify.db, request.params.code);
+      if (found === null || found.closed) throw notFound('The room');
+      const participant = newParticipantToken();
+      const state = await withTenant(fastify.db, found.organizationId, async (trx) => {
+        const rows = await trx
+          .selectFrom('room_sessions')
+          .select('closed_at')
+          .where('id', '=', found.sessionId)
+          .forShare()
+          .execute();
+        if (rows.length === 0 || rows[0]?.closed_at !== null) return null;
+        await addRoomParticipant(
+          trx,
+          found.organizationId,
+          found.sessionId,
+          participantTokenHash(participant),
+        );
+        return roomSessionState(trx, found.sessionId);
+      });
+      if (state === null) throw notFound('The room');
+      fastify.roomBus.publish(found.organizationId, found.sessionId);
+      return reply.code(201).send({ participant, room: roomPhoneView(state) });
+    },
+  );
+
+  fastify.get(
+    '/room/:code',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['room'],
+        security: [],
+        description: 'The room as the phones see it. 410 once it has closed.',
+        params: CodeParams,
+        response: { 200: RoomSchema, ...problems(400, 404, 410) },
+      },
+    },
+    async (request) => {
+      const found = await sessionOf(request.params.code);
+      return roomPhoneView(await readState(found.organizationId, found.sessionId));
+    },
+  );
+
+  fastify.post(
+    '/room/:code/answers',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['room'],
+        security: [],
+        description:
+          'A phone’s answer to a finding of the room: the statement on the 1–5 scale and, optionally, a text for the prompt (trimmed; empty is none). Once per phone and finding (409); it cannot be changed. Nothing of it is shown until the room threshold of answers is reached, and then only in batches of at least that many.',
+        params: CodeParams,
+        body: AnswerBody,
+        response: { 201: RoomResult, ...problems(400, 403, 404, 409, 410) },
+      },
+    },
+    async (request, reply) => {
+      const found = await sessionOf(request.params.code);
+      const text = request.body.text?.trim() ?? '';
+      if (text.includes('\u0000')) {
+        throw invalid('The text holds the NUL character, which cannot be stored.', [
+          { path: 'body/text', message: 'holds the NUL character' },
+        ]);
+      }
+      const outcome = await intake.submit({
+        organizationId: found.organizationId,
+        sessionId: found.sessionId,
+        questionId: request.body.questionId,
+        tokenHash: participantTokenHash(request.body.participant),
+        value: request.body.value,
+        text: text === '' ? null : text,
+      });
+      switch (outcome.status) {
+        case 'closed':
+          throw sessionClosed();
+        case 'unknown-question':
+          throw notFound('The question');
+        case 'not-participant':
+          throw forbidden('This phone has not joined the room: join it first.');
+        case 'duplicate':
+          throw conflict(
+            'PG_ERR_ALREADY_ANSWERED',
+            'This phone has answered this finding already.',
+          );
+        case 'stored':
+          fastify.roomBus.publish(found.organizationId, found.sessionId);
+          return reply.code(201).send({ room: roomPhoneView(outcome.state) });
+      }
+    },
+  );
+
+  fastify.get(
+    '/room/:code/events',
+    {
+      logLevel: 'silent',
+      schema: {
+        tags: ['room'],
+        security: [],
+        description:
+          'The room as a stream of server-sent events (for EventSource): `event: room` with the Room as `data`, at once and after every change; a comment line every 15 s. Ends when the room closes.',
+        params: CodeParams,
+        produces: ['text/event-stream'],
+        response: {
+          200: Type.String({ description: 'text/event-stream of `room` events.' }),
+          ...problems(400, 404, 410),
+        },
+      },
+    },
+    async (request, reply) => {
+      const found = await sessionOf(request.params.code);
+      const state = await readState(found.organizationId, found.sessionId);
+      fastify.roomBus.stream(reply, 'room', found.organizationId, state);
+      return reply;
+    },
+  );
+};
+
+export default room;
