@@ -427,7 +427,13 @@ async function join(code: string): Promise<void> {
       showNotice('This session has closed', error.message);
       return;
     }
-    showJoinForm(code, failureText(error));
+    // A code of the wrong shape (400) is as unknown as one of the right shape (404).
+    showJoinForm(
+      code,
+      error instanceof Refused && error.refusal === 'invalid'
+        ? refusalText('unknown')
+        : failureText(error),
+    );
   }
 }
 
