@@ -124,28 +124,30 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
       <ViewHeader title="Live room" />
       <div class="room-screen__grid">
         <section class="room-join" aria-labelledby="room-join-title">
-          <h2 id="room-join-title">{closed ? 'This session has closed' : 'Join on your phone'}</h2>
-          <p class="room-join__code">
-            <span class="room-join__code-label">Code</span>{' '}
-            <span id="room-code" class="room-join__code-value">
-              {session.code}
-            </span>
-          </p>
-          {closed ? null : (
-            <>
+          <div class="room-join__text">
+            <h2 id="room-join-title">
+              {closed ? 'This session has closed' : 'Join on your phone'}
+            </h2>
+            <p class="room-join__code">
+              <span class="room-join__code-label">Code</span>{' '}
+              <span id="room-code" class="room-join__code-value">
+                {session.code}
+              </span>
+            </p>
+            {closed ? null : (
               <p class="room-join__url">
                 <a href={joinUrl}>{joinUrl}</a>
               </p>
-              <QrCode text={joinUrl} label={`QR code of the join link ${joinUrl}`} />
-            </>
-          )}
-          <p id="room-participants" class="room-join__count">
-            {participantsText(session.participants)}
-          </p>
-          <p class="room-join__anonymity">
-            Answers are anonymous. Nothing of them shows until {session.threshold} people have
-            answered.
-          </p>
+            )}
+            <p id="room-participants" class="room-join__count">
+              {participantsText(session.participants)}
+            </p>
+            <p class="room-join__anonymity">
+              Answers are anonymous. Nothing of them shows until {session.threshold} people have
+              answered.
+            </p>
+          </div>
+          {closed ? null : <QrCode text={joinUrl} label={`QR code of the join link ${joinUrl}`} />}
         </section>
         {current === undefined ? (
           <section class="room-finding" aria-labelledby="room-finding-title">
