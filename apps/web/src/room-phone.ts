@@ -338,7 +338,8 @@ class Participant {
       return;
     }
     if (this.shownQuestion === current.id && !page.answerForm.hidden) return;
-    // A new finding: a fresh form.
+    // A new finding: a fresh form, and the focus on where it starts when one was shown before.
+    const moved = this.shownQuestion !== null;
     this.shownQuestion = current.id;
     page.position.textContent = positionText(current.position, current.count);
     page.statement.textContent = current.statement;
@@ -351,6 +352,7 @@ class Participant {
     page.send.disabled = false;
     showOnly(page.answerForm);
     document.title = `${positionText(current.position, current.count)} · Pulsegap`;
+    if (moved) page.position.focus();
   }
 
   send(): void {
