@@ -98,12 +98,15 @@ describe('the live room in Chromium', () => {
     await facilitator.getByRole('button', { name: 'Open the session' }).click();
     await facilitator.getByText('Choose 2 to 5 findings (1 chosen).').waitFor();
     await boxes.nth(1).check();
+    expect(await facilitator.getByText('Choose 2 to 5 findings (1 chosen).').count()).toBe(0);
     const threshold = facilitator.getByLabel('Answers needed before anything shows');
     expect(await threshold.inputValue()).toBe('5');
     expect(await threshold.getAttribute('min')).toBe('5');
     expect(await facilitator.getByLabel('Prompt for written answers').inputValue()).toBe(
       'What would have to stop for this to be staffed?',
     );
+    expect(await seriousAccessibilityProblems(facilitator)).toEqual([]);
+    await facilitator.locator('.room-open').screenshot({ path: 'docs/screenshots/room-open.png' });
     await facilitator.getByRole('button', { name: 'Open the session' }).click();
     await facilitator.waitForURL(/#\/room\?session=[0-9a-f-]{36}$/);
 

@@ -148,6 +148,10 @@ function OpenSessionForm({
                         if (event.currentTarget.checked) next.add(choice.key);
                         else next.delete(choice.key);
                         setChosen(next);
+                        // A message about the choice is about the choice before this one.
+                        if (errors.findings !== undefined) {
+                          setErrors({ ...errors, findings: undefined });
+                        }
                       }}
                     />
                     <span>{choice.label}</span>
