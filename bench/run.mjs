@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'dashboard',
   'soak',
   'fuzz',
+  'room',
 ];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];

@@ -1,19 +1,18 @@
 import {
-  addRoomAnswers,
   advanceRoomShown,
-  claimRoomParticipation,
-  lockRoomQuestion,
+  lockRoomAnswering,
   roomPendingAnswers,
   roomSessionState,
+  storeRoomAnswers,
   withTenant,
   type Database,
-  type RoomPendingAnswer,
+  type RoomAnswerRow,
   type RoomQuestionRecord,
   type RoomSessionState,
   type TenantTransaction,
 } from '@pulsegap/db';
 import { addToHistogram, roomView, type Histogram } from '@pulsegap/domain';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { GroupCommit } from '../group-commit.js';
 import { cryptoRandom, openRoomText, openRoomValue, sealRoomText, sealRoomValue } from './room.js';
 
@@ -66,61 +65,44 @@ async function writeBatch(
   if (first === undefined) return [];
   const { organizationId, sessionId, questionId } = first;
   return withTenant(db, organizationId, async (trx) => {
-    // Shares the session's row with other answers, and waits for a close (or makes the
-    // close wait): no answer is added to a session once it has closed.
-    const { rows: sessions } = await sql<{ closed: boolean; threshold: number }>`
-      select closed_at is not null as closed, threshold from room_sessions
-       where id = ${sessionId} for share
-    `.execute(trx);
-    const session = sessions[0];
-    if (session === undefined || session.closed) {
-      return batch.map(() => ({ status: 'closed' as const }));
-    }
-    const question = await lockRoomQuestion(trx, sessionId, questionId);
-    if (question === null) return batch.map(() => ({ status: 'unknown-question' as const }));
-
-    const joined = await joinedTokens(
+    const lock = await lockRoomAnswering(
       trx,
       sessionId,
+      questionId,
       batch.map((a) => a.tokenHash),
     );
-    const outcomes: ('stored' | 'duplicate' | 'not-participant')[] = [];
-    const answers: RoomPendingAnswer[] = [];
+    if (lock === null || lock.closed) return batch.map(() => ({ status: 'closed' as const }));
+    const { question } = lock;
+    if (question === null) return batch.map(() => ({ status: 'unknown-question' as const }));
+
+    // Each phone once per batch (a second answer in the same batch is a duplicate), sealed;
+    // in random order, so the rows' order says nothing of the order of arrival.
+    const candidates = new Map<string, RoomAnswerRow>();
     for (const answer of batch) {
-      if (!joined.has(answer.tokenHash.toString('hex'))) {
-        outcomes.push('not-participant');
-      } else if (await claimRoomParticipation(trx, organizationId, questionId, answer.tokenHash)) {
-        outcomes.push('stored');
-        answers.push({ kind: 'scale', sealed: sealRoomValue(answer.value, key, questionId) });
-        if (answer.text !== null) {
-          answers.push({ kind: 'text', sealed: sealRoomText(answer.text, key, questionId) });
-        }
-      } else {
-        outcomes.push('duplicate');
-      }
+      const hash = answer.tokenHash.toString('hex');
+      if (!lock.joined.has(hash) || candidates.has(hash)) continue;
+      candidates.set(hash, {
+        tokenHash: answer.tokenHash,
+        scale: sealRoomValue(answer.value, key, questionId),
+        text: answer.text === null ? null : sealRoomText(answer.text, key, questionId),
+      });
     }
-    // The scale answers and the texts are separate rows, in random order: a text is not
-    // tied to the value it came with, nor to the order of arrival within the batch.
-    await addRoomAnswers(trx, organizationId, questionId, shuffled(answers));
-    if (answers.length > 0) await fold(trx, key, question, session.threshold);
+    const stored = await storeRoomAnswers(
+      trx,
+      organizationId,
+      questionId,
+      shuffled([...candidates.values()]),
+    );
+    const outcomes = batch.map((answer) => {
+      const hash = answer.tokenHash.toString('hex');
+      if (!lock.joined.has(hash)) return 'not-participant' as const;
+      return stored.delete(hash) ? ('stored' as const) : ('duplicate' as const);
+    });
+    if (outcomes.includes('stored')) await fold(trx, key, question, lock.threshold);
     const state = await roomSessionState(trx, sessionId);
     if (state === null) throw new Error('a locked session is missing');
     return outcomes.map((status) => (status === 'stored' ? { status, state } : { status }));
   });
-}
-
-async function joinedTokens(
-  trx: TenantTransaction,
-  sessionId: string,
-  hashes: readonly Buffer[],
-): Promise<Set<string>> {
-  const rows = await trx
-    .selectFrom('room_participants')
-    .select('token_hash')
-    .where('session_id', '=', sessionId)
-    .where('token_hash', 'in', hashes)
-    .execute();
-  return new Set(rows.map((r) => r.token_hash.toString('hex')));
 }
 
 /**

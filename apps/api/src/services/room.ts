@@ -249,8 +249,20 @@ export function sessionView(state: RoomSessionState): SessionView {
   };
 }
 
-/** What the phones see of a session. */
+/** Phones' views already made, per state read: a batch of answers shares one. */
+const phoneViews = new WeakMap<RoomSessionState, RoomPhoneView>();
+
+/** What the phones see of a session (made once per state read). */
 export function roomPhoneView(state: RoomSessionState): RoomPhoneView {
+  let view = phoneViews.get(state);
+  if (view === undefined) {
+    view = makePhoneView(state);
+    phoneViews.set(state, view);
+  }
+  return view;
+}
+
+function makePhoneView(state: RoomSessionState): RoomPhoneView {
   const { session } = state;
   const current = state.questions.find((q) => q.id === session.currentQuestionId);
   const stored = current === undefined ? null : storedFigures(current);

@@ -151,21 +151,33 @@ export async function listRoomSessions(
   return rows.map(toSession);
 }
 
-/** A session, its findings and its count of phones; null when it is not the tenant's. */
+/**
+ * A session, its findings and its count of phones; null when it is not the tenant's. Two
+ * statements: every change of a room is followed by this read, once per replica.
+ */
 export async function roomSessionState(
   trx: TenantTransaction,
   sessionId: string,
 ): Promise<RoomSessionState | null> {
-  const session = await findRoomSession(trx, sessionId);
-  if (session === null) return null;
-  const [questions, participants] = await Promise.all([
-    roomQuestions(trx, [sessionId]),
-    roomParticipantCounts(trx, [sessionId]),
-  ]);
+  const row = await trx
+    .selectFrom('room_sessions')
+    .select([
+      ...sessionColumns,
+      (eb) =>
+        eb
+          .selectFrom('room_participants')
+          .select(eb.fn.countAll<string>().as('count'))
+          .where('room_participants.session_id', '=', sessionId)
+          .as('participants'),
+    ])
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  const questions = await roomQuestions(trx, [sessionId]);
   return {
-    session,
+    session: toSession(row),
     questions: questions.get(sessionId) ?? [],
-    participants: participants.get(sessionId) ?? 0,
+    participants: Number(row.participants ?? 0),
   };
 }
 
@@ -319,129 +331,145 @@ export async function addRoomParticipant(
     .execute();
 }
 
-export async function isRoomParticipant(
-  trx: TenantTransaction,
-  sessionId: string,
-  tokenHash: Buffer,
-): Promise<boolean> {
-  const row = await trx
-    .selectFrom('room_participants')
-    .select('session_id')
-    .where('session_id', '=', sessionId)
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  return row !== undefined;
+/** What a batch of answers to one question finds under its locks. */
+export interface RoomAnsweringLock {
+  /** Whether the session has closed (then nothing is to be written). */
+  readonly closed: boolean;
+  readonly threshold: number;
+  /** The question, locked; null when it is not one of the session's. */
+  readonly question: RoomQuestionRecord | null;
+  /** Of the tokens given, those of phones that joined the session (hex of their hashes). */
+  readonly joined: ReadonlySet<string>;
 }
 
 /**
- * Locks a session's question row (`for update`) and returns its shown figures and counts;
- * null when the question is not one of the session's. Every write of a question's answers
- * happens under this lock, so the counts and the fold see every answer exactly once.
+ * In one statement: shares the session's row (a close waits for the batch, or the batch for
+ * the close), locks the question's row (`for update`: every write of a question's answers
+ * happens under it, so its counts and its fold see each answer once), and says which of
+ * the tokens joined. Null when the session is not the tenant's.
  */
-export async function lockRoomQuestion(
+export async function lockRoomAnswering(
   trx: TenantTransaction,
   sessionId: string,
   questionId: string,
-): Promise<RoomQuestionRecord | null> {
-  const row = await trx
-    .selectFrom('room_questions')
-    .select([
-      'id',
-      'position',
-      'priority_id',
-      'dimension',
-      'statement',
-      'figures',
-      'shown_counts',
-      'shown_texts',
-      'answered',
-      'texts_answered',
-    ])
-    .where('id', '=', questionId)
-    .where('session_id', '=', sessionId)
-    .forUpdate()
-    .executeTakeFirst();
-  return row === undefined
-    ? null
-    : {
-        id: row.id,
-        position: row.position,
-        priorityId: row.priority_id,
-        dimension: row.dimension,
-        statement: row.statement,
-        figures: row.figures,
-        shownCounts: row.shown_counts,
-        shownTexts: row.shown_texts,
-        answered: row.answered,
-        textsAnswered: row.texts_answered,
-      };
+  tokenHashes: readonly Buffer[],
+): Promise<RoomAnsweringLock | null> {
+  const { rows } = await sql<{
+    closed: boolean;
+    threshold: number;
+    joined: Buffer[];
+    id: string | null;
+    position: number;
+    priority_id: string;
+    dimension: string;
+    statement: string;
+    figures: unknown;
+    shown_counts: number[];
+    shown_texts: string[];
+    answered: number;
+    texts_answered: number;
+  }>`
+    select s.closed_at is not null as closed, s.threshold,
+           array(select p.token_hash from room_participants p
+                  where p.session_id = s.id and p.token_hash = any(${[...tokenHashes]}::bytea[]))
+             as joined,
+           q.id, q.position, q.priority_id, q.dimension, q.statement, q.figures,
+           q.shown_counts, q.shown_texts, q.answered, q.texts_answered
+      from room_sessions s
+      left join lateral (
+        select * from room_questions
+         where id = ${questionId} and session_id = s.id
+           for update
+      ) q on true
+     where s.id = ${sessionId}
+       for share of s
+  `.execute(trx);
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    closed: row.closed,
+    threshold: row.threshold,
+    joined: new Set(row.joined.map((hash) => hash.toString('hex'))),
+    question:
+      row.id === null
+        ? null
+        : {
+            id: row.id,
+            position: row.position,
+            priorityId: row.priority_id,
+            dimension: row.dimension,
+            statement: row.statement,
+            figures: row.figures,
+            shownCounts: row.shown_counts,
+            shownTexts: row.shown_texts,
+            answered: row.answered,
+            textsAnswered: row.texts_answered,
+          },
+  };
+}
+
+/** A phone's answer to store: its token's hash, its sealed value, its sealed text if any. */
+export interface RoomAnswerRow {
+  readonly tokenHash: Buffer;
+  readonly scale: Buffer;
+  readonly text: Buffer | null;
 }
 
 /**
- * Records that a phone answered a question; false if it already had (nothing written).
- * Call under the question's lock.
+ * In one statement: records that each phone answered the question (`room_participation`),
+ * and for those that had not before, adds their sealed answers (`room_pending`, random ids,
+ * no time; the values and the texts as rows of their own, each list in the order given)
+ * and counts them (`answered`, `texts_answered`). Returns the hashes (hex) of the phones
+ * whose answers were taken. Give each phone once. Call under the question's lock.
  */
-export async function claimRoomParticipation(
+export async function storeRoomAnswers(
   trx: TenantTransaction,
   organizationId: string,
   questionId: string,
-  tokenHash: Buffer,
-): Promise<boolean> {
-  const rows = await trx
-    .insertInto('room_participation')
-    .values({ organization_id: organizationId, question_id: questionId, token_hash: tokenHash })
-    .onConflict((oc) => oc.doNothing())
-    .returning('question_id')
-    .execute();
-  return rows.length > 0;
-}
-
-/** A sealed answer waiting to be shown. */
-export interface RoomPendingAnswer {
-  readonly kind: 'scale' | 'text';
-  readonly sealed: Buffer;
-}
-
-/**
- * Adds answers to a question (sealed, in rows with random ids and no time), and counts
- * them: `answered` by the scale answers, `texts_answered` by the texts. Call under the
- * question's lock.
- */
-export async function addRoomAnswers(
-  trx: TenantTransaction,
-  organizationId: string,
-  questionId: string,
-  answers: readonly RoomPendingAnswer[],
-): Promise<void> {
-  if (answers.length === 0) return;
-  await trx
-    .insertInto('room_pending')
-    .values(
-      answers.map((a) => ({
-        organization_id: organizationId,
-        question_id: questionId,
-        kind: a.kind,
-        sealed: a.sealed,
-      })),
+  answers: readonly RoomAnswerRow[],
+): Promise<Set<string>> {
+  if (answers.length === 0) return new Set();
+  const texts = answers.filter((a) => a.text !== null);
+  const { rows } = await sql<{ token_hash: Buffer }>`
+    with claimed as (
+      insert into room_participation (organization_id, question_id, token_hash)
+      select ${organizationId}, ${questionId}, h
+        from unnest(${answers.map((a) => a.tokenHash)}::bytea[]) as h
+          on conflict do nothing
+      returning token_hash
+    ), scale as (
+      insert into room_pending (organization_id, question_id, kind, sealed)
+      select ${organizationId}, ${questionId}, 'scale', i.sealed
+        from unnest(${answers.map((a) => a.tokenHash)}::bytea[],
+                    ${answers.map((a) => a.scale)}::bytea[]) with ordinality as i(token_hash, sealed, n)
+       where i.token_hash in (select token_hash from claimed)
+       order by i.n
+      returning 1
+    ), text as (
+      insert into room_pending (organization_id, question_id, kind, sealed)
+      select ${organizationId}, ${questionId}, 'text', i.sealed
+        from unnest(${texts.map((a) => a.tokenHash)}::bytea[],
+                    ${texts.map((a) => a.text)}::bytea[]) with ordinality as i(token_hash, sealed, n)
+       where i.token_hash in (select token_hash from claimed)
+       order by i.n
+      returning 1
+    ), counted as (
+      update room_questions
+         set answered = answered + (select count(*) from scale),
+             texts_answered = texts_answered + (select count(*) from text)
+       where id = ${questionId}
+      returning 1
     )
-    .execute();
-  const scale = answers.filter((a) => a.kind === 'scale').length;
-  const texts = answers.length - scale;
-  await trx
-    .updateTable('room_questions')
-    .set((eb) => ({
-      answered: eb('answered', '+', scale),
-      texts_answered: eb('texts_answered', '+', texts),
-    }))
-    .where('id', '=', questionId)
-    .execute();
+    select token_hash from claimed where (select count(*) from counted) >= 0
+  `.execute(trx);
+  return new Set(rows.map((r) => r.token_hash.toString('hex')));
 }
 
 /** A question's sealed answers not yet shown. Call under the question's lock. */
 export async function roomPendingAnswers(
   trx: TenantTransaction,
   questionId: string,
-): Promise<(RoomPendingAnswer & { readonly id: string })[]> {
+): Promise<{ readonly id: string; readonly kind: 'scale' | 'text'; readonly sealed: Buffer }[]> {
   return trx
     .selectFrom('room_pending')
     .select(['id', 'kind', 'sealed'])
@@ -451,7 +479,7 @@ export async function roomPendingAnswers(
 
 /**
  * Advances what a question's screen shows, and deletes the pending answers now folded into
- * it; nothing else of the question changes. Call under the question's lock.
+ * it, in one statement; nothing else of the question changes. Call under the question's lock.
  */
 export async function advanceRoomShown(
   trx: TenantTransaction,
@@ -459,12 +487,13 @@ export async function advanceRoomShown(
   shown: { readonly counts: readonly number[]; readonly texts: readonly string[] },
   folded: readonly string[],
 ): Promise<void> {
-  await trx
-    .updateTable('room_questions')
-    .set({ shown_counts: [...shown.counts], shown_texts: [...shown.texts] })
-    .where('id', '=', questionId)
-    .execute();
-  if (folded.length > 0) {
-    await trx.deleteFrom('room_pending').where('id', 'in', folded).execute();
-  }
+  await sql`
+    with folded as (
+      delete from room_pending
+       where question_id = ${questionId} and id = any(${[...folded]}::uuid[])
+    )
+    update room_questions
+       set shown_counts = ${[...shown.counts]}::int[], shown_texts = ${[...shown.texts]}::text[]
+     where id = ${questionId}
+  `.execute(trx);
 }

@@ -3,6 +3,7 @@ import { addRoomParticipant, roomSessionOfCode, roomSessionState, withTenant } f
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { LoadingCache } from '../../loading-cache.js';
 import { problems, Uuid } from '../../schemas.js';
 import { RoomIntake } from '../../services/room-intake.js';
 import {
@@ -48,20 +49,36 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
     keyGenerator: (request: FastifyRequest) => joinLimitKey(request.ip, fastify.keys.roomSealing),
   });
 
-  /** The open session of a code; 404 if there is none, 410 if it closed. */
-  const sessionOf = async (code: string) => {
-    const found = await roomSessionOfCode(fastify.db, code);
-    if (found === null) throw notFound('The room');
-    if (found.closed) throw sessionClosed();
-    return found;
-  };
-
   const readState = async (organizationId: string, sessionId: string) => {
     const state = await withTenant(fastify.db, organizationId, (trx) =>
       roomSessionState(trx, sessionId),
     );
     if (state === null) throw notFound('The room');
     return state;
+  };
+
+  /**
+   * The session of a code, kept for a few seconds: a room's phones ask for the same code
+   * all at once. Whether it is closed is read with the session's state each time.
+   */
+  const codes = new LoadingCache<{ organizationId: string; sessionId: string }>({
+    maxEntries: 10_000,
+    refreshAfterMs: 5_000,
+  });
+  const sessionOf = (code: string) =>
+    codes.get(code.toUpperCase(), async () => {
+      const found = await roomSessionOfCode(fastify.db, code);
+      // Not kept: a code unknown now may be a room's in a moment.
+      if (found === null) throw notFound('The room');
+      return { organizationId: found.organizationId, sessionId: found.sessionId };
+    });
+
+  /** The session's state; 410 once it has closed. */
+  const openState = async (code: string) => {
+    const found = await sessionOf(code);
+    const state = await readState(found.organizationId, found.sessionId);
+    if (state.session.closedAt !== null) throw sessionClosed();
+    return { found, state };
   };
 
   fastify.post(
@@ -93,8 +110,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const found = await roomSessionOfCode(fastify.db, request.params.code);
-      if (found === null || found.closed) throw notFound('The room');
+      const found = await sessionOf(request.params.code);
       const participant = newParticipantToken();
       const state = await withTenant(fastify.db, found.organizationId, async (trx) => {
         const rows = await trx
@@ -131,8 +147,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const found = await sessionOf(request.params.code);
-      return roomPhoneView(await readState(found.organizationId, found.sessionId));
+      return roomPhoneView((await openState(request.params.code)).state);
     },
   );
 
@@ -203,8 +218,7 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const found = await sessionOf(request.params.code);
-      const state = await readState(found.organizationId, found.sessionId);
+      const { found, state } = await openState(request.params.code);
       fastify.roomBus.stream(reply, 'room', found.organizationId, state);
       return reply;
     },

@@ -506,6 +506,21 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
     );
   });
 
+  test('two answers of one phone at once: one is taken, the other is a 409', async () => {
+    const session = await newSession();
+    const questionId = session.questions[0]?.id ?? '';
+    const phone = await join(session.code);
+    const both = await Promise.all(
+      [2, 4].map((value) => answer(session.code, { participant: phone, questionId, value })),
+    );
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const s = await t.server.inject({
+      url: `/api/v1/sessions/${session.id}`,
+      headers: facilitator(),
+    });
+    expect(s.json<Session>().questions[0]?.room.answered).toBe(1);
+  });
+
   // Last: it uses up this server's join allowance.
   test('a join flood is refused with 429 and retry-after', async () => {
     const session = await newSession();
