@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { deriveKey } from '@pulsegap/config';
 import { DEMO_LOGINS, seedDemo } from '@pulsegap/api';
 import { testConfig } from '@pulsegap/testing';
@@ -287,6 +288,11 @@ describe('the live room in Chromium', () => {
     await late.page.getByRole('button', { name: 'Join' }).click();
     await late.page.getByText('There is no open room with this code', { exact: false }).waitFor();
     await expectLayoutFits(late.page, 'the join form at 360 px', NARROW_PHONE.width);
+
+    // A session that is not there (or not this organization's) says so instead of waiting.
+    await facilitator.goto(`${baseUrl}/#/room?session=${randomUUID()}`);
+    await facilitator.getByRole('alert').waitFor();
+    expect(await facilitator.locator('#room-code').count()).toBe(0);
 
     expect(facilitatorErrors).toEqual([]);
     for (const phone of [...phones, late]) expect(phone.errors).toEqual([]);
