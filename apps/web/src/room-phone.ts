@@ -50,7 +50,7 @@ const page = {
   join: byId('join', HTMLButtonElement),
   waiting: byId('waiting', HTMLParagraphElement),
   answerForm: byId('answer-form', HTMLFormElement),
-  position: byId('position', HTMLParagraphElement),
+  position: byId('position', HTMLHeadingElement),
   statement: byId('statement', HTMLLegendElement),
   scale: byId('scale', HTMLDivElement),
   promptLabel: byId('prompt-label', HTMLLabelElement),

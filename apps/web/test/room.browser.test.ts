@@ -200,7 +200,14 @@ describe('the live room in Chromium', () => {
     });
 
     // The fifth answer reveals the distribution, the mean and the texts, live, everywhere.
-    await answer(fifth, '4', TEXTS[4] ?? null);
+    // By keyboard: the five answers are one radio group, arrow keys move the choice.
+    await fifth.page.getByRole('radio', { name: '1' }).focus();
+    for (let step = 0; step < 3; step += 1) await fifth.page.keyboard.press('ArrowDown');
+    expect(await fifth.page.getByRole('radio', { name: '4' }).isChecked()).toBe(true);
+    await fifth.page.keyboard.press('Tab');
+    await fifth.page.keyboard.type(TEXTS[4] ?? '');
+    await fifth.page.keyboard.press('Tab');
+    await fifth.page.keyboard.press('Enter');
     await fifth.page.getByRole('heading', { name: 'Thank you' }).waitFor();
     const chart = facilitator.locator('canvas#room-chart[data-rendered="true"]');
     await chart.waitFor();
@@ -269,7 +276,13 @@ describe('the live room in Chromium', () => {
 
     // Closing asks first; then every phone says the session is closed.
     await facilitator.getByRole('button', { name: 'Close session' }).click();
-    await facilitator.getByRole('button', { name: 'Keep it open' }).click();
+    expect(await facilitator.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Keep it open',
+    );
+    await facilitator.keyboard.press('Enter');
+    expect(await facilitator.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Close session',
+    );
     expect(await facilitator.locator('[data-closed="false"]').count()).toBe(1);
     await facilitator.getByRole('button', { name: 'Close session' }).click();
     await facilitator.getByRole('button', { name: 'Yes, close the session' }).click();

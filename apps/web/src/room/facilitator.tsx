@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ContractError, type ProblemError } from '../http.js';
 import { api } from '../app/session-state.js';
 import { session as signedIn } from '../app/session-state.js';
@@ -81,6 +81,15 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [confirmClose, setConfirmClose] = useState(false);
+  // The focus follows the confirmation: onto it when it opens, back when it is dismissed.
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const keepOpenButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  useEffect(() => {
+    if (confirmClose) keepOpenButton.current?.focus();
+    else if (asked.current) closeButton.current?.focus();
+    asked.current = confirmClose;
+  }, [confirmClose]);
 
   if (refused !== null && session === null) {
     return (
@@ -196,6 +205,7 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
               </button>
               {confirmClose ? null : (
                 <button
+                  ref={closeButton}
                   type="button"
                   class="button button--quiet room-controls__close"
                   disabled={busy}
@@ -226,6 +236,7 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
                     Yes, close the session
                   </button>
                   <button
+                    ref={keepOpenButton}
                     type="button"
                     class="button button--quiet"
                     onClick={() => {
