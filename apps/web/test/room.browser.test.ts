@@ -132,7 +132,8 @@ describe('the live room in Chromium', () => {
     // code at /room, in lower case.
     const phones: Phone[] = [];
     for (let i = 0; i < 8; i += 1) {
-      const phone = await newPhone();
+      // The last phone is a small one, 360 px wide.
+      const phone = await newPhone(i === 7 ? NARROW_PHONE : PHONE);
       if (i === 0) {
         await phone.page.goto(joinUrl);
       } else {
@@ -273,16 +274,18 @@ describe('the live room in Chromium', () => {
       expect(await phone.page.locator('#position').textContent()).toBe('Finding 2 of 2');
     }
     expect(await facilitator.getByRole('button', { name: 'Next finding' }).isDisabled()).toBe(true);
+    const small = phones[7];
+    if (small !== undefined) {
+      await expectLayoutFits(small.page, 'the answer form at 360 px', NARROW_PHONE.width);
+      expect(await seriousAccessibilityProblems(small.page)).toEqual([]);
+    }
 
     // Closing asks first; then every phone says the session is closed.
     await facilitator.getByRole('button', { name: 'Close session' }).click();
-    expect(await facilitator.evaluate(() => document.activeElement?.textContent)).toBe(
-      'Keep it open',
-    );
+    const focused = () => facilitator.evaluate(() => document.activeElement?.textContent);
+    await expect.poll(focused).toBe('Keep it open');
     await facilitator.keyboard.press('Enter');
-    expect(await facilitator.evaluate(() => document.activeElement?.textContent)).toBe(
-      'Close session',
-    );
+    await expect.poll(focused).toBe('Close session');
     expect(await facilitator.locator('[data-closed="false"]').count()).toBe(1);
     await facilitator.getByRole('button', { name: 'Close session' }).click();
     await facilitator.getByRole('button', { name: 'Yes, close the session' }).click();
