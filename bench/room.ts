@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -258,6 +259,7 @@ async function main(): Promise<void> {
 
     log(`${String(PARTICIPANTS)} answers at a concurrency of ${String(CONCURRENCY)}`);
     const answers: { started: number; answered: number; roundTrip: number }[] = [];
+    const load = os.loadavg()[0] ?? 0;
     const wall = performance.now();
     await pool(PARTICIPANTS, CONCURRENCY, async (i) => {
       const started = performance.now();
@@ -318,6 +320,7 @@ One session of a released run; ${String(PARTICIPANTS)} phones join, each opens i
 finding once (a third with a text). **Arrival: all ${String(PARTICIPANTS)} answers as fast as
 ${String(CONCURRENCY)} concurrent requests allow** (a new one starts as soon as one is answered;
 ${fmt(answeringMs)} ms for all of them): harsher than a room, where taps spread over seconds.
+The machine was shared with other work: its load average was ${fmt(load, 1)} when the answers began.
 
 Measured per answer: from the start of its \`POST /room/:code/answers\` until the facilitator's
 stream (\`GET /sessions/:id/events\`, another socket) delivers a Session whose \`answered\`
@@ -339,10 +342,14 @@ ${fmt(sessionEvents)} Session events for ${fmt(PARTICIPANTS * 2)} changes (joins
 session's views once for all changes that arrive while it reads.
 
 What keeps it fast: answers to a question are written in batches (group commit under the
-question's row lock: one transaction, one seal per answer, one fold when the rule says the
-screen moves, one read of the views for the whole batch); the bus message carries only the
-session's id, each replica reads the views once per burst and writes the same rendered event
-to every stream of the session.
+question's row lock), and a batch is one transaction of four or five statements whatever its
+size: one takes the locks, says which phones joined and reads the sealed answers waiting; one
+stores the participation, the sealed rows and the counts; one advances the snapshot and
+deletes the rows folded in, when the rule says the screen moves; one reads the session's
+views for the whole batch. The first run of this benchmark, with a statement per phone and
+per step, measured p95 619 ms (baseline 335 ms) on the same machine. The bus message carries
+only the session's id; each replica reads the views once per burst of changes and writes the
+same rendered event to every stream of the session.
 
 Output: \`${line}\`
 `,

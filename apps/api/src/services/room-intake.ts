@@ -1,16 +1,17 @@
 import {
   advanceRoomShown,
   lockRoomAnswering,
-  roomPendingAnswers,
   roomSessionState,
   storeRoomAnswers,
   withTenant,
   type Database,
   type RoomAnswerRow,
+  type RoomPendingRow,
   type RoomQuestionRecord,
   type RoomSessionState,
   type TenantTransaction,
 } from '@pulsegap/db';
+import { randomUUID } from 'node:crypto';
 import { addToHistogram, roomView, type Histogram } from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import { GroupCommit } from '../group-commit.js';
@@ -83,8 +84,19 @@ async function writeBatch(
       if (!lock.joined.has(hash) || candidates.has(hash)) continue;
       candidates.set(hash, {
         tokenHash: answer.tokenHash,
-        scale: sealRoomValue(answer.value, key, questionId),
-        text: answer.text === null ? null : sealRoomText(answer.text, key, questionId),
+        scale: {
+          id: randomUUID(),
+          kind: 'scale',
+          sealed: sealRoomValue(answer.value, key, questionId),
+        },
+        text:
+          answer.text === null
+            ? null
+            : {
+                id: randomUUID(),
+                kind: 'text',
+                sealed: sealRoomText(answer.text, key, questionId),
+              },
       });
     }
     const stored = await storeRoomAnswers(
@@ -93,12 +105,17 @@ async function writeBatch(
       questionId,
       shuffled([...candidates.values()]),
     );
+    const added = [...candidates.entries()]
+      .filter(([hash]) => stored.has(hash))
+      .flatMap(([, row]) => (row.text === null ? [row.scale] : [row.scale, row.text]));
     const outcomes = batch.map((answer) => {
       const hash = answer.tokenHash.toString('hex');
       if (!lock.joined.has(hash)) return 'not-participant' as const;
       return stored.delete(hash) ? ('stored' as const) : ('duplicate' as const);
     });
-    if (outcomes.includes('stored')) await fold(trx, key, question, lock.threshold);
+    if (added.length > 0) {
+      await fold(trx, key, question, lock.threshold, [...lock.pending, ...added]);
+    }
     const state = await roomSessionState(trx, sessionId);
     if (state === null) throw new Error('a locked session is missing');
     return outcomes.map((status) => (status === 'stored' ? { status, state } : { status }));
@@ -114,9 +131,9 @@ async function fold(
   key: Buffer,
   question: RoomQuestionRecord,
   threshold: number,
+  pending: readonly RoomPendingRow[],
 ): Promise<void> {
   const questionId = question.id;
-  const pending = await roomPendingAnswers(trx, questionId);
   const shownCounts = question.shownCounts as Histogram;
   let answers = shownCounts;
   const prompts = [...question.shownTexts];

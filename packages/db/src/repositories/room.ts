@@ -152,32 +152,73 @@ export async function listRoomSessions(
 }
 
 /**
- * A session, its findings and its count of phones; null when it is not the tenant's. Two
- * statements: every change of a room is followed by this read, once per replica.
+ * A session, its findings and its count of phones, in one statement; null when it is not
+ * the tenant's. Every change of a room is followed by this read, once per replica.
  */
 export async function roomSessionState(
   trx: TenantTransaction,
   sessionId: string,
 ): Promise<RoomSessionState | null> {
-  const row = await trx
-    .selectFrom('room_sessions')
-    .select([
-      ...sessionColumns,
-      (eb) =>
-        eb
-          .selectFrom('room_participants')
-          .select(eb.fn.countAll<string>().as('count'))
-          .where('room_participants.session_id', '=', sessionId)
-          .as('participants'),
-    ])
-    .where('id', '=', sessionId)
-    .executeTakeFirst();
+  const { rows } = await sql<{
+    id: string;
+    run_id: string;
+    code: string;
+    threshold: number;
+    prompt: string;
+    current_question: string | null;
+    closed_at: Date | null;
+    participants: number;
+    questions: QuestionJson[];
+  }>`
+    select s.id, s.run_id, s.code, s.threshold, s.prompt, s.current_question, s.closed_at,
+           (select count(*)::int from room_participants p where p.session_id = s.id)
+             as participants,
+           coalesce((
+             select json_agg(json_build_object(
+                      'id', q.id, 'position', q.position, 'priority_id', q.priority_id,
+                      'dimension', q.dimension, 'statement', q.statement, 'figures', q.figures,
+                      'shown_counts', q.shown_counts, 'shown_texts', q.shown_texts,
+                      'answered', q.answered, 'texts_answered', q.texts_answered)
+                    order by q.position)
+               from room_questions q where q.session_id = s.id
+           ), '[]'::json) as questions
+      from room_sessions s
+     where s.id = ${sessionId}
+  `.execute(trx);
+  const row = rows[0];
   if (row === undefined) return null;
-  const questions = await roomQuestions(trx, [sessionId]);
   return {
     session: toSession(row),
-    questions: questions.get(sessionId) ?? [],
-    participants: Number(row.participants ?? 0),
+    questions: row.questions.map(toQuestion),
+    participants: row.participants,
+  };
+}
+
+interface QuestionJson {
+  id: string;
+  position: number;
+  priority_id: string;
+  dimension: string;
+  statement: string;
+  figures: unknown;
+  shown_counts: number[];
+  shown_texts: string[];
+  answered: number;
+  texts_answered: number;
+}
+
+function toQuestion(r: QuestionJson): RoomQuestionRecord {
+  return {
+    id: r.id,
+    position: r.position,
+    priorityId: r.priority_id,
+    dimension: r.dimension,
+    statement: r.statement,
+    figures: r.figures,
+    shownCounts: r.shown_counts,
+    shownTexts: r.shown_texts,
+    answered: r.answered,
+    textsAnswered: r.texts_answered,
   };
 }
 
@@ -340,13 +381,23 @@ export interface RoomAnsweringLock {
   readonly question: RoomQuestionRecord | null;
   /** Of the tokens given, those of phones that joined the session (hex of their hashes). */
   readonly joined: ReadonlySet<string>;
+  /** The question's sealed answers not yet shown. */
+  readonly pending: readonly RoomPendingRow[];
+}
+
+/** A sealed answer not yet shown. */
+export interface RoomPendingRow {
+  readonly id: string;
+  readonly kind: 'scale' | 'text';
+  readonly sealed: Buffer;
 }
 
 /**
  * In one statement: shares the session's row (a close waits for the batch, or the batch for
  * the close), locks the question's row (`for update`: every write of a question's answers
- * happens under it, so its counts and its fold see each answer once), and says which of
- * the tokens joined. Null when the session is not the tenant's.
+ * happens under it, so its counts and its fold see each answer once), says which of the
+ * tokens joined, and reads the question's sealed answers not yet shown. Null when the
+ * session is not the tenant's.
  */
 export async function lockRoomAnswering(
   trx: TenantTransaction,
@@ -368,13 +419,17 @@ export async function lockRoomAnswering(
     shown_texts: string[];
     answered: number;
     texts_answered: number;
+    pending: { id: string; kind: 'scale' | 'text'; sealed: string }[] | null;
   }>`
     select s.closed_at is not null as closed, s.threshold,
            array(select p.token_hash from room_participants p
                   where p.session_id = s.id and p.token_hash = any(${[...tokenHashes]}::bytea[]))
              as joined,
            q.id, q.position, q.priority_id, q.dimension, q.statement, q.figures,
-           q.shown_counts, q.shown_texts, q.answered, q.texts_answered
+           q.shown_counts, q.shown_texts, q.answered, q.texts_answered,
+           (select json_agg(json_build_object(
+                     'id', r.id, 'kind', r.kind, 'sealed', encode(r.sealed, 'base64')))
+              from room_pending r where r.question_id = q.id) as pending
       from room_sessions s
       left join lateral (
         select * from room_questions
@@ -390,6 +445,11 @@ export async function lockRoomAnswering(
     closed: row.closed,
     threshold: row.threshold,
     joined: new Set(row.joined.map((hash) => hash.toString('hex'))),
+    pending: (row.pending ?? []).map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      sealed: Buffer.from(r.sealed, 'base64'),
+    })),
     question:
       row.id === null
         ? null
@@ -408,11 +468,14 @@ export async function lockRoomAnswering(
   };
 }
 
-/** A phone's answer to store: its token's hash, its sealed value, its sealed text if any. */
+/**
+ * A phone's answer to store: its token's hash, and its sealed value and text (if any) as
+ * pending rows, with random ids chosen by the caller.
+ */
 export interface RoomAnswerRow {
   readonly tokenHash: Buffer;
-  readonly scale: Buffer;
-  readonly text: Buffer | null;
+  readonly scale: RoomPendingRow;
+  readonly text: RoomPendingRow | null;
 }
 
 /**
@@ -438,18 +501,22 @@ export async function storeRoomAnswers(
           on conflict do nothing
       returning token_hash
     ), scale as (
-      insert into room_pending (organization_id, question_id, kind, sealed)
-      select ${organizationId}, ${questionId}, 'scale', i.sealed
+      insert into room_pending (id, organization_id, question_id, kind, sealed)
+      select i.id, ${organizationId}, ${questionId}, 'scale', i.sealed
         from unnest(${answers.map((a) => a.tokenHash)}::bytea[],
-                    ${answers.map((a) => a.scale)}::bytea[]) with ordinality as i(token_hash, sealed, n)
+                    ${answers.map((a) => a.scale.id)}::uuid[],
+                    ${answers.map((a) => a.scale.sealed)}::bytea[])
+             with ordinality as i(token_hash, id, sealed, n)
        where i.token_hash in (select token_hash from claimed)
        order by i.n
       returning 1
     ), text as (
-      insert into room_pending (organization_id, question_id, kind, sealed)
-      select ${organizationId}, ${questionId}, 'text', i.sealed
+      insert into room_pending (id, organization_id, question_id, kind, sealed)
+      select i.id, ${organizationId}, ${questionId}, 'text', i.sealed
         from unnest(${texts.map((a) => a.tokenHash)}::bytea[],
-                    ${texts.map((a) => a.text)}::bytea[]) with ordinality as i(token_hash, sealed, n)
+                    ${texts.map((a) => a.text?.id)}::uuid[],
+                    ${texts.map((a) => a.text?.sealed)}::bytea[])
+             with ordinality as i(token_hash, id, sealed, n)
        where i.token_hash in (select token_hash from claimed)
        order by i.n
       returning 1
@@ -463,18 +530,6 @@ export async function storeRoomAnswers(
     select token_hash from claimed where (select count(*) from counted) >= 0
   `.execute(trx);
   return new Set(rows.map((r) => r.token_hash.toString('hex')));
-}
-
-/** A question's sealed answers not yet shown. Call under the question's lock. */
-export async function roomPendingAnswers(
-  trx: TenantTransaction,
-  questionId: string,
-): Promise<{ readonly id: string; readonly kind: 'scale' | 'text'; readonly sealed: Buffer }[]> {
-  return trx
-    .selectFrom('room_pending')
-    .select(['id', 'kind', 'sealed'])
-    .where('question_id', '=', questionId)
-    .execute();
 }
 
 /**
