@@ -11,6 +11,10 @@ const answerLinks: Plugin = {
       if (request.url !== undefined && /^\/answer\/[^/?#]+\/?(?:[?#]|$)/.test(request.url)) {
         request.url = '/answer.html';
       }
+      // The live room's phone page, `/room` and `/room/<code>`.
+      if (request.url !== undefined && /^\/room(?:\/[^/?#]*)?\/?(?:[?#]|$)/.test(request.url)) {
+        request.url = '/room.html';
+      }
       next();
     });
   },
@@ -48,6 +52,7 @@ export default defineConfig({
         app: here('index.html'),
         login: here('login.html'),
         answer: here('answer.html'),
+        room: here('room.html'),
       },
     },
   },

@@ -101,6 +101,32 @@ describe('the request log', () => {
     expect(entries.slice(before).map((entry) => entry.reqId)).toEqual([after, after]);
   });
 
+  test.skipIf(!PAGES_BUILT)(
+    'the room’s phone page and every file it loads log nothing',
+    async () => {
+      await loggedRequest();
+      const before = entries.length;
+      // With a code (a joined link, the QR code) and without (the form to type it).
+      for (const url of ['/room/K7Q2MX', '/room/k7q2mx', '/room']) {
+        const page = await server.inject({ url });
+        expect(page.statusCode, url).toBe(200);
+        expect(page.body, url).toContain('Join the room');
+        const tags = page.body.match(/<(?:script|link)\b[^>]*>/g) ?? [];
+        const assets = tags.flatMap((tag) => {
+          const asset = /\b(?:src|href)="([^"]+)"/.exec(tag)?.[1];
+          return asset === undefined ? [] : [asset];
+        });
+        expect(assets.filter((asset) => asset.endsWith('.js')).length).toBeGreaterThanOrEqual(1);
+        for (const asset of assets) {
+          const file = await server.inject({ url: asset });
+          expect(file.statusCode, asset).toBe(200);
+        }
+      }
+      const after = await loggedRequest();
+      expect(entries.slice(before).map((entry) => entry.reqId)).toEqual([after, after]);
+    },
+  );
+
   test.skipIf(!PAGES_BUILT)('no built page or file of the site is logged', async () => {
     await loggedRequest();
     const before = entries.length;

@@ -11,6 +11,8 @@ export interface TestSite {
   readonly browser: Browser;
   readonly db: Awaited<ReturnType<typeof openTestDatabase>>['db'];
   readonly jobs: JobRuntime;
+  /** Drops every open connection (streams included), as a restarted proxy would. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,9 @@ export async function startTestSite(): Promise<TestSite> {
     browser,
     db: database.db,
     jobs,
+    dropConnections() {
+      server.server.closeAllConnections();
+    },
     async close() {
       await browser.close();
       await server.close();

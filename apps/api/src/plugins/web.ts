@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Where `npm run build -w @pulsegap/web` puts the pages (the same from src/ and dist/). */
@@ -31,6 +31,11 @@ export default fp(
       { logLevel: 'silent', schema: { hide: true } },
       (_request, reply) => reply.sendFile('answer.html'),
     );
+    // The live room's phone page, with the room's code in the path or asking for it. Silent like
+    // the answer page: a line per phone would date who joined when.
+    const roomPage = (_request: unknown, reply: FastifyReply) => reply.sendFile('room.html');
+    fastify.get('/room', { logLevel: 'silent', schema: { hide: true } }, roomPage);
+    fastify.get('/room/:code', { logLevel: 'silent', schema: { hide: true } }, roomPage);
   },
   { name: 'web' },
 );

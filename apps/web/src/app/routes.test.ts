@@ -5,6 +5,7 @@ import {
   mayOpen,
   navigationFor,
   parseRoute,
+  sectionOf,
   type Route,
 } from './routes.js';
 import { EMPTY_QUERY } from '../dashboard/query.js';
@@ -26,6 +27,8 @@ describe('routes in the address', () => {
     { view: 'runs', pulseId: null },
     { view: 'runs', pulseId: '0b6f5c1e-2d1a-4c55-9a51-4c1f0d0f2a11' },
     { view: 'audit' },
+    { view: 'room', sessionId: null },
+    { view: 'room', sessionId: '0b6f5c1e-2d1a-4c55-9a51-4c1f0d0f2a11' },
   ];
 
   test.each(routes)('%o survives a reload', (route) => {
@@ -72,5 +75,13 @@ describe('routes in the address', () => {
     expect(mayOpen('executive', 'roster')).toBe(false);
     expect(mayOpen('executive', 'dashboard')).toBe(true);
     expect(mayOpen('admin', 'audit')).toBe(true);
+  });
+
+  test('the live room is a page of executives and HR, under the dashboard', () => {
+    expect(formatRoute({ view: 'room', sessionId: 's1' })).toBe('#/room?session=s1');
+    expect(parseRoute('#/room?session=')).toEqual({ view: 'room', sessionId: null });
+    expect(mayOpen('executive', 'room')).toBe(true);
+    expect(mayOpen('admin', 'room')).toBe(true);
+    expect(sectionOf({ view: 'room', sessionId: 's1' })).toBe('dashboard');
   });
 });

@@ -26,6 +26,8 @@ export type Route =
   /** The runs of one pulse (`pulseId` null: choose a pulse first). */
   | { view: 'runs'; pulseId: string | null }
   | { view: 'audit' }
+  /** The live room's screen, for the facilitator to project (`sessionId` null: none named). */
+  | { view: 'room'; sessionId: string | null }
   | { view: 'not-found'; address: string };
 
 export type ViewName = Route['view'];
@@ -56,7 +58,7 @@ export function navigationFor(role: Role): readonly NavItem[] {
 
 /** Whether `role` may open `view`; the API refuses the same with 403 anyway. */
 export function mayOpen(role: Role, view: ViewName): boolean {
-  if (view === 'dashboard' || view === 'not-found') return true;
+  if (view === 'dashboard' || view === 'room' || view === 'not-found') return true;
   return role === 'admin';
 }
 
@@ -83,10 +85,16 @@ export function parseRoute(hash: string): Route | null {
     return { view: 'dashboard', query: parseDashboardQuery(params) };
   }
   if (second === undefined && SIMPLE_VIEWS.includes(first)) {
-    return { view: first as Exclude<ViewName, 'dashboard' | 'pulse' | 'runs' | 'not-found'> };
+    return {
+      view: first as Exclude<ViewName, 'dashboard' | 'pulse' | 'runs' | 'room' | 'not-found'>,
+    };
   }
   if (first === 'pulses' && second !== undefined && second !== '') {
     return { view: 'pulse', pulseId: second === 'new' ? null : second };
+  }
+  if (first === 'room' && second === undefined) {
+    const sessionId = params.get('session');
+    return { view: 'room', sessionId: sessionId === null || sessionId === '' ? null : sessionId };
   }
   if (first === 'runs' && second === undefined) {
     const pulseId = params.get('pulse');
@@ -104,6 +112,10 @@ export function formatRoute(route: Route): string {
       return route.pulseId === null
         ? '#/runs'
         : `#/runs?${new URLSearchParams({ pulse: route.pulseId }).toString()}`;
+    case 'room':
+      return route.sessionId === null
+        ? '#/room'
+        : `#/room?${new URLSearchParams({ session: route.sessionId }).toString()}`;
     case 'not-found':
       return `#${route.address}`;
     case 'dashboard': {
@@ -120,8 +132,9 @@ export function formatRoute(route: Route): string {
   }
 }
 
-/** The navigation item a route belongs to (the builder is under Pulses). */
+/** The navigation item a route belongs to (the builder is under Pulses, the room under the dashboard). */
 export function sectionOf(route: Route): ViewName {
+  if (route.view === 'room') return 'dashboard';
   return route.view === 'pulse' ? 'pulses' : route.view;
 }
 

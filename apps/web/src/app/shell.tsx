@@ -18,6 +18,7 @@ import { DashboardView } from './views/dashboard.js';
 import { PrioritiesView } from './views/priorities.js';
 import { PulseBuilder } from './views/pulse-builder.js';
 import { PulsesView } from './views/pulses.js';
+import { RoomView } from './views/room.js';
 import { RosterView } from './views/roster.js';
 import { RunsView } from './views/runs.js';
 import { TeamsView } from './views/teams.js';
@@ -33,6 +34,7 @@ const TITLES: Record<Route['view'], string> = {
   pulse: 'Pulse builder',
   runs: 'Runs',
   audit: 'Audit log',
+  room: 'Live room',
   'not-found': 'Not found',
 };
 
@@ -72,6 +74,8 @@ function View({ route, signedIn }: { route: Route; signedIn: SignedIn }) {
       return <RunsView pulseId={route.pulseId} />;
     case 'audit':
       return <AuditView />;
+    case 'room':
+      return <RoomView key={route.sessionId ?? ''} sessionId={route.sessionId} />;
     case 'not-found':
       return (
         <section class="notice" aria-labelledby="view-title">

@@ -3,6 +3,7 @@ import { downloadFile } from '../api.js';
 import { session } from '../app/session-state.js';
 import { Failure } from '../app/ui.js';
 import type { SectionProps } from './section.js';
+import { OpenSession } from './open-session.js';
 import { formatRunDates } from './trend-view.js';
 
 type Download = 'brief' | 'figures';
@@ -16,7 +17,7 @@ const DOWNLOADS: Record<Download, { label: string; path: string; file: string }>
  * The facilitation brief of the run, as a page that prints as a handout (see the print block
  * of dashboard.css), with the brief and the run's figures to download.
  */
-export function BriefSection({ run, report }: SectionProps) {
+export function BriefSection({ run, report, priorities }: SectionProps) {
   const { brief } = report;
   const [busy, setBusy] = useState<Download | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -71,6 +72,7 @@ export function BriefSection({ run, report }: SectionProps) {
         </button>
       </div>
       <Failure error={error} />
+      <OpenSession run={run} report={report} priorities={priorities} />
       <article class="brief__sheet" aria-labelledby="brief-title">
         <header class="brief__header">
           <h3 id="brief-title">Facilitation brief: {brief.pulseTitle}</h3>

@@ -128,6 +128,11 @@ export interface BriefFinding {
   priorityId: string;
   title: string;
   text: string;
+  /**
+   * The cells (dimensions) a gap or collision finding cites, with their gap; empty for other
+   * kinds. A live room is opened on these.
+   */
+  cells: { dimension: string; gap: number | null }[];
 }
 
 export interface Brief {
@@ -350,6 +355,26 @@ export function parseComments(body: unknown): Comments {
   };
 }
 
+/** The cells a gap finding (its own) or a collision finding (those it cites) is about. */
+function findingCells(finding: Json, where: string): BriefFinding['cells'] {
+  if (finding.figures === null || finding.figures === undefined) return [];
+  const figures = record(finding.figures, `${where}.figures`);
+  const cell = (value: unknown, at: string) => {
+    const c = record(value, at);
+    return {
+      dimension: string(c.dimension, `${at}.dimension`),
+      gap: optionalNumber(c.gap, `${at}.gap`),
+    };
+  };
+  if (finding.kind === 'gap') return [cell(figures, `${where}.figures`)];
+  if (finding.kind === 'collision') {
+    return array(figures.cells ?? [], `${where}.figures.cells`).map((value, i) =>
+      cell(value, `${where}.figures.cells[${i}]`),
+    );
+  }
+  return [];
+}
+
 export function parseBrief(body: unknown): Brief {
   const brief = record(body, 'brief');
   return {
@@ -363,6 +388,7 @@ export function parseBrief(body: unknown): Brief {
         priorityId: id(finding.priorityId, `${where}.priorityId`),
         title: string(finding.title, `${where}.title`),
         text: string(finding.text, `${where}.text`),
+        cells: findingCells(finding, where),
       };
     }),
     questions: array(brief.questions, 'brief.questions').map((value, i) => {
