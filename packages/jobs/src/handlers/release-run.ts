@@ -69,7 +69,7 @@ export async function closeAndRelease(
     const [pulse] = await listPulses(trx, run.pulseId);
     const questions = await trx
       .selectFrom('run_questions')
-      .select(['position', 'priority_id', 'dimension'])
+      .select(['position', 'priority_id', 'dimension', 'kind'])
       .where('run_id', '=', runId)
       .orderBy('position')
       .execute();
@@ -96,8 +96,11 @@ export async function closeAndRelease(
       position: q.position,
       priorityId: q.priority_id,
       dimension: q.dimension,
+      kind: q.kind,
     }));
-    const pairs = committedClarityPairs(runQuestions);
+    // Committed clarity pairs a respondent's own clarity and commitment answers, never a
+    // leader's prediction.
+    const pairs = committedClarityPairs(runQuestions.filter((q) => q.kind !== 'prediction'));
     const paired = await pairCounts(
       trx,
       runId,
