@@ -18,6 +18,7 @@ import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
+import itemRoutes from './routes/items/index.js';
 import responseRoutes from './routes/responses/index.js';
 import health from './routes/health/index.js';
 import peopleRoutes from './routes/people/index.js';
@@ -81,6 +82,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(responseRoutes);
       await api.register(settingsRoutes);
       await api.register(auditRoutes);
+      await api.register(itemRoutes);
       if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },

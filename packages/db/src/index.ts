@@ -14,3 +14,4 @@ export * from './repositories/answering.js';
 export * from './repositories/audit.js';
 export * from './repositories/settings.js';
 export * from './repositories/reminders.js';
+export * from './repositories/custom-items.js';

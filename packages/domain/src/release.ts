@@ -619,7 +619,9 @@ export function releasedSeries(release: RunRelease): { priorityId: string; dimen
   return [...seen.values()].sort(
     (a, b) =>
       (a.priorityId < b.priorityId ? -1 : a.priorityId > b.priorityId ? 1 : 0) ||
-      (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99),
+      (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99) ||
+      // Custom items after the bank's, by key.
+      (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0),
   );
 }
 

@@ -19,6 +19,7 @@ import * as scheduledPulses from './2026-12-05T1500-scheduled-pulses.js';
 import * as reminders from './2026-12-05T1600-reminders.js';
 import * as segmentKeyStock from './2026-12-05T1700-segment-key-stock.js';
 import * as roomAndDecisions from './2026-12-05T1800-room-and-decisions.js';
+import * as customItemsAndPredictions from './2026-12-05T2100-custom-items-and-predictions.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T1600-reminders': reminders,
   '2026-12-05T1700-segment-key-stock': segmentKeyStock,
   '2026-12-05T1800-room-and-decisions': roomAndDecisions,
+  '2026-12-05T2100-custom-items-and-predictions': customItemsAndPredictions,
 };
 
 /** The last migration this build knows: a database older than that is not ready for it. */

@@ -30,6 +30,12 @@ export interface RunQuestionView {
   readonly text: string;
   /** Where its answer is kept in a response's answers (0 first). */
   readonly position: number;
+  /** `bank`, `custom`, `prediction`, … (see `RunQuestionKind`). */
+  readonly kind: string;
+  /** The tier it is asked of; null: both. */
+  readonly audienceTier: TierValue | null;
+  /** The team it is asked of, with the teams beneath it; null: everyone. */
+  readonly audienceTeamId: string | null;
 }
 
 /** The organization of the invitation whose secret hashes to `secretHash`, before the tenant is known. */
@@ -190,6 +196,9 @@ export async function runQuestions(
       'run_questions.dimension',
       'run_questions.text',
       'run_questions.position',
+      'run_questions.kind',
+      'run_questions.audience_tier',
+      'run_questions.audience_team_id',
     ])
     .where('run_questions.run_id', '=', runId)
     .orderBy('run_questions.position')
@@ -201,6 +210,9 @@ export async function runQuestions(
     dimension: r.dimension,
     text: r.text,
     position: r.position,
+    kind: r.kind,
+    audienceTier: r.audience_tier,
+    audienceTeamId: r.audience_team_id,
   }));
 }
 

@@ -94,7 +94,15 @@ export async function createRun(
     openQuestion: boolean;
     audience: { teams: readonly string[] | null; tiers: readonly TierValue[] | null };
     teams: readonly SnapshotTeam[];
-    questions: readonly { priorityId: string; dimension: string; text: string }[];
+    questions: readonly {
+      priorityId: string;
+      dimension: string;
+      text: string;
+      /** Default `bank`. */
+      kind?: 'bank' | 'custom' | 'prediction';
+      /** The tier it is asked of; null or absent: both. */
+      audienceTier?: TierValue | null;
+    }[];
     invitees: readonly Invitee[];
   },
 ): Promise<string> {
@@ -142,6 +150,8 @@ export async function createRun(
         dimension: q.dimension,
         text: q.text,
         position,
+        kind: q.kind ?? 'bank',
+        audience_tier: q.audienceTier ?? null,
       })),
     )
     .execute();

@@ -20,7 +20,7 @@ import {
   type TenantTransaction,
   type TokenClaim,
 } from '@pulsegap/db';
-import { isRunOpen, OPEN_QUESTION } from '@pulsegap/domain';
+import { isAskedOf, isRunOpen, OPEN_QUESTION, TeamTree } from '@pulsegap/domain';
 import { hashInvitationSecret } from '@pulsegap/jobs';
 import Type from 'typebox';
 import { conflict, invalid, notFound, runClosed } from '../../errors.js';
@@ -101,8 +101,17 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) =>
       withInvitation(request.params.secret, async (trx, organizationId, invitation, run) => {
         const [pulse] = await listPulses(trx, run.pulseId);
-        const questions = await runQuestions(trx, run.id);
         const segment = { teamId: invitation.segmentTeamId, tier: invitation.segmentTier };
+        const teams = await runTeams(trx, run.id);
+        // Only what is asked of this invitee's tier and team (leaders' predictions, say).
+        const place = {
+          tier: segment.tier,
+          teamAncestry:
+            segment.teamId === null
+              ? []
+              : [segment.teamId, ...new TeamTree(teams).ancestorsOf(segment.teamId)],
+        };
+        const questions = (await runQuestions(trx, run.id)).filter((q) => isAskedOf(q, place));
         const key = await ensureSegmentKey(
           trx,
           organizationId,
@@ -113,7 +122,7 @@ const invite: FastifyPluginAsyncTypebox = async (fastify) => {
         const team =
           segment.teamId === null
             ? null
-            : ((await runTeams(trx, run.id)).find((t) => t.id === segment.teamId)?.name ?? null);
+            : (teams.find((t) => t.id === segment.teamId)?.name ?? null);
         const priorities = new Map(questions.map((q) => [q.priorityId, q.priorityTitle]));
         const openQuestion = run.openQuestion;
         return {

@@ -34,6 +34,12 @@ const PulseChange = Type.Object(
     ),
     paused: Type.Optional(Paused),
     reminders: Type.Optional(Reminders),
+    predictions: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: runs ask leaders to predict the frontline’s staffing and feasibility answers.',
+      }),
+    ),
     // No `minimum` of 3 in the schema: a lower value is a lowering, refused with the current
     // value by the domain's rule.
     minGroupSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -53,6 +59,7 @@ type Changeable = Pick<
   | 'minGroupSize'
   | 'commentMinGroupSize'
   | 'reminders'
+  | 'predictions'
 >;
 
 /** Changing a pulse (title, audience, schedule, pausing, raising thresholds) and deleting it. */
@@ -187,6 +194,7 @@ async function checkedChanges(
       : { openForHours: body.schedule.openForHours }),
     ...(paused === undefined ? {} : { paused }),
     ...thresholds.thresholds,
+    ...(body.predictions === undefined ? {} : { predictions: body.predictions }),
     ...(body.reminders === undefined
       ? {}
       : {
@@ -248,6 +256,7 @@ function differences(
     minGroupSize: changes.minGroupSize ?? current.minGroupSize,
     commentMinGroupSize: changes.commentMinGroupSize ?? current.commentMinGroupSize,
     reminders: changes.reminders ?? current.reminders,
+    predictions: changes.predictions ?? current.predictions,
   };
   const changed: Record<string, { old: unknown; new: unknown }> = {};
   for (const key of Object.keys(next) as (keyof Changeable)[]) {

@@ -11,12 +11,19 @@ import {
   findRun,
   organizationOfRun,
   runQuestions,
+  runTeams,
   withTenant,
   type Database,
   type SealedSubmission,
   type TierValue,
 } from '@pulsegap/db';
-import { COMMENT_MAX_LENGTH, isRunOpen } from '@pulsegap/domain';
+import {
+  COMMENT_MAX_LENGTH,
+  isAskedOf,
+  isRunOpen,
+  TeamTree,
+  type QuestionAudience,
+} from '@pulsegap/domain';
 import type { Kysely } from 'kysely';
 import Type, { type Static } from 'typebox';
 import { forbidden, invalid, notFound, runClosed, type FieldError } from '../../errors.js';
@@ -50,6 +57,10 @@ interface RunFacts {
   readonly organizationId: string;
   /** Each question's position: where its answer is kept in the stored response. */
   readonly positions: ReadonlyMap<string, number>;
+  /** Who each question is asked of, by position. */
+  readonly audiences: readonly QuestionAudience[];
+  /** The run's team tree as it was when the run started (for questions asked of a team). */
+  readonly tree: TeamTree;
   readonly questionCount: number;
   readonly openQuestion: boolean;
   readonly closed: boolean;
@@ -147,6 +158,26 @@ export class SubmissionChecks {
     if (key === null || key.runId !== runId || !verifyToken(key.publicKey, message, signature)) {
       throw forbidden('The token is not valid for this run.');
     }
+    // An answer to a question not asked of the token's segment (a frontline answer to a
+    // leaders' prediction, say) would be counted where it does not belong.
+    const { teamId, tier } = key.segment;
+    const place = {
+      tier,
+      teamAncestry: teamId === null ? [] : [teamId, ...run.tree.ancestorsOf(teamId)],
+    };
+    const notAsked = answers.flatMap((answer, i) => {
+      const position = run.positions.get(answer.questionId) ?? -1;
+      const audience = run.audiences[position];
+      return audience === undefined || isAskedOf(audience, place)
+        ? []
+        : [{ path: `body/answers/${i}/questionId`, message: `is not asked of ${tier}` }];
+    });
+    if (notAsked.length > 0) {
+      throw invalid(
+        `The response is invalid: ${notAsked.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        notAsked,
+      );
+    }
     return {
       organizationId: run.organizationId,
       runId,
@@ -175,9 +206,13 @@ export class SubmissionChecks {
         const run = await findRun(trx, runId);
         if (run === null) throw notFound('The run');
         const questions = await runQuestions(trx, runId);
+        const audiences: QuestionAudience[] = [];
+        for (const q of questions) audiences[q.position] = q;
         return {
           organizationId,
           positions: new Map(questions.map((q) => [q.id, q.position])),
+          audiences,
+          tree: new TeamTree(await runTeams(trx, runId)),
           questionCount: questions.length,
           openQuestion: run.openQuestion,
           closed: !isRunOpen(run),
