@@ -12,7 +12,8 @@ import { sql, type Kysely } from 'kysely';
  * `run_questions` when it starts, so a run keeps what it asked.
  *
  * `pulses.predictions`: its runs add, per priority, a prediction item of staffing and of
- * feasibility asked of leadership only.
+ * feasibility asked of leadership only. A run's prediction of staffing has the same priority
+ * and dimension as its bank item of staffing, so a run's items are unique by kind too.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
@@ -30,11 +31,20 @@ export async function up(db: Kysely<any>): Promise<void> {
       with check (organization_id = app_current_organization());
 
     alter table pulses add column predictions boolean not null default false;
+
+    alter table run_questions drop constraint if exists run_questions_run_id_priority_id_dimension_key;
+    create unique index run_questions_item on run_questions (run_id, priority_id, dimension, kind)
+      where decision_id is null;
   `.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    drop index run_questions_item;
+    delete from run_questions where kind = 'prediction';
+    alter table run_questions
+      add constraint run_questions_run_id_priority_id_dimension_key
+      unique (run_id, priority_id, dimension);
     alter table pulses drop column predictions;
     drop table custom_items;
   `.execute(db);
