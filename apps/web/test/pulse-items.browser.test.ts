@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestSite, type TestSite } from './site.js';
@@ -88,6 +89,57 @@ describe('the pulse builder: custom items and leaders’ predictions, in Chromiu
         })
         .isChecked(),
     ).toBe(true);
+
+    // A run of it, answered by six leaders and six frontline people, released: the
+    // dashboard names the custom item's cells by its statement.
+    await api('/people/import', {
+      people: Array.from({ length: 12 }, (_, i) => ({
+        email: `p${i}@items.test`,
+        name: `Person ${i}`,
+        team: 'Operations',
+        tier: i < 6 ? 'leadership' : 'frontline',
+      })),
+    });
+    const run = await api<{ id: string }>(`/pulses/${pulseId}/runs`, {});
+    await site.jobs.drain();
+    const outbox = await api<{ items: { to: string; link: string | null }[] }>('/dev/outbox');
+    for (const { to, link } of outbox.items) {
+      if (link === null) continue;
+      const secret = new URL(link).pathname.split('/').at(-1) ?? '';
+      const leader = Number(/^p(\d+)@/.exec(to)?.[1]) < 6;
+      const invite = await api<{
+        runId: string;
+        keyId: string;
+        publicKey: string;
+        questions: { id: string; text: string }[];
+      }>(`/invite/${secret}`);
+      // Leaders are asked to predict the frontline; the frontline is not.
+      expect(invite.questions.some((q) => q.text.startsWith('How do you expect'))).toBe(leader);
+      const token = await requestToken(invite.publicKey, async (blinded) => {
+        const signed = await api<{ blindSignature: string }>(`/invite/${secret}/token`, {
+          blindedMessage: toBase64Url(blinded),
+        });
+        return Buffer.from(signed.blindSignature, 'base64url');
+      });
+      await api('/responses', {
+        runId: invite.runId,
+        token: {
+          keyId: invite.keyId,
+          message: toBase64Url(token.message),
+          signature: toBase64Url(token.signature),
+        },
+        answers: invite.questions.map((q) => ({ questionId: q.id, value: leader ? 5 : 2 })),
+      });
+    }
+    await api(`/runs/${run.id}/close`, {});
+    await site.jobs.drain();
+    await page.goto(`${baseUrl}/#/dashboard`);
+    const label = 'My team has the budget that the priority needs.';
+    // The gap chart's figures as a table (the second of the overview's tables).
+    await page.getByText('The figures as a table').nth(1).click();
+    await expect
+      .poll(() => page.getByRole('cell', { name: label, exact: true }).count(), WAIT)
+      .toBe(1);
     await page.close();
   });
 });
