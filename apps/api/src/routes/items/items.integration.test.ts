@@ -84,6 +84,7 @@ describe('custom Likert items', () => {
     expect(JSON.stringify(noTitle.errors)).toContain('{P}');
     expectProblem(await post({ key: 'custom-x', statement: '{P}?' }), 400);
     expectProblem(await post({ key: 'custom-x' }), 400);
+    expectProblem(await post({ key: 'custom-x', statement: 'A NUL \u0000 in {P} here.' }), 400);
     const duplicate = expectProblem(
       await post({ key: 'custom-budget', statement: 'Another statement about {P}.' }),
       409,
