@@ -16,6 +16,7 @@ import Type, { type Static } from 'typebox';
 import { notFound, type FieldError } from '../../errors.js';
 import { IdParams, Nullable, problems } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
+import { asksPredicted, PREDICTIONS_NEED } from './new-pulse.js';
 import { assertScheduledAudience } from './preview.js';
 import { Audience, Reminders, Schedule, scheduleErrors, storedSchedule } from './pulse-fields.js';
 
@@ -170,6 +171,9 @@ async function checkedChanges(
         });
       }
     });
+  }
+  if (body.predictions === true && !asksPredicted(current.dimensions)) {
+    errors.push({ path: 'body/predictions', message: PREDICTIONS_NEED });
   }
   if (errors.length > 0 || !thresholds.ok) throw invalidFields('The change', errors);
   const paused = body.paused ?? inside;

@@ -7,6 +7,7 @@ import {
   type TenantTransaction,
 } from '@pulsegap/db';
 import {
+  BLIND_SPOT_DIMENSIONS,
   DEFAULT_REMINDERS,
   DIMENSIONS,
   isDimension,
@@ -91,6 +92,9 @@ export async function checkedNewPulse(
       }
     });
   }
+  if (body.predictions === true && !asksPredicted(body.dimensions ?? DIMENSIONS)) {
+    errors.push({ path: 'body/predictions', message: PREDICTIONS_NEED });
+  }
   const teams = new Set((await listTeams(trx)).map((t) => t.id));
   (body.audience?.teams ?? []).forEach((teamId, i) => {
     if (!teams.has(teamId)) {
@@ -122,6 +126,15 @@ export async function checkedNewPulse(
           : body.reminders.hoursBeforeClose,
     },
   };
+}
+
+/** Why leaders' predictions are refused on a pulse that asks neither statement. */
+export const PREDICTIONS_NEED =
+  'leaders predict the frontline’s staffing and feasibility answers: the pulse must ask staffing or feasibility';
+
+/** Whether a pulse's dimensions hold a statement leaders may be asked to predict. */
+export function asksPredicted(dimensions: readonly string[]): boolean {
+  return BLIND_SPOT_DIMENSIONS.some((d) => dimensions.includes(d));
 }
 
 /** What a run of a pulse about to be stored would be planned from. */

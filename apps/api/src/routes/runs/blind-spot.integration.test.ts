@@ -120,6 +120,52 @@ describe("leadership's blind spot: leaders predict the frontline's answers", () 
     expect(after.json<{ predictions: boolean }>().predictions).toBe(false);
   });
 
+  test('predictions on a pulse that asks neither staffing nor feasibility are refused', async () => {
+    const run = await predictingRun('No Staffing Co');
+    const priority = await t.server.inject({
+      url: '/api/v1/priorities',
+      headers: bearer(run.org.token),
+    });
+    const priorityId = priority.json<{ items: { id: string }[] }>().items[0]?.id;
+    const refused = expectProblem(
+      await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/pulses',
+        headers: bearer(run.org.token),
+        payload: {
+          title: 'Clarity only',
+          priorityIds: [priorityId],
+          dimensions: ['clarity'],
+          predictions: true,
+        },
+      }),
+      400,
+    );
+    expect(refused.errors).toEqual([expect.objectContaining({ path: 'body/predictions' })]);
+    const created = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: bearer(run.org.token),
+      payload: { title: 'Clarity only', priorityIds: [priorityId], dimensions: ['clarity'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const pulseId = created.json<{ id: string }>().id;
+    expectProblem(
+      await t.server.inject({
+        method: 'PATCH',
+        url: `/api/v1/pulses/${pulseId}`,
+        headers: bearer(run.org.token),
+        payload: { predictions: true },
+      }),
+      400,
+    );
+    const after = await t.server.inject({
+      url: `/api/v1/pulses/${pulseId}`,
+      headers: bearer(run.org.token),
+    });
+    expect(after.json<{ predictions: boolean }>().predictions).toBe(false);
+  });
+
   test('the release has the blind spot, the bank cell counts only answers to the bank, and the brief names it', async () => {
     const run = await predictingRun('Blind Spot Co');
     const leaders = [5, 5, 4, 5, 4, 5];

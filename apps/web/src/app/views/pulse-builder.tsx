@@ -267,6 +267,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
             />{' '}
             Ask leaders to predict the frontline's staffing and feasibility answers
           </label>
+          <FieldError id="pulse-predictions-error" message={errorAt('predictions')} />
           <label class="choice">
             <input
               type="checkbox"
