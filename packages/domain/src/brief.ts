@@ -320,6 +320,18 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
       `${plural(input.suppressedCells, 'cell was', 'cells were')} withheld to protect anonymity (fewer than k = ${input.minGroupSize} respondents).`,
     );
   }
+  const blindSpots = input.blindSpots ?? [];
+  const withheldBlindSpots = blindSpots.filter((b) => b.blindSpot.suppressed).length;
+  if (withheldBlindSpots > 0) {
+    notes.push(
+      `${plural(withheldBlindSpots, "of leadership's predictions was", "of leadership's predictions were")} withheld to protect anonymity (fewer than k = ${input.minGroupSize} leaders predicting, or frontline respondents answering).`,
+    );
+  }
+  if (withheldBlindSpots < blindSpots.length && largestBlindSpot(blindSpots) === null) {
+    notes.push(
+      "No difference between leadership's predictions and the frontline's answers is clear of chance (its 95% CI includes 0); no blind spot is named.",
+    );
+  }
 
   return {
     runId: input.runId,

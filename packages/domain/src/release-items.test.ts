@@ -84,6 +84,11 @@ describe('the release: custom items, predictions, easy agreement', () => {
         suppressed: false,
       }),
     ]);
+    // Shown, but with a split frontline its 95% interval holds 0: the brief names none, and says so.
+    expect(release.brief.blindSpot).toBeNull();
+    expect(release.brief.notes).toContainEqual(
+      expect.stringMatching(/^No difference between leadership's predictions/),
+    );
     // The stored document, checked when read, holds them.
     expect(parseRelease(JSON.parse(JSON.stringify(release)))).toEqual(release);
     const markdown = briefMarkdown(release.brief);
@@ -112,6 +117,9 @@ describe('the release: custom items, predictions, easy agreement', () => {
       },
     ]);
     expect(release.brief.blindSpot).toBeNull();
+    expect(release.brief.notes).toContainEqual(
+      expect.stringMatching(/^1 of leadership's predictions was withheld/),
+    );
     expect(briefMarkdown(release.brief)).not.toContain('blind spot');
   });
 });

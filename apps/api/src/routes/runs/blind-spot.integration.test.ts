@@ -283,6 +283,10 @@ describe("leadership's blind spot: leaders predict the frontline's answers", () 
       });
     }
     expect(brief.json<{ blindSpot: unknown }>().blindSpot).toBeNull();
+    // The brief says why it names none.
+    expect(brief.json<{ notes: string[] }>().notes).toContain(
+      "2 of leadership's predictions were withheld to protect anonymity (fewer than k = 5 leaders predicting, or frontline respondents answering).",
+    );
     const markdown = await t.server.inject({
       url: `/api/v1/runs/${run.runId}/brief?format=md`,
       headers: bearer(run.org.token),
