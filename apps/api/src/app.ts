@@ -20,6 +20,7 @@ import decisionRoutes from './routes/decisions/index.js';
 import authRoutes from './routes/auth/index.js';
 import devRoutes from './routes/dev/index.js';
 import inviteRoutes from './routes/invite/index.js';
+import itemRoutes from './routes/items/index.js';
 import responseRoutes from './routes/responses/index.js';
 import roomRoutes from './routes/room/index.js';
 import sessionRoutes from './routes/sessions/index.js';
@@ -92,6 +93,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       await api.register(decisionRoutes);
       await api.register(sessionRoutes);
       await api.register(roomRoutes);
+      await api.register(itemRoutes);
       if (!options.config.production) await api.register(devRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
     },

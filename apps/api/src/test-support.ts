@@ -161,9 +161,14 @@ export async function startAnsweringRun(
     people: readonly string[];
     header?: string;
     dimensions: readonly string[];
+    /** More of the pulse's fields, such as `predictions`. */
+    pulse?: Record<string, unknown>;
+    /** Runs after sign-up, before the pulse is made (to add custom items, say). */
+    prepare?: (org: TestOrganization) => Promise<void>;
   },
 ): Promise<AnsweringRun> {
   const org = await signup(server, options.organization);
+  await options.prepare?.(org);
   const imported = await server.inject({
     method: 'POST',
     url: '/api/v1/people/import',
@@ -183,8 +188,10 @@ export async function startAnsweringRun(
       title: 'Pulse',
       priorityIds: [priorityId],
       dimensions: options.dimensions,
+      ...options.pulse,
     },
   });
+  expect(pulse.statusCode, pulse.body).toBe(201);
   const pulseId = pulse.json<{ id: string }>().id;
   const run = await server.inject({
     method: 'POST',
@@ -266,7 +273,10 @@ export async function runJobNow(
   await runJob(createJobContext(testConfig(), db), request.name, request.payload);
 }
 
-/** One response to store with `storeAnswers`: its segment, answers by dimension, comment. */
+/**
+ * One response to store with `storeAnswers`: its segment, answers by dimension (a leader's
+ * prediction of a dimension under `prediction:<dimension>`), comment.
+ */
 export interface AnswersByDimension {
   readonly teamId?: string | null;
   readonly tier: TierValue;
@@ -288,7 +298,7 @@ export async function storeAnswers(
   await withTenant(db, organizationId, async (trx) => {
     const questions = await trx
       .selectFrom('run_questions')
-      .select(['position', 'dimension'])
+      .select(['position', 'dimension', 'kind'])
       .where('run_id', '=', runId)
       .execute();
     await storeResponses(
@@ -297,7 +307,10 @@ export async function storeAnswers(
       runId,
       responses.map((r) => {
         const answers = Array<number | null>(questions.length).fill(null);
-        for (const q of questions) answers[q.position] = r.values[q.dimension] ?? null;
+        for (const q of questions) {
+          const key = q.kind === 'prediction' ? `prediction:${q.dimension}` : q.dimension;
+          answers[q.position] = r.values[key] ?? null;
+        }
         return {
           segmentTeamId: r.teamId ?? null,
           segmentTier: r.tier,

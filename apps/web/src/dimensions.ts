@@ -27,6 +27,17 @@ export function dimensionColour(name: string, customIndex = 0): string {
   return CUSTOM_COLOURS[customIndex % CUSTOM_COLOURS.length] ?? '#707070';
 }
 
+/**
+ * How a dimension is named to readers: a bank dimension by its name, a custom item by its
+ * statement (from `statements`, by key) with "the priority" for `{P}`; a custom key whose
+ * statement is not known, by its key.
+ */
+export function dimensionLabel(name: string, statements: ReadonlyMap<string, string>): string {
+  if (isBankDimension(name)) return name;
+  const statement = statements.get(name);
+  return statement === undefined ? name : statement.replaceAll('{P}', 'the priority');
+}
+
 /** Sorts dimension names: the bank's order first, then custom items alphabetically. */
 export function orderDimensions(names: Iterable<string>): string[] {
   const unique = [...new Set(names)];

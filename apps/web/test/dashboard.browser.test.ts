@@ -317,6 +317,12 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('.section-body').textContent()).toContain(
       'Customer Focus collides with staffing',
     );
+    // The demo's leaders expect the frontline to call Customer Focus staffed.
+    expect(
+      await page.getByRole('region', { name: 'Leadership’s blind spot' }).textContent(),
+    ).toMatch(
+      /Leadership expected the frontline to rate staffing for Customer Focus 3\.\d; it rated 2\.\d/,
+    );
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: 'docs/screenshots/dashboard-brief.png', fullPage: true });
     await page.emulateMedia({ media: 'print' });
@@ -342,6 +348,7 @@ describe('the dashboard in Chromium', () => {
     expect(brief.name).toMatch(/^brief-[0-9a-f-]{36}\.md$/);
     expect(brief.text).toMatch(/^# /);
     expect(brief.text).toContain('Customer Focus');
+    expect(brief.text).toContain('## Leadership’s blind spot');
     const csv = await saved('Download the figures (CSV)');
     expect(csv.name).toMatch(/^run-[0-9a-f-]{36}\.csv$/);
     expect(csv.text.split('\n')[0]).toMatch(/priority/i);

@@ -16,3 +16,4 @@ export * from './repositories/settings.js';
 export * from './repositories/reminders.js';
 export * from './repositories/decisions.js';
 export * from './repositories/room.js';
+export * from './repositories/custom-items.js';

@@ -28,6 +28,7 @@ export interface Database {
   room_pending: RoomPendingTable;
   room_participants: RoomParticipantTable;
   room_participation: RoomParticipationTable;
+  custom_items: CustomItemTable;
   decisions: DecisionTable;
 }
 
@@ -117,6 +118,8 @@ export interface PulseTable {
   deleted_at: Date | null;
   /** Its runs remind at the middle of their window. */
   remind_at_half_window: Generated<boolean>;
+  /** Its runs ask leaders to predict the frontline's staffing and feasibility answers. */
+  predictions: Generated<boolean>;
   /** Its runs remind this many hours before they close (null: not). */
   remind_hours_before_close: ColumnType<number | null, number | null | undefined, number | null>;
 }
@@ -381,4 +384,11 @@ export interface DecisionTable {
   status: Generated<'open' | 'retired'>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** An organization's own Likert item: its key (`custom-…`) and statement, with `{P}`. */
+export interface CustomItemTable {
+  organization_id: string;
+  key: string;
+  statement: string;
 }

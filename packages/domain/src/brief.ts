@@ -4,7 +4,14 @@ import {
   formatPercent as percent,
   MINUS,
 } from './brief-format.js';
+import {
+  blindSpotSentence,
+  largestBlindSpot,
+  type BlindSpotDimension,
+  type PriorityBlindSpot,
+} from './blind-spot.js';
 import type { ReportedCellStatistics } from './cell-statistics.js';
+import type { AgreementSide } from './easy-agreement.js';
 import { DomainError } from './errors.js';
 import { assertMinGroupSize } from './group-size.js';
 import { DIMENSIONS, isDimension, type Dimension } from './question-bank.js';
@@ -70,6 +77,42 @@ export interface BriefInput {
   readonly cells: readonly BriefCell[];
   /** How many cells were withheld for anonymity, so the brief can say so. */
   readonly suppressedCells: number;
+  /** Organization-level cells flagged as agreement that comes too easily (shown ones only). */
+  readonly easyAgreements?: readonly BriefEasyAgreement[];
+  /** The run's blind spots, shown or suppressed; the brief names the largest. */
+  readonly blindSpots?: readonly PriorityBlindSpot[];
+}
+
+/**
+ * An organization-level cell where leadership is nearly unanimous and the frontline split
+ * (`easyAgreement`), with the question it puts to the room (`easyAgreementQuestion`).
+ */
+export interface BriefEasyAgreement {
+  readonly priorityId: string;
+  readonly title: string;
+  /** A bank dimension such as `staffing`, or a custom item's key. */
+  readonly dimension: string;
+  /** The side nearly every leader answered on. */
+  readonly side: AgreementSide;
+  readonly leadershipShare: number;
+  readonly frontlineAgree: number;
+  readonly frontlineDisagree: number;
+  readonly leadershipN: number;
+  readonly frontlineN: number;
+  readonly question: string;
+}
+
+/** The blind spot the brief names (`largestBlindSpot`) and its sentence. */
+export interface BriefBlindSpot {
+  readonly priorityId: string;
+  readonly title: string;
+  readonly dimension: BlindSpotDimension;
+  readonly predictedMean: number;
+  readonly actualMean: number;
+  /** Predicted minus actual. */
+  readonly difference: number;
+  readonly ci95: ConfidenceInterval | null;
+  readonly sentence: string;
 }
 
 /** The numbers behind a gap between leadership and the frontline in one cell. */
@@ -172,6 +215,10 @@ export interface FacilitationBrief {
   readonly findings: readonly BriefFinding[];
   readonly questions: readonly BriefQuestion[];
   readonly notes: readonly string[];
+  /** Cells where agreement came too easily, each with its question for the room. */
+  readonly easyAgreements?: readonly BriefEasyAgreement[];
+  /** Leadership's largest blind spot whose interval excludes zero; null when none. */
+  readonly blindSpot?: BriefBlindSpot | null;
 }
 
 /**
@@ -273,6 +320,18 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
       `${plural(input.suppressedCells, 'cell was', 'cells were')} withheld to protect anonymity (fewer than k = ${input.minGroupSize} respondents).`,
     );
   }
+  const blindSpots = input.blindSpots ?? [];
+  const withheldBlindSpots = blindSpots.filter((b) => b.blindSpot.suppressed).length;
+  if (withheldBlindSpots > 0) {
+    notes.push(
+      `${plural(withheldBlindSpots, "of leadership's predictions was", "of leadership's predictions were")} withheld to protect anonymity (fewer than k = ${input.minGroupSize} leaders predicting, or frontline respondents answering).`,
+    );
+  }
+  if (withheldBlindSpots < blindSpots.length && largestBlindSpot(blindSpots) === null) {
+    notes.push(
+      "No difference between leadership's predictions and the frontline's answers is clear of chance (its 95% CI includes 0); no blind spot is named.",
+    );
+  }
 
   return {
     runId: input.runId,
@@ -282,6 +341,34 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
     findings,
     questions,
     notes,
+    ...(input.easyAgreements === undefined
+      ? {}
+      : {
+          easyAgreements: [...input.easyAgreements].sort(
+            (a, b) =>
+              compareText(a.title, b.title) ||
+              compareDimensions(a.dimension, b.dimension) ||
+              compareText(a.priorityId, b.priorityId),
+          ),
+        }),
+    ...(input.blindSpots === undefined ? {} : { blindSpot: namedBlindSpot(input.blindSpots) }),
+  };
+}
+
+/** The largest blind spot worth naming, with its sentence (`largestBlindSpot`). */
+function namedBlindSpot(blindSpots: readonly PriorityBlindSpot[]): BriefBlindSpot | null {
+  const largest = largestBlindSpot(blindSpots);
+  if (largest === null) return null;
+  const figures = largest.blindSpot;
+  return {
+    priorityId: largest.priorityId,
+    title: largest.title,
+    dimension: largest.dimension,
+    predictedMean: figures.predictionMean,
+    actualMean: figures.actualMean,
+    difference: figures.blindSpot,
+    ci95: figures.ci95,
+    sentence: blindSpotSentence(largest),
   };
 }
 
@@ -313,6 +400,13 @@ export function briefMarkdown(brief: FacilitationBrief): string {
     lines.push('None.');
   } else {
     for (const question of brief.questions) lines.push(`- ${escapeMarkdown(question.text)}`);
+  }
+  if (brief.blindSpot !== undefined && brief.blindSpot !== null) {
+    lines.push('', '## Leadership’s blind spot', '', escapeMarkdown(brief.blindSpot.sentence));
+  }
+  if (brief.easyAgreements !== undefined && brief.easyAgreements.length > 0) {
+    lines.push('', '## Agreement that came too easily', '');
+    for (const item of brief.easyAgreements) lines.push(`- ${escapeMarkdown(item.question)}`);
   }
   if (brief.notes.length > 0) {
     lines.push('', '## Notes', '');

@@ -6,6 +6,7 @@ export {
   isTier,
   OPEN_QUESTION,
   PRIORITY_PLACEHOLDER,
+  predictionStatementFor,
   STATEMENTS,
   statementFor,
   TIERS,
@@ -132,7 +133,9 @@ export {
   type WithheldCommentGroup,
 } from './comment-plan.js';
 export {
+  BlindSpotSchema,
   BriefSchema,
+  EasyAgreementSchema,
   ClarityIndexSchema,
   DriftSchema,
   GroupParticipationSchema,
@@ -153,6 +156,7 @@ export {
   TierSummarySchema,
   type PriorityTrend,
   type PriorityTrendPoint,
+  type ReleasedBlindSpot,
   type ReleasedBrief,
   type ReleasedCell,
   type ReleasedPriority,
@@ -189,7 +193,9 @@ export {
   BRIEF_MAX_QUESTIONS,
   briefMarkdown,
   facilitationBrief,
+  type BriefBlindSpot,
   type BriefCell,
+  type BriefEasyAgreement,
   type BriefFinding,
   type BriefFindingKind,
   type BriefInput,
@@ -264,22 +270,30 @@ export {
   type ShownEasyAgreement,
   type SuppressedEasyAgreement,
 } from './easy-agreement.js';
-export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';
-// Schedules are imported from '@pulsegap/domain/schedule': their cron parser stays out of
-// the pages that import this index.
 export {
+  CUSTOM_ITEM_KEY_PATTERN,
+  CUSTOM_ITEM_STATEMENT_MAX,
+  CUSTOM_ITEM_STATEMENT_MIN,
+  customItemProblems,
   DECISION_ITEM_KINDS,
   decisionItems,
   isAskedOf,
+  itemStatementFor,
+  itemStatements,
   settledStatement,
   stoppedStatement,
   teamAncestry,
+  type CustomItem,
+  type CustomItemProblem,
   type DecisionForItems,
   type DecisionItem,
   type DecisionItemKind,
   type QuestionAudience,
   type QuestionInvitee,
 } from './run-items.js';
+export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from './roster.js';
+// Schedules are imported from '@pulsegap/domain/schedule': their cron parser stays out of
+// the pages that import this index.
 export {
   durabilityOfReleases,
   releaseDecisions,

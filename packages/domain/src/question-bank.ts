@@ -59,6 +59,18 @@ export function statementFor(dimension: Dimension, priorityTitle: string): strin
   return STATEMENTS[dimension].replaceAll(PRIORITY_PLACEHOLDER, () => priorityTitle);
 }
 
+/**
+ * The item leaders answer when a pulse asks them to predict the frontline (the blind spot):
+ * how they expect the frontline to rate the bank's statement of `staffing` or `feasibility`
+ * for a priority, on the same 1–5 scale.
+ */
+export function predictionStatementFor(
+  dimension: 'staffing' | 'feasibility',
+  priorityTitle: string,
+): string {
+  return `How do you expect the frontline to rate: "${statementFor(dimension, priorityTitle)}"?`;
+}
+
 const dimensionNames: ReadonlySet<string> = new Set(DIMENSIONS);
 const tierNames: ReadonlySet<string> = new Set(TIERS);
 

@@ -1,6 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { facilitationBrief } from './brief.js';
+import { blindSpot, BLIND_SPOT_DIMENSIONS, type PriorityBlindSpot } from './blind-spot.js';
+import { facilitationBrief, type BriefEasyAgreement } from './brief.js';
+import { easyAgreement, easyAgreementQuestion } from './easy-agreement.js';
+import { addToHistogram, emptyHistogram, type Histogram } from './histogram.js';
 import { planComments, type SegmentComment } from './comment-plan.js';
 import {
   releaseDecisions,
@@ -144,6 +147,47 @@ const Finding = <K extends string, F extends TSchema>(kind: K, figures: F) =>
     figures,
   });
 
+/** A cell where leadership is nearly unanimous and the frontline split (`easyAgreement`). */
+export const EasyAgreementSchema = Type.Object({
+  priorityId: Id,
+  title: Type.String(),
+  dimension: Type.String(),
+  side: Type.Union([Type.Literal('agree'), Type.Literal('disagree')], {
+    description: 'The side of the scale nearly every leader answered on: 4–5 or 1–2.',
+  }),
+  leadershipShare: Share,
+  frontlineAgree: Type.Number({ minimum: 0, maximum: 1, description: 'Frontline share at 4–5.' }),
+  frontlineDisagree: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'Frontline share at 1–2.',
+  }),
+  leadershipN: Count,
+  frontlineN: Count,
+  question: Type.String({ description: 'The question the brief puts to the room.' }),
+});
+const BlindSpotDimensionSchema = Type.Union([
+  Type.Literal('staffing'),
+  Type.Literal('feasibility'),
+]);
+const MeanOf = Type.Object({ n: Count, mean: Type.Number() });
+/**
+ * Leadership's blind spot on one priority × dimension (`blindSpot`): leaders' predictions
+ * of the frontline's answer against the frontline's answers, organization-wide. A
+ * suppressed one (either side under k) carries no number at all.
+ */
+export const BlindSpotSchema = Type.Object({
+  priorityId: Id,
+  title: Type.String(),
+  dimension: BlindSpotDimensionSchema,
+  predicted: Nullable(MeanOf),
+  actual: Nullable(MeanOf),
+  difference: Nullable(Type.Number({ description: 'Predicted mean minus actual mean.' })),
+  ci95: Nullable(Interval),
+  suppressed: Type.Boolean(),
+});
+export type ReleasedBlindSpot = Static<typeof BlindSpotSchema>;
+
 /** The facilitation brief as it is released (see `facilitationBrief`). */
 export const BriefSchema = Type.Object({
   runId: Id,
@@ -185,6 +229,23 @@ export const BriefSchema = Type.Object({
   ),
   questions: List(Type.Object({ priorityId: Id, text: Type.String() })),
   notes: List(Type.String()),
+  /** Absent from releases made before it existed. */
+  easyAgreements: Type.Optional(List(EasyAgreementSchema)),
+  /** The blind spot the brief names; absent from releases made before it existed. */
+  blindSpot: Type.Optional(
+    Nullable(
+      Type.Object({
+        priorityId: Id,
+        title: Type.String(),
+        dimension: BlindSpotDimensionSchema,
+        predictedMean: Type.Number(),
+        actualMean: Type.Number(),
+        difference: Type.Number(),
+        ci95: Nullable(Interval),
+        sentence: Type.String(),
+      }),
+    ),
+  ),
 });
 export type ReleasedBrief = Static<typeof BriefSchema>;
 
@@ -253,6 +314,10 @@ export const RunReleaseSchema = Type.Object({
    * before decisions were followed up.
    */
   decisions: Type.Optional(List(ReleasedDecisionSchema)),
+  /** Organization-level cells where agreement came too easily; absent from older releases. */
+  easyAgreements: Type.Optional(List(EasyAgreementSchema)),
+  /** Leadership's blind spots, when the run asked leaders to predict; absent from older releases. */
+  blindSpots: Type.Optional(List(BlindSpotSchema)),
 });
 export type RunRelease = Static<typeof RunReleaseSchema>;
 
@@ -287,7 +352,11 @@ export interface ReleaseInput {
   readonly releasedAt: Date;
   /** The team tree as it was when the run started. */
   readonly teams: readonly SnapshotTeam[];
-  readonly questions: readonly RunQuestion[];
+  /**
+   * The run's questions; `kind` as stored (absent: a bank item). Prediction items are not
+   * cells: they feed the blind spot only.
+   */
+  readonly questions: readonly (RunQuestion & { readonly kind?: string })[];
   readonly priorities: readonly { id: string; title: string; statedWeight: number }[];
   /** Answer counts by stored segment, question and value. */
   readonly counts: readonly SegmentCount[];
@@ -327,10 +396,15 @@ export function releaseRun(input: ReleaseInput): RunRelease {
   const tree = new TeamTree(input.teams);
   const atStart = (tier: Tier) => new Set(mergedAtStart(input.teams, tier));
   const merged = (tier: Tier) => new Set([...atStart(tier), ...input.mergedAtClose[tier]]);
+  // Decisions' follow-up items have no cells, and leaders' predictions are not answers to
+  // the statement: neither enters a cell.
   const decisionPositions = new Set((input.decisionQuestions ?? []).map((q) => q.position));
+  const cellQuestions = input.questions.filter(
+    (q) => q.kind !== 'prediction' && !decisionPositions.has(q.position),
+  );
   const figures = computeRunFigures({
     teams: input.teams,
-    questions: input.questions.filter((q) => !decisionPositions.has(q.position)),
+    questions: cellQuestions,
     priorities: input.priorities,
     counts: input.counts,
     committedClarity: input.committedClarity,
@@ -366,6 +440,51 @@ export function releaseRun(input: ReleaseInput): RunRelease {
       ? []
       : [{ priorityId: c.priorityId, dimension: c.dimension, statistics: c.statistics }],
   );
+  const titleOf = new Map(input.priorities.map((p) => [p.id, p.title]));
+  const totals = organizationHistograms(input.counts);
+  const easyAgreements = cellQuestions.flatMap((q): BriefEasyAgreement[] => {
+    const cell = organizationCells.find(
+      (c) => c.priorityId === q.priorityId && c.dimension === q.dimension,
+    );
+    if (cell === undefined || cell.statistics.suppressed) return [];
+    const histograms = totals(q.position);
+    const reading = easyAgreement({ ...histograms, minGroupSize: run.minGroupSize });
+    if (reading.suppressed || !reading.flagged || reading.leadershipSide === null) return [];
+    const title = titleOf.get(q.priorityId) ?? '';
+    return [
+      {
+        priorityId: q.priorityId,
+        title,
+        dimension: q.dimension,
+        side: reading.leadershipSide,
+        leadershipShare: reading.leadershipShare,
+        frontlineAgree: reading.frontlineAgree,
+        frontlineDisagree: reading.frontlineDisagree,
+        leadershipN: cell.statistics.leadership.n,
+        frontlineN: cell.statistics.frontline.n,
+        question: easyAgreementQuestion({ title, dimension: q.dimension }),
+      },
+    ];
+  });
+  const blindSpots = input.questions.flatMap((q): PriorityBlindSpot[] => {
+    const dimension = BLIND_SPOT_DIMENSIONS.find((d) => d === q.dimension);
+    if (q.kind !== 'prediction' || dimension === undefined) return [];
+    const answered = cellQuestions.find(
+      (c) => c.priorityId === q.priorityId && c.dimension === dimension,
+    );
+    return [
+      {
+        priorityId: q.priorityId,
+        title: titleOf.get(q.priorityId) ?? '',
+        dimension,
+        blindSpot: blindSpot({
+          prediction: totals(q.position).leadership,
+          actual: answered === undefined ? emptyHistogram() : totals(answered.position).frontline,
+          minGroupSize: run.minGroupSize,
+        }),
+      },
+    ];
+  });
   const brief = facilitationBrief({
     runId: run.id,
     pulseTitle: run.pulseTitle,
@@ -375,6 +494,8 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     priorities,
     cells: shown,
     suppressedCells: organizationCells.length - shown.length,
+    easyAgreements,
+    blindSpots,
   });
   return {
     version: RELEASE_VERSION,
@@ -414,6 +535,49 @@ export function releaseRun(input: ReleaseInput): RunRelease {
       minGroupSize: run.minGroupSize,
       incomplete: new Set([...merged('frontline'), ...merged('leadership')]),
     }),
+    easyAgreements: brief.easyAgreements ?? [],
+    blindSpots: blindSpots.map(releasedBlindSpot),
+  };
+}
+
+/** Per question position, the whole organization's histogram of each tier. */
+function organizationHistograms(
+  counts: readonly SegmentCount[],
+): (position: number) => Record<Tier, Histogram> {
+  const byPosition = new Map<number, Record<Tier, Histogram>>();
+  for (const c of counts) {
+    const tiers = byPosition.get(c.position) ?? {
+      leadership: emptyHistogram(),
+      frontline: emptyHistogram(),
+    };
+    tiers[c.tier] = addToHistogram(tiers[c.tier], c.value, c.count);
+    byPosition.set(c.position, tiers);
+  }
+  return (position) =>
+    byPosition.get(position) ?? { leadership: emptyHistogram(), frontline: emptyHistogram() };
+}
+
+/** A blind spot in the form readers see: no number at all when suppressed. */
+function releasedBlindSpot(item: PriorityBlindSpot): ReleasedBlindSpot {
+  const place = { priorityId: item.priorityId, title: item.title, dimension: item.dimension };
+  const figures = item.blindSpot;
+  if (figures.suppressed) {
+    return {
+      ...place,
+      predicted: null,
+      actual: null,
+      difference: null,
+      ci95: null,
+      suppressed: true,
+    };
+  }
+  return {
+    ...place,
+    predicted: { n: figures.predictionN, mean: figures.predictionMean },
+    actual: { n: figures.actualN, mean: figures.actualMean },
+    difference: figures.blindSpot,
+    ci95: figures.ci95,
+    suppressed: false,
   };
 }
 
@@ -485,7 +649,9 @@ export function releasedSeries(release: RunRelease): { priorityId: string; dimen
   return [...seen.values()].sort(
     (a, b) =>
       (a.priorityId < b.priorityId ? -1 : a.priorityId > b.priorityId ? 1 : 0) ||
-      (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99),
+      (order.get(a.dimension) ?? 99) - (order.get(b.dimension) ?? 99) ||
+      // Custom items after the bank's, by key.
+      (a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0),
   );
 }
 

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { predictionStatementFor } from './question-bank.js';
 import {
+  customItemProblems,
   decisionItems,
   isAskedOf,
+  itemStatementFor,
+  itemStatements,
   settledStatement,
   stoppedStatement,
   teamAncestry,
@@ -122,4 +126,42 @@ describe('decisionItems', () => {
     expect(settledStatement('$& $1')).toBe('The decision "$& $1" is settled for my team.');
     expect(stoppedStatement('$&')).toBe('We have actually stopped or slowed "$&".');
   });
+});
+
+describe('custom items', () => {
+  test('a valid item has no problems, and reads with the title in place', () => {
+    const item = { key: 'custom-budget', statement: 'We have the budget {P} needs.' };
+    expect(customItemProblems(item)).toEqual([]);
+    expect(itemStatementFor(item.statement, 'Q$1 & $&')).toBe('We have the budget Q$1 & $& needs.');
+    expect(itemStatements([item]).get('custom-budget')).toBe(item.statement);
+    expect(itemStatements([item]).get('staffing')).toContain('staffed');
+  });
+  test.each([
+    ['budget', 'key'],
+    ['custom-', 'key'],
+    ['custom-Budget', 'key'],
+    ['custom-budget_2', 'key'],
+    [`custom-${'a'.repeat(34)}`, 'key'],
+  ])('key %s is refused', (key, field) => {
+    expect(customItemProblems({ key, statement: 'We have the budget {P} needs.' })).toEqual([
+      expect.objectContaining({ field }),
+    ]);
+  });
+  test('a statement without {P}, too short or too long is refused', () => {
+    expect(
+      customItemProblems({ key: 'custom-a', statement: 'We have the budget we need.' }),
+    ).toEqual([
+      expect.objectContaining({ field: 'statement', message: expect.stringContaining('{P}') }),
+    ]);
+    expect(customItemProblems({ key: 'custom-a', statement: '{P} ok' })).toHaveLength(1);
+    expect(
+      customItemProblems({ key: 'custom-a', statement: `{P}${'x'.repeat(298)}` }),
+    ).toHaveLength(1);
+  });
+});
+
+test('the prediction item quotes the bank statement with the title', () => {
+  expect(predictionStatementFor('staffing', 'Customer Focus')).toBe(
+    'How do you expect the frontline to rate: "My team is staffed to deliver Customer Focus alongside our other commitments."?',
+  );
 });

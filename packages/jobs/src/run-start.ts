@@ -4,6 +4,7 @@ import {
   audienceMembers,
   createRun,
   enqueueJob,
+  listCustomItems,
   listPriorities,
   listPulses,
   listTeams,
@@ -17,10 +18,13 @@ import {
   audienceShortfalls,
   decisionItems,
   effectiveThresholds,
+  BLIND_SPOT_DIMENSIONS,
   isDimension,
+  itemStatementFor,
+  itemStatements,
   plannedReminders,
+  predictionStatementFor,
   previewRun,
-  statementFor,
   TIERS,
   type DecisionItem,
   type RunPreview,
@@ -37,6 +41,8 @@ export interface RunDefinition {
   readonly priorityIds: readonly string[];
   readonly dimensions: readonly string[];
   readonly openQuestion: boolean;
+  /** Ask leaders to predict the frontline's staffing and feasibility answers. */
+  readonly predictions?: boolean;
   readonly audience: {
     readonly teams: readonly string[] | null;
     readonly tiers: readonly Tier[] | null;
@@ -66,6 +72,58 @@ export async function followUpItems(
   }));
 }
 
+/** A question a run will ask, before it is stored. */
+export interface PlannedQuestion {
+  readonly priorityId: string;
+  readonly dimension: string;
+  readonly text: string;
+  readonly kind: 'bank' | 'custom' | 'prediction';
+  readonly audienceTier: Tier | null;
+}
+
+/**
+ * The questions a run of `pulse` asks, in order: per priority, each dimension it names (a
+ * bank dimension, or a custom item's key whose statement `statements` holds), then, when
+ * the pulse asks for predictions, leaders' predictions of the frontline's answers to the
+ * staffing and feasibility statements the pulse asks (`predictionStatementFor`), asked of
+ * leadership only. A dimension with no statement is left out.
+ */
+export function plannedQuestions(
+  pulse: Pick<RunDefinition, 'priorityIds' | 'dimensions' | 'predictions'>,
+  titles: ReadonlyMap<string, string>,
+  statements: ReadonlyMap<string, string>,
+): PlannedQuestion[] {
+  return pulse.priorityIds.flatMap((priorityId) => {
+    const title = titles.get(priorityId) ?? '';
+    const asked = pulse.dimensions.flatMap((dimension): PlannedQuestion[] => {
+      const statement = statements.get(dimension);
+      if (statement === undefined) return [];
+      return [
+        {
+          priorityId,
+          dimension,
+          text: itemStatementFor(statement, title),
+          kind: isDimension(dimension) ? 'bank' : 'custom',
+          audienceTier: null,
+        },
+      ];
+    });
+    const predicted =
+      pulse.predictions === true
+        ? BLIND_SPOT_DIMENSIONS.filter((d) => pulse.dimensions.includes(d)).map(
+            (dimension): PlannedQuestion => ({
+              priorityId,
+              dimension,
+              text: predictionStatementFor(dimension, title),
+              kind: 'prediction',
+              audienceTier: 'leadership',
+            }),
+          )
+        : [];
+    return [...asked, ...predicted];
+  });
+}
+
 /**
  * What a run of the pulse would be, were it started now (`previewRun`): the same audience,
  * thresholds (raised to the organization's floor) and merging of small segments that
@@ -87,7 +145,9 @@ export async function previewPulseRun(
     members,
     tiers: pulse.audience.tiers,
     thresholds,
-    questions: pulse.priorityIds.length * pulse.dimensions.filter(isDimension).length,
+    // What a respondent answers at most: a leader answers the predictions too.
+    questions: plannedQuestions(pulse, new Map(), itemStatements(await listCustomItems(trx)))
+      .length,
     openQuestion: pulse.openQuestion,
   });
   return { ...preview, decisionItems: await followUpItems(trx, pulse.priorityIds) };
@@ -128,13 +188,7 @@ export async function startRun(
   const thresholds = effectiveThresholds(pulse, await readSettings(trx, organizationId));
   const titles = new Map((await listPriorities(trx)).map((p) => [p.id, p.title]));
   const questions = [
-    ...pulse.priorityIds.flatMap((priorityId) =>
-      pulse.dimensions.filter(isDimension).map((dimension) => ({
-        priorityId,
-        dimension,
-        text: statementFor(dimension, titles.get(priorityId) ?? ''),
-      })),
-    ),
+    ...plannedQuestions(pulse, titles, itemStatements(await listCustomItems(trx))),
     // After the bank's: each open decision about an asked priority, asked of its team.
     ...(await followUpItems(trx, pulse.priorityIds)).map((item) => ({
       priorityId: item.priorityId,

@@ -94,6 +94,26 @@ describe('the demo', () => {
     });
   });
 
+  test("shows leadership's blind spot: leaders expect the frontline to call Customer Focus staffed", () => {
+    const release = runs[0]?.release;
+    if (release == null) throw new Error('demo incomplete');
+    const staffing = release.blindSpots?.find(
+      (b) => b.title === 'Customer Focus' && b.dimension === 'staffing',
+    );
+    expect(staffing?.suppressed).toBe(false);
+    expect(staffing?.difference).toBeGreaterThan(1.2);
+    // Elsewhere leaders know the frontline's view about right.
+    const others = (release.blindSpots ?? []).filter((b) => b.title !== 'Customer Focus');
+    expect(others.length).toBeGreaterThan(0);
+    for (const other of others) expect(Math.abs(other.difference ?? 9)).toBeLessThan(0.6);
+    expect(release.brief.blindSpot?.sentence).toMatch(
+      /^Leadership expected the frontline to rate staffing for Customer Focus 3\.\d; it rated 2\.\d /,
+    );
+    // The predictions never enter a cell: one organization-wide staffing cell per priority.
+    const cells = release.cells.filter((c) => c.dimension === 'staffing' && c.teamId === null);
+    expect(cells).toHaveLength(4);
+  });
+
   test('a small team shows some of its cells and withholds those with fewer than k answers', async () => {
     const security = await withTenant(handle.db, organizationId, (trx) =>
       trx.selectFrom('teams').select('id').where('name', '=', 'Security').executeTakeFirstOrThrow(),

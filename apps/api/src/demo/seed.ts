@@ -41,6 +41,11 @@ interface DemoPriority {
   frontline: Partial<Record<Dimension, number>> & { default: number };
   /** Per run (oldest first), added to the frontline means of staffing and feasibility. */
   drift?: readonly number[];
+  /**
+   * What leaders predict the frontline answers on staffing and feasibility, when that is
+   * not about right (the frontline's mean plus a little).
+   */
+  predicted?: number;
 }
 
 const PRIORITIES: DemoPriority[] = [
@@ -51,6 +56,8 @@ const PRIORITIES: DemoPriority[] = [
     leadership: 4.3,
     frontline: { default: 3.6, staffing: 2.0, feasibility: 2.2, tradeoffs: 2.4, commitment: 3.4 },
     drift: [0.8, 0.4, 0],
+    // Leadership's blind spot: it expects the frontline to call Customer Focus staffed.
+    predicted: 3.7,
   },
   {
     title: 'Platform Modernization',
@@ -134,7 +141,9 @@ const RUN_SPACING_DAYS = 30;
  * them small enough that some of its cells are suppressed), four
  * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
  * below leadership's and drifting further; Platform Modernization, whose staffing gap
- * closes after the first run) and three past runs of synthetic responses with comments,
+ * closes after the first run) and three past runs of synthetic responses with comments
+ * (its pulse asks leaders to predict the frontline: they expect Customer Focus to be
+ * staffed, a clear blind spot, and know the other priorities about right),
  * past their deadlines, so the job runtime's sweep closes and releases them
  * (`closeAndRelease`). Does nothing when the
  * demo organization exists. Returns its id.
@@ -149,10 +158,12 @@ export async function seedDemo(
   const passwordHash = await hashPassword(DEMO_LOGINS.password);
   const organizationId = randomUUID();
   const random = mulberry32(20261125);
+  // Leaders' predictions draw from their own stream, so the answers to the bank stay the same.
+  const predicting = mulberry32(20261205);
   try {
     // One transaction: a seed that runs at the same time waits here, then finds the demo.
     await withTenant(db, organizationId, (trx) =>
-      seedOrganization(trx, organizationId, { passwordHash, keys, now, random }),
+      seedOrganization(trx, organizationId, { passwordHash, keys, now, random, predicting }),
     );
   } catch (error) {
     const winner = await findLoginCandidate(db, DEMO_LOGINS.admin);
@@ -170,9 +181,10 @@ async function seedOrganization(
     keys: { invitationKey: Buffer; segmentKeySealing: Buffer };
     now: Date;
     random: () => number;
+    predicting: () => number;
   },
 ): Promise<void> {
-  const { passwordHash, keys, now, random } = options;
+  const { passwordHash, keys, now, random, predicting } = options;
   await createOrganization(trx, organizationId, 'Northwind Demo');
   for (const [email, role] of [
     [DEMO_LOGINS.admin, 'admin'],
@@ -196,6 +208,7 @@ async function seedOrganization(
     priorityIds,
     dimensions: DIMENSIONS,
     openQuestion: true,
+    predictions: true,
     audienceTeamIds: null,
     audienceTiers: null,
     schedule: { cron: '0 9 1 */3 *', timezone: 'Europe/Berlin', everyWeeks: 1, anchor: null },
@@ -207,7 +220,7 @@ async function seedOrganization(
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
     const started = await startRun(trx, organizationId, pulseId, openedAt, keys, null);
-    await seedResponses(trx, organizationId, started.id, run, random);
+    await seedResponses(trx, organizationId, started.id, run, random, predicting);
   }
 }
 
@@ -248,11 +261,12 @@ async function seedResponses(
   runId: string,
   run: number,
   random: () => number,
+  predicting: () => number,
 ): Promise<void> {
   const questions = await trx
     .selectFrom('run_questions')
     .innerJoin('priorities', 'priorities.id', 'run_questions.priority_id')
-    .select(['run_questions.dimension', 'priorities.title'])
+    .select(['run_questions.dimension', 'run_questions.kind', 'priorities.title'])
     .where('run_questions.run_id', '=', runId)
     .orderBy('run_questions.position')
     .execute();
@@ -286,12 +300,16 @@ async function seedResponses(
       run,
     ),
     answers: questions.map((q) =>
-      skipping.has(invitation.id) && SMALL_TEAM_SKIPPED.includes(q.dimension as Dimension)
-        ? null
-        : sample(
-            random,
-            targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
-          ),
+      q.kind === 'prediction'
+        ? invitation.segment_tier === 'leadership'
+          ? sample(predicting, predictedMean(q.title, q.dimension as Dimension, run))
+          : null
+        : skipping.has(invitation.id) && SMALL_TEAM_SKIPPED.includes(q.dimension as Dimension)
+          ? null
+          : sample(
+              random,
+              targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
+            ),
     ),
   }));
   await storeResponses(trx, organizationId, runId, responses);
@@ -321,6 +339,12 @@ function targetMean(title: string, dimension: Dimension, tier: TierValue, run: n
   const base = priority.frontline[dimension] ?? priority.frontline.default;
   const strained = dimension === 'staffing' || dimension === 'feasibility';
   return base + (strained ? (priority.drift?.[run] ?? 0) : 0);
+}
+
+/** What leaders predict the frontline answers on a dimension in run `run`. */
+function predictedMean(title: string, dimension: Dimension, run: number): number {
+  const predicted = PRIORITIES.find((p) => p.title === title)?.predicted;
+  return predicted ?? targetMean(title, dimension, 'frontline', run) + 0.2;
 }
 
 // A Likert answer near `mean`: a rounded normal draw, clamped to 1..5.

@@ -133,6 +133,8 @@ export interface PulseDefinition {
   paused: boolean;
   /** When its runs remind those who have not collected a token. */
   reminders: { halfWindow: boolean; hoursBeforeClose: number | null };
+  /** Its runs ask leaders to predict the frontline's staffing and feasibility answers. */
+  predictions: boolean;
   latestRunId: string | null;
   /** When the schedule starts its next runs, where the API says (newest API only). */
   nextOccurrences: string[];
@@ -196,6 +198,7 @@ function parsePulse(value: unknown, where: string): PulseDefinition {
     commentMinGroupSize: number(pulse.commentMinGroupSize, `${where}.commentMinGroupSize`),
     paused: pulse.paused === true,
     reminders: remindersOf(pulse.reminders, `${where}.reminders`),
+    predictions: pulse.predictions === true,
     latestRunId: optionalId(pulse.latestRunId, `${where}.latestRunId`),
     nextOccurrences:
       pulse.nextOccurrences === undefined || pulse.nextOccurrences === null
@@ -210,6 +213,26 @@ export function parsePulseDefinitions(body: unknown): PulseDefinition[] {
 
 export function parsePulseDefinition(body: unknown): PulseDefinition {
   return parsePulse(body, 'pulse');
+}
+
+/** A Likert item a pulse may ask: the bank's, or one of the organization's own. */
+export interface LikertItem {
+  key: string;
+  statement: string;
+  custom: boolean;
+}
+
+/** `GET /items`: the bank's seven and the organization's custom items. */
+export function parseItems(body: unknown): LikertItem[] {
+  return items(body, 'items').map((value, i) => {
+    const where = `items.items[${i}]`;
+    const item = record(value, where);
+    return {
+      key: string(item.key, `${where}.key`),
+      statement: string(item.statement, `${where}.statement`),
+      custom: item.custom === true,
+    };
+  });
 }
 
 /** Participation counts; null where the group is under k and its counts are withheld. */

@@ -12,6 +12,7 @@ describe('the pulse draft', () => {
       priorityIds: ['p1'],
       dimensions: [...DIMENSIONS],
       openQuestion: true,
+      predictions: false,
       audience: {},
       openForHours: 72,
       minGroupSize: 5,
@@ -59,7 +60,7 @@ describe('the pulse draft', () => {
         id: 'x',
         title: 'Saved',
         priorityIds: ['p1'],
-        dimensions: ['staffing', 'clarity'],
+        dimensions: ['custom-budget', 'staffing', 'clarity'],
         openQuestion: false,
         audience: { teams: null, tiers: ['leadership'] },
         schedule: { cron: '0 9 * * 1#1', timezone: 'UTC', openForHours: 24, everyWeeks: 1 },
@@ -68,13 +69,15 @@ describe('the pulse draft', () => {
         commentMinGroupSize: 12,
         paused: false,
         reminders: { halfWindow: false, hoursBeforeClose: 6 },
+        predictions: true,
         latestRunId: null,
         nextOccurrences: [],
       },
       settings,
     );
     expect(draft).toMatchObject({
-      dimensions: ['clarity', 'staffing'],
+      dimensions: ['clarity', 'staffing', 'custom-budget'],
+      predictions: true,
       tiers: ['leadership'],
       teamIds: [],
       scheduled: true,
@@ -114,5 +117,28 @@ describe('the pulse draft', () => {
         ],
       ],
     ]);
+  });
+
+  test('custom items are asked after the bank’s, with the title in their statement; predictions go into the body and the change', () => {
+    const draft = {
+      ...newDraft(settings),
+      priorityIds: ['a'],
+      dimensions: ['custom-budget', 'staffing'],
+      predictions: true,
+    };
+    const groups = employeeQuestions(
+      draft,
+      [{ id: 'a', title: 'Alpha' }],
+      [{ key: 'custom-budget', statement: 'We have the budget {P} needs.' }],
+    );
+    expect(groups[0]?.questions.map((q) => q.question.text)).toEqual([
+      'My team is staffed to deliver Alpha alongside our other commitments.',
+      'We have the budget Alpha needs.',
+    ]);
+    expect(pulseBody(draft)).toMatchObject({
+      dimensions: ['custom-budget', 'staffing'],
+      predictions: true,
+    });
+    expect(pulseChanges({ ...draft, predictions: false }).predictions).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { DIMENSIONS, statementFor, type Dimension, type Tier } from '@pulsegap/domain';
+import { DIMENSIONS, isDimension, itemStatementFor, STATEMENTS, type Tier } from '@pulsegap/domain';
 import type { PriorityGroup } from '../answer-view.js';
 import type { PulseDefinition, Settings } from './hr-contract.js';
 import { everyWeeksOf, fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
@@ -15,8 +15,11 @@ export const DEFAULT_OPEN_FOR_HOURS = 72;
 export interface PulseDraft {
   title: string;
   priorityIds: string[];
-  dimensions: Dimension[];
+  /** Bank dimensions and custom items' keys, bank first. */
+  dimensions: string[];
   openQuestion: boolean;
+  /** Ask leaders to predict the frontline's staffing and feasibility answers. */
+  predictions: boolean;
   /** Empty: everyone. */
   teamIds: string[];
   /** Empty: both tiers. */
@@ -40,6 +43,7 @@ export function newDraft(settings: Settings): PulseDraft {
     priorityIds: [],
     dimensions: [...DIMENSIONS],
     openQuestion: true,
+    predictions: false,
     teamIds: [],
     tiers: [],
     minGroupSize: settings.minGroupSize,
@@ -59,8 +63,12 @@ export function draftOf(pulse: PulseDefinition, settings: Settings): PulseDraft 
   return {
     title: pulse.title,
     priorityIds: [...pulse.priorityIds],
-    dimensions: DIMENSIONS.filter((d) => pulse.dimensions.includes(d)),
+    dimensions: [
+      ...DIMENSIONS.filter((d) => pulse.dimensions.includes(d)),
+      ...pulse.dimensions.filter((d) => !isDimension(d)),
+    ],
     openQuestion: pulse.openQuestion,
+    predictions: pulse.predictions,
     teamIds: [...(pulse.audience.teams ?? [])],
     tiers: [...(pulse.audience.tiers ?? [])],
     minGroupSize: pulse.minGroupSize,
@@ -105,6 +113,7 @@ export function pulseBody(draft: PulseDraft) {
     priorityIds: draft.priorityIds,
     dimensions: draft.dimensions,
     openQuestion: draft.openQuestion,
+    predictions: draft.predictions,
     audience: audienceOf(draft),
     ...(draft.scheduled ? { schedule: scheduleOf(draft) } : { openForHours: draft.openForHours }),
     minGroupSize: draft.minGroupSize,
@@ -115,11 +124,13 @@ export function pulseBody(draft: PulseDraft) {
 
 /**
  * The body of `PATCH /pulses/:id`: what a saved pulse may change (title, audience, schedule,
- * thresholds, reminders). Its priorities and questions stay as they were saved, so its runs compare.
+ * thresholds, reminders, leaders' predictions). Its priorities and questions stay as they
+ * were saved, so its runs compare.
  */
 export function pulseChanges(draft: PulseDraft) {
   return {
     title: draft.title,
+    predictions: draft.predictions,
     audience: audienceOf(draft),
     schedule: draft.scheduled ? scheduleOf(draft) : null,
     minGroupSize: draft.minGroupSize,
@@ -128,11 +139,25 @@ export function pulseChanges(draft: PulseDraft) {
   };
 }
 
-/** The questions the employee page shows for the draft, grouped by priority as it does. */
+/**
+ * The questions the employee page shows for the draft, grouped by priority as it does: the
+ * bank's dimensions and the custom items chosen (`items` holds their statements). Leaders
+ * would see the prediction items too.
+ */
 export function employeeQuestions(
   draft: PulseDraft,
   priorities: readonly { id: string; title: string }[],
+  items: readonly { key: string; statement: string }[] = [],
 ): PriorityGroup[] {
+  const statements = new Map<string, string>([
+    ...Object.entries(STATEMENTS),
+    ...items.map((item): [string, string] => [item.key, item.statement]),
+  ]);
+  // The bank's in its order, then custom items as chosen.
+  const ordered = [
+    ...DIMENSIONS.filter((d) => draft.dimensions.includes(d)),
+    ...draft.dimensions.filter((d) => !isDimension(d)),
+  ];
   let index = 0;
   return draft.priorityIds.flatMap((priorityId) => {
     const priority = priorities.find((p) => p.id === priorityId);
@@ -141,16 +166,18 @@ export function employeeQuestions(
       {
         priorityId,
         title: priority.title,
-        questions: DIMENSIONS.filter((d) => draft.dimensions.includes(d)).map((dimension) => {
+        questions: ordered.flatMap((dimension) => {
+          const statement = statements.get(dimension);
+          if (statement === undefined) return [];
           const question = {
             id: `${priorityId}/${dimension}`,
             priorityId,
             dimension,
-            text: statementFor(dimension, priority.title),
-            kind: 'bank',
+            text: itemStatementFor(statement, priority.title),
+            kind: isDimension(dimension) ? 'bank' : 'custom',
           };
           index += 1;
-          return { index: index - 1, question };
+          return [{ index: index - 1, question }];
         }),
       },
     ];

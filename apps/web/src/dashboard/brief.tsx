@@ -99,6 +99,22 @@ export function BriefSection({ run, report, priorities }: SectionProps) {
             </ol>
           )}
         </section>
+        {brief.blindSpot === null ? null : (
+          <section aria-labelledby="brief-blind-spot">
+            <h4 id="brief-blind-spot">Leadership’s blind spot</h4>
+            <p>{brief.blindSpot}</p>
+          </section>
+        )}
+        {brief.easyAgreements.length === 0 ? null : (
+          <section aria-labelledby="brief-easy-agreement">
+            <h4 id="brief-easy-agreement">Agreement that came too easily</h4>
+            <ul class="brief__questions">
+              {brief.easyAgreements.map((item) => (
+                <li key={`${item.priorityId}/${item.dimension}`}>{item.question}</li>
+              ))}
+            </ul>
+          </section>
+        )}
         {brief.questions.length === 0 ? null : (
           <section aria-labelledby="brief-questions">
             <h4 id="brief-questions">Questions for the room</h4>

@@ -141,6 +141,10 @@ export interface Brief {
   findings: BriefFinding[];
   questions: { priorityId: string; text: string }[];
   notes: string[];
+  /** The sentence naming leadership's largest blind spot; null when none (or older runs). */
+  blindSpot: string | null;
+  /** Per cell where agreement came too easily, the question it puts to the room. */
+  easyAgreements: { priorityId: string; dimension: string; question: string }[];
 }
 
 function interval(value: unknown, where: string): Interval | null {
@@ -402,5 +406,18 @@ export function parseBrief(body: unknown): Brief {
     notes: array(brief.notes ?? [], 'brief.notes').map((note, i) =>
       string(note, `brief.notes[${i}]`),
     ),
+    blindSpot:
+      brief.blindSpot === null || brief.blindSpot === undefined
+        ? null
+        : string(record(brief.blindSpot, 'brief.blindSpot').sentence, 'brief.blindSpot.sentence'),
+    easyAgreements: array(brief.easyAgreements ?? [], 'brief.easyAgreements').map((value, i) => {
+      const where = `brief.easyAgreements[${i}]`;
+      const item = record(value, where);
+      return {
+        priorityId: id(item.priorityId, `${where}.priorityId`),
+        dimension: string(item.dimension, `${where}.dimension`),
+        question: string(item.question, `${where}.question`),
+      };
+    }),
   };
 }

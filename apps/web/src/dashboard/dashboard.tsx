@@ -1,4 +1,4 @@
-import { parseRunList, type Run } from '../app/hr-contract.js';
+import { parseItems, parseRunList, type Run } from '../app/hr-contract.js';
 import { navigate } from '../app/navigation.js';
 import { formatRoute } from '../app/routes.js';
 import { getOnce } from '../app/prefetch.js';
@@ -162,7 +162,14 @@ function loadReport(runId: string, signal: AbortSignal): Promise<RunReport> {
     getOnce(paths.report(runId, 'collisions'), parseCollisions, signal),
     getOnce(paths.report(runId, 'comments'), parseComments, signal),
     getOnce(paths.report(runId, 'brief'), parseBrief, signal),
-  ]).then(([gaps, collisions, comments, brief]) => ({ gaps, collisions, comments, brief }));
+    getOnce(paths.items, parseItems, signal),
+  ]).then(([gaps, collisions, comments, brief, items]) => ({
+    gaps,
+    collisions,
+    comments,
+    brief,
+    itemStatements: new Map(items.filter((i) => i.custom).map((i) => [i.key, i.statement])),
+  }));
 }
 
 function RunView({

@@ -1,5 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { teamRows } from '../app/team-rows.js';
+import { dimensionLabel } from '../dimensions.js';
 import { formatCount, formatGap, formatMean } from '../format.js';
 import { drawCollisionMap } from './charts/collision-map.js';
 import { drawGapChart, gapChartHeight } from './charts/gap-chart.js';
@@ -70,7 +71,7 @@ export function OverviewSection({ report, pulse, priorities, query, setQuery }: 
           height={gapChartHeight(gaps)}
           view={gaps}
           draw={drawGapChart}
-          table={<GapTable view={gaps} />}
+          table={<GapTable view={gaps} statements={report.itemStatements} />}
         />
       )}
       {gaps.suppressedCount > 0 ? (
@@ -128,7 +129,13 @@ function CollisionTable({ view }: { view: CollisionView }) {
   );
 }
 
-function GapTable({ view }: { view: GapView }) {
+function GapTable({
+  view,
+  statements,
+}: {
+  view: GapView;
+  statements: ReadonlyMap<string, string>;
+}) {
   return (
     <table class="data-table" id="gap-table">
       <caption>Gap per priority and dimension</caption>
@@ -158,13 +165,13 @@ function GapTable({ view }: { view: GapView }) {
           row.suppressed ? (
             <tr key={`${row.priorityId}/${row.dimension}`} class="suppressed">
               <th scope="row">{row.priorityTitle}</th>
-              <td>{row.dimension}</td>
+              <td>{dimensionLabel(row.dimension, statements)}</td>
               <td colSpan={5}>withheld (fewer than k = {view.minGroupSize})</td>
             </tr>
           ) : (
             <tr key={`${row.priorityId}/${row.dimension}`} class={row.significant ? '' : 'muted'}>
               <th scope="row">{row.priorityTitle}</th>
-              <td>{row.dimension}</td>
+              <td>{dimensionLabel(row.dimension, statements)}</td>
               <td class="num">
                 {formatMean(row.leadershipMean)} ({formatCount(row.leadershipN)})
               </td>

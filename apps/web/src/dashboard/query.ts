@@ -69,6 +69,7 @@ export function formatDashboardQuery(query: DashboardQuery): string {
 export const paths = {
   pulses: '/pulses',
   priorities: '/priorities',
+  items: '/items',
   runs: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/runs`,
   trends: (pulseId: string) => `/pulses/${encodeURIComponent(pulseId)}/trends`,
   decisions: '/decisions',

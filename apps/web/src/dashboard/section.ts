@@ -9,6 +9,8 @@ export interface RunReport {
   collisions: Collision[];
   comments: Comments;
   brief: Brief;
+  /** Custom items' statements by key, to name their dimensions. */
+  itemStatements: ReadonlyMap<string, string>;
 }
 
 /** What every view of the dashboard is given. */

@@ -1,5 +1,6 @@
 import { useMemo, useRef } from 'preact/hooks';
 import { formatRoute } from '../app/routes.js';
+import { dimensionLabel, isBankDimension } from '../dimensions.js';
 import { formatGap } from '../format.js';
 import {
   drawHeatmap,
@@ -62,7 +63,9 @@ export function TeamsSection({ report, pulse, priorities, query, setQuery }: Sec
           >
             {view.dimensions.map((dimension) => (
               <option key={dimension} value={dimension}>
-                {dimensionName(dimension)}
+                {isBankDimension(dimension)
+                  ? dimensionName(dimension)
+                  : dimensionLabel(dimension, report.itemStatements)}
               </option>
             ))}
           </select>

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { getOnce } from '../app/prefetch.js';
 import { Failure, Loading, useLoad } from '../app/ui.js';
+import { dimensionLabel } from '../dimensions.js';
 import { formatCount, formatGap, formatMean, NO_VALUE } from '../format.js';
 import { drawClarityTrendChart, drawGapTrendChart } from './charts/trends.js';
 import { ChartFigure } from './chart-figure.js';
@@ -47,6 +48,7 @@ export function TrendsSection(props: SectionProps) {
 function TrendsBody({
   pulse,
   priorities,
+  report,
   query,
   setQuery,
   trends,
@@ -107,7 +109,7 @@ function TrendsBody({
         >
           {dimensions.map((name) => (
             <option key={name} value={name}>
-              {name}
+              {dimensionLabel(name, report.itemStatements)}
             </option>
           ))}
         </select>

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'roster.imported'
   | 'user.created'
   | 'priority.created'
+  | 'item.created'
   | 'pulse.created'
   | 'pulse.updated'
   | 'pulse.deleted'

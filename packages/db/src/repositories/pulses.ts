@@ -31,6 +31,8 @@ export interface PulseView {
   readonly paused: boolean;
   /** When its runs remind those who have not collected a token. */
   readonly reminders: ReminderSettings;
+  /** Its runs ask leaders to predict the frontline's staffing and feasibility answers. */
+  readonly predictions: boolean;
   readonly latestRunId: string | null;
   readonly createdAt: Date;
 }
@@ -53,6 +55,8 @@ export interface NewPulse {
   readonly minGroupSize: number;
   readonly commentMinGroupSize: number;
   readonly reminders: ReminderSettings;
+  /** Ask leaders to predict the frontline (default false). */
+  readonly predictions?: boolean;
 }
 
 export async function createPulse(
@@ -78,6 +82,7 @@ export async function createPulse(
       comment_min_group_size: pulse.commentMinGroupSize,
       remind_at_half_window: pulse.reminders.halfWindow,
       remind_hours_before_close: pulse.reminders.hoursBeforeClose,
+      predictions: pulse.predictions ?? false,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -151,6 +156,7 @@ export async function listPulses(trx: TenantTransaction, id?: string): Promise<P
       halfWindow: r.remind_at_half_window,
       hoursBeforeClose: r.remind_hours_before_close,
     },
+    predictions: r.predictions,
     latestRunId: r.latest_run_id ?? null,
     createdAt: r.created_at,
   }));
@@ -168,6 +174,7 @@ export interface PulseChanges {
   readonly minGroupSize?: number;
   readonly commentMinGroupSize?: number;
   readonly reminders?: ReminderSettings;
+  readonly predictions?: boolean;
 }
 
 /**
@@ -223,6 +230,7 @@ export async function updatePulse(
           remind_at_half_window: changes.reminders.halfWindow,
           remind_hours_before_close: changes.reminders.hoursBeforeClose,
         }),
+    ...(changes.predictions === undefined ? {} : { predictions: changes.predictions }),
   };
   if (Object.keys(set).length === 0) return;
   await trx

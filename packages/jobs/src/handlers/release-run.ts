@@ -124,8 +124,11 @@ export async function closeAndRelease(
       position: q.position,
       priorityId: q.priority_id,
       dimension: q.dimension,
+      kind: q.kind,
     }));
-    const pairs = committedClarityPairs(runQuestions);
+    // Committed clarity pairs a respondent's own clarity and commitment answers, never a
+    // leader's prediction.
+    const pairs = committedClarityPairs(runQuestions.filter((q) => q.kind !== 'prediction'));
     const paired = await pairCounts(
       trx,
       runId,

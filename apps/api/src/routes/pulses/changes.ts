@@ -16,6 +16,7 @@ import Type, { type Static } from 'typebox';
 import { notFound, type FieldError } from '../../errors.js';
 import { IdParams, Nullable, problems } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
+import { asksPredicted, PREDICTIONS_NEED } from './new-pulse.js';
 import { assertScheduledAudience } from './preview.js';
 import { Audience, Reminders, Schedule, scheduleErrors, storedSchedule } from './pulse-fields.js';
 
@@ -34,6 +35,12 @@ const PulseChange = Type.Object(
     ),
     paused: Type.Optional(Paused),
     reminders: Type.Optional(Reminders),
+    predictions: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: runs ask leaders to predict the frontline’s staffing and feasibility answers.',
+      }),
+    ),
     // No `minimum` of 3 in the schema: a lower value is a lowering, refused with the current
     // value by the domain's rule.
     minGroupSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -53,6 +60,7 @@ type Changeable = Pick<
   | 'minGroupSize'
   | 'commentMinGroupSize'
   | 'reminders'
+  | 'predictions'
 >;
 
 /** Changing a pulse (title, audience, schedule, pausing, raising thresholds) and deleting it. */
@@ -164,6 +172,9 @@ async function checkedChanges(
       }
     });
   }
+  if (body.predictions === true && !asksPredicted(current.dimensions)) {
+    errors.push({ path: 'body/predictions', message: PREDICTIONS_NEED });
+  }
   if (errors.length > 0 || !thresholds.ok) throw invalidFields('The change', errors);
   const paused = body.paused ?? inside;
   return {
@@ -187,6 +198,7 @@ async function checkedChanges(
       : { openForHours: body.schedule.openForHours }),
     ...(paused === undefined ? {} : { paused }),
     ...thresholds.thresholds,
+    ...(body.predictions === undefined ? {} : { predictions: body.predictions }),
     ...(body.reminders === undefined
       ? {}
       : {
@@ -248,6 +260,7 @@ function differences(
     minGroupSize: changes.minGroupSize ?? current.minGroupSize,
     commentMinGroupSize: changes.commentMinGroupSize ?? current.commentMinGroupSize,
     reminders: changes.reminders ?? current.reminders,
+    predictions: changes.predictions ?? current.predictions,
   };
   const changed: Record<string, { old: unknown; new: unknown }> = {};
   for (const key of Object.keys(next) as (keyof Changeable)[]) {

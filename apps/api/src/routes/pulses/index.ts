@@ -142,6 +142,10 @@ const PulseSchema = Type.Object({
     halfWindow: Type.Boolean(),
     hoursBeforeClose: Nullable(Type.Integer()),
   }),
+  predictions: Type.Boolean({
+    description:
+      'Its runs ask leaders to predict the frontline’s staffing and feasibility answers.',
+  }),
   latestRunId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
   nextOccurrences: Type.Array(Timestamp, {

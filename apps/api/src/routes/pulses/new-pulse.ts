@@ -1,13 +1,16 @@
 import {
   existingPriorityIds,
+  listCustomItems,
   listTeams,
   readSettings,
   type NewPulse as NewPulseRow,
   type TenantTransaction,
 } from '@pulsegap/db';
 import {
+  BLIND_SPOT_DIMENSIONS,
   DEFAULT_REMINDERS,
   DIMENSIONS,
+  isDimension,
   MIN_GROUP_SIZE_FLOOR,
   newPulseThresholds,
 } from '@pulsegap/domain';
@@ -19,7 +22,12 @@ import { Uuid } from '../../schemas.js';
 import { invalidFields, thresholdFieldErrors } from '../../services/thresholds.js';
 import { Audience, Reminders, Schedule, scheduleErrors, storedSchedule } from './pulse-fields.js';
 
-const Dimension = Type.Union(DIMENSIONS.map((d) => Type.Literal(d)));
+/** A bank dimension, or the key of one of the organization's custom items (checked). */
+const Dimension = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: `One of ${DIMENSIONS.join(', ')}, or a custom item's key (\`GET /items\`).`,
+});
 
 /** A new pulse, as `POST /pulses` takes it (and `POST /pulses/preview` previews it). */
 export const NewPulse = Type.Object(
@@ -28,6 +36,12 @@ export const NewPulse = Type.Object(
     priorityIds: Type.Array(Uuid, { minItems: 1, maxItems: 20, uniqueItems: true }),
     dimensions: Type.Optional(Type.Array(Dimension, { minItems: 1, uniqueItems: true })),
     openQuestion: Type.Optional(Type.Boolean()),
+    predictions: Type.Optional(
+      Type.Boolean({
+        description:
+          'Ask leaders, per priority, to predict the frontline’s staffing and feasibility answers (default false).',
+      }),
+    ),
     audience: Type.Optional(Audience),
     schedule: Type.Optional(Schedule),
     reminders: Type.Optional(Reminders),
@@ -67,6 +81,20 @@ export async function checkedNewPulse(
       });
     }
   });
+  if (body.dimensions !== undefined) {
+    const custom = new Set((await listCustomItems(trx)).map((item) => item.key));
+    body.dimensions.forEach((dimension, i) => {
+      if (!isDimension(dimension) && !custom.has(dimension)) {
+        errors.push({
+          path: `body/dimensions/${i}`,
+          message: 'is neither a dimension of the question bank nor a custom item',
+        });
+      }
+    });
+  }
+  if (body.predictions === true && !asksPredicted(body.dimensions ?? DIMENSIONS)) {
+    errors.push({ path: 'body/predictions', message: PREDICTIONS_NEED });
+  }
   const teams = new Set((await listTeams(trx)).map((t) => t.id));
   (body.audience?.teams ?? []).forEach((teamId, i) => {
     if (!teams.has(teamId)) {
@@ -84,6 +112,7 @@ export async function checkedNewPulse(
     priorityIds: body.priorityIds,
     dimensions: body.dimensions ?? DIMENSIONS,
     openQuestion: body.openQuestion ?? true,
+    predictions: body.predictions ?? false,
     audienceTeamIds: body.audience?.teams ?? null,
     audienceTiers: body.audience?.tiers ?? null,
     schedule: body.schedule === undefined ? null : storedSchedule(body.schedule, new Date()),
@@ -99,12 +128,22 @@ export async function checkedNewPulse(
   };
 }
 
+/** Why leaders' predictions are refused on a pulse that asks neither statement. */
+export const PREDICTIONS_NEED =
+  'leaders predict the frontline’s staffing and feasibility answers: the pulse must ask staffing or feasibility';
+
+/** Whether a pulse's dimensions hold a statement leaders may be asked to predict. */
+export function asksPredicted(dimensions: readonly string[]): boolean {
+  return BLIND_SPOT_DIMENSIONS.some((d) => dimensions.includes(d));
+}
+
 /** What a run of a pulse about to be stored would be planned from. */
 export function runDefinitionOf(pulse: NewPulseRow): RunDefinition {
   return {
     priorityIds: pulse.priorityIds,
     dimensions: pulse.dimensions,
     openQuestion: pulse.openQuestion,
+    predictions: pulse.predictions ?? false,
     audience: { teams: pulse.audienceTeamIds, tiers: pulse.audienceTiers },
     minGroupSize: pulse.minGroupSize,
     commentMinGroupSize: pulse.commentMinGroupSize,

@@ -5,10 +5,12 @@ import { ProblemError } from '../../http.js';
 import {
   fieldErrors,
   parseCreated,
+  parseItems,
   parsePulseDefinition,
   parseReportability,
   parseSettings,
   parseTeams,
+  type LikertItem,
   type PulseDefinition,
   type Reportability,
   type Settings,
@@ -57,18 +59,21 @@ interface Loaded {
   teams: Team[];
   settings: Settings;
   pulse: PulseDefinition | null;
+  /** The organization's custom Likert items. */
+  customItems: LikertItem[];
 }
 
 async function loadBuilder(pulseId: string | null, signal: AbortSignal): Promise<Loaded> {
-  const [priorities, teams, settings, pulse] = await Promise.all([
+  const [priorities, teams, settings, pulse, items] = await Promise.all([
     api('/priorities', parsePriorities, { signal }),
     api('/teams', parseTeams, { signal }),
     api('/settings', parseSettings, { signal }),
     pulseId === null
       ? Promise.resolve(null)
       : api(`/pulses/${encodeURIComponent(pulseId)}`, parsePulseDefinition, { signal }),
+    api('/items', parseItems, { signal }),
   ]);
-  return { priorities, teams, settings, pulse };
+  return { priorities, teams, settings, pulse, customItems: items.filter((i) => i.custom) };
 }
 
 /** The pulse builder: a new pulse, or a saved one to change, pause or delete. */
@@ -90,7 +95,11 @@ export function PulseBuilder({ pulseId }: { pulseId: string | null }) {
 }
 
 function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void }) {
-  const { priorities, teams, settings, pulse } = loaded;
+  const { priorities, teams, settings, pulse, customItems } = loaded;
+  const dimensionOrder = useMemo(
+    () => [...DIMENSIONS, ...customItems.map((item) => item.key)],
+    [customItems],
+  );
   const [draft, setDraft] = useState<PulseDraft>(() =>
     pulse === null ? newDraft(settings) : draftOf(pulse, settings),
   );
@@ -114,7 +123,10 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
     return found.length === 0 ? undefined : found.join('; ');
   };
 
-  const groups = useMemo(() => employeeQuestions(draft, priorities), [draft, priorities]);
+  const groups = useMemo(
+    () => employeeQuestions(draft, priorities, customItems),
+    [draft, priorities, customItems],
+  );
   const orderedTeams = useMemo(() => teamRows(teams, []), [teams]);
 
   const save = (event: SubmitEvent): void => {
@@ -216,7 +228,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
                         draft.dimensions,
                         dimension,
                         e.currentTarget.checked,
-                        DIMENSIONS,
+                        dimensionOrder,
                       ),
                     });
                   }}
@@ -224,7 +236,38 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
                 {dimension} <span class="choice__hint">({DIMENSION_HINTS[dimension]})</span>
               </label>
             ))}
+            {customItems.map((item) => (
+              <label class="choice" key={item.key}>
+                <input
+                  type="checkbox"
+                  checked={draft.dimensions.includes(item.key)}
+                  disabled={questionsFixed}
+                  onChange={(e) => {
+                    change({
+                      dimensions: toggled(
+                        draft.dimensions,
+                        item.key,
+                        e.currentTarget.checked,
+                        dimensionOrder,
+                      ),
+                    });
+                  }}
+                />{' '}
+                {item.key} <span class="choice__hint">({item.statement})</span>
+              </label>
+            ))}
           </div>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={draft.predictions}
+              onChange={(e) => {
+                change({ predictions: e.currentTarget.checked });
+              }}
+            />{' '}
+            Ask leaders to predict the frontline's staffing and feasibility answers
+          </label>
+          <FieldError id="pulse-predictions-error" message={errorAt('predictions')} />
           <label class="choice">
             <input
               type="checkbox"

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestSite, type TestSite } from './site.js';
+
+const PASSWORD = 'correct horse battery';
+const WAIT = { timeout: 8_000 };
+
+// The pulse builder offers the organization's custom items beside the bank's dimensions, and
+// the option that asks leaders to predict the frontline; what HR chooses is what is saved.
+describe('the pulse builder: custom items and leaders’ predictions, in Chromium', () => {
+  let site: TestSite;
+  let browser: Browser;
+  let baseUrl: string;
+  let email: string;
+  let token: string;
+
+  async function api<T>(path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.ok, `${path}: HTTP ${response.status}`).toBe(true);
+    return (await response.json()) as T;
+  }
+
+  beforeAll(async () => {
+    site = await startTestSite();
+    ({ browser, baseUrl } = site);
+    email = `items-${randomUUID()}@hr.test`;
+    const signup = await fetch(`${baseUrl}/api/v1/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ organization: 'Items test', email, password: PASSWORD }),
+    });
+    token = ((await signup.json()) as { token: string }).token;
+    await api('/priorities', { title: 'Customer Focus', statedWeight: 4 });
+    await api('/items', {
+      key: 'custom-budget',
+      statement: 'My team has the budget that {P} needs.',
+    });
+  }, 120_000);
+
+  afterAll(() => site.close());
+
+  test('HR chooses a custom item and predictions; the preview asks it and the pulse saves both', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${baseUrl}/#/pulses/new`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Title').fill('Budget pulse');
+    await page.getByRole('checkbox', { name: /Customer Focus/ }).check();
+    const custom = page.getByRole('checkbox', { name: /custom-budget/ });
+    expect(await custom.isChecked()).toBe(false);
+    await custom.check();
+    const predictions = page.getByRole('checkbox', {
+      name: "Ask leaders to predict the frontline's staffing and feasibility answers",
+    });
+    expect(await predictions.isChecked()).toBe(false);
+    await predictions.check();
+    const preview = page.getByRole('region', { name: 'Preview of the employee page' });
+    await expect.poll(() => preview.locator('fieldset.question').count(), WAIT).toBe(8);
+    expect(await preview.locator('legend.question__text').last().textContent()).toBe(
+      'My team has the budget that Customer Focus needs.',
+    );
+    await page.getByRole('button', { name: 'Save pulse' }).click();
+    await page.waitForURL(/#\/pulses\/[0-9a-f-]{36}$/);
+    const pulseId = page.url().split('/').at(-1) ?? '';
+    const saved = await api<{ dimensions: string[]; predictions: boolean }>(`/pulses/${pulseId}`);
+    expect(saved.dimensions.at(-1)).toBe('custom-budget');
+    expect(saved.dimensions).toHaveLength(8);
+    expect(saved.predictions).toBe(true);
+    // The saved pulse opens with both chosen.
+    await page.reload();
+    await expect
+      .poll(() => page.getByRole('checkbox', { name: /custom-budget/ }).isChecked(), WAIT)
+      .toBe(true);
+    expect(
+      await page
+        .getByRole('checkbox', {
+          name: "Ask leaders to predict the frontline's staffing and feasibility answers",
+        })
+        .isChecked(),
+    ).toBe(true);
+
+    // A run of it, answered by six leaders and six frontline people, released: the
+    // dashboard names the custom item's cells by its statement.
+    await api('/people/import', {
+      people: Array.from({ length: 12 }, (_, i) => ({
+        email: `p${i}@items.test`,
+        name: `Person ${i}`,
+        team: 'Operations',
+        tier: i < 6 ? 'leadership' : 'frontline',
+      })),
+    });
+    const run = await api<{ id: string }>(`/pulses/${pulseId}/runs`, {});
+    await site.jobs.drain();
+    const outbox = await api<{ items: { to: string; link: string | null }[] }>('/dev/outbox');
+    for (const { to, link } of outbox.items) {
+      if (link === null) continue;
+      const secret = new URL(link).pathname.split('/').at(-1) ?? '';
+      const leader = Number(/^p(\d+)@/.exec(to)?.[1]) < 6;
+      const invite = await api<{
+        runId: string;
+        keyId: string;
+        publicKey: string;
+        questions: { id: string; text: string }[];
+      }>(`/invite/${secret}`);
+      // Leaders are asked to predict the frontline; the frontline is not.
+      expect(invite.questions.some((q) => q.text.startsWith('How do you expect'))).toBe(leader);
+      const token = await requestToken(invite.publicKey, async (blinded) => {
+        const signed = await api<{ blindSignature: string }>(`/invite/${secret}/token`, {
+          blindedMessage: toBase64Url(blinded),
+        });
+        return Buffer.from(signed.blindSignature, 'base64url');
+      });
+      await api('/responses', {
+        runId: invite.runId,
+        token: {
+          keyId: invite.keyId,
+          message: toBase64Url(token.message),
+          signature: toBase64Url(token.signature),
+        },
+        answers: invite.questions.map((q) => ({ questionId: q.id, value: leader ? 5 : 2 })),
+      });
+    }
+    await api(`/runs/${run.id}/close`, {});
+    await site.jobs.drain();
+    await page.goto(`${baseUrl}/#/dashboard`);
+    const label = 'My team has the budget that the priority needs.';
+    // The gap chart's figures as a table (the second of the overview's tables).
+    await page.getByText('The figures as a table').nth(1).click();
+    await expect
+      .poll(() => page.getByRole('cell', { name: label, exact: true }).count(), WAIT)
+      .toBe(1);
+    await page.close();
+  });
+});
