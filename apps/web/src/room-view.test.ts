@@ -79,9 +79,9 @@ describe('the withheld and revealed states', () => {
 describe('the chart’s headline states what the room’s mean says', () => {
   test('closer to one tier, halfway, or without the pulse’s means', () => {
     expect(roomHeadline(2.4, 4.1, 2.2)).toBe(
-      'The room’s mean is 2.40, closer to the frontline’s than to the other tier’s (leadership 4.10, frontline 2.20).',
+      'The room’s mean is 2.40, closer to the frontline’s than to leadership’s (leadership 4.10, frontline 2.20).',
     );
-    expect(roomHeadline(4, 4.1, 2.2)).toMatch(/closer to leadership’s/);
+    expect(roomHeadline(4, 4.1, 2.2)).toMatch(/closer to leadership’s than to the frontline’s/);
     expect(roomHeadline(3, 4, 2)).toMatch(/halfway between/);
     expect(roomHeadline(3, null, 2)).toBe('The room’s mean is 3.00.');
   });

@@ -86,8 +86,11 @@ export function roomHeadline(
   if (Math.abs(toLeadership - toFrontline) < 0.005) {
     return `${room}, halfway between the pulse’s two means (${means}).`;
   }
-  const closer = toLeadership < toFrontline ? 'leadership’s' : 'the frontline’s';
-  return `${room}, closer to ${closer} than to the other tier’s (${means}).`;
+  const [closer, farther] =
+    toLeadership < toFrontline
+      ? ['leadership’s', 'the frontline’s']
+      : ['the frontline’s', 'leadership’s'];
+  return `${room}, closer to ${closer} than to ${farther} (${means}).`;
 }
 
 /** A room code as people type it: letters and digits, case and spaces ignored. */

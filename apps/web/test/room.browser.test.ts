@@ -280,6 +280,38 @@ describe('the live room in Chromium', () => {
       expect(await seriousAccessibilityProblems(small.page)).toEqual([]);
     }
 
+    // What the room decided is recorded on the same screen: it starts at the finding's
+    // priority and names the session, and joins the organization's decision log.
+    const decided = facilitator.getByRole('region', { name: 'Decisions of this session' });
+    await decided.getByText('None recorded yet.').waitFor();
+    const priority = decided.getByLabel('Priority');
+    const shownPriority = await priority.evaluate(
+      (select) => (select as HTMLSelectElement).selectedOptions[0]?.textContent ?? '',
+    );
+    expect(secondStatement).toContain(shownPriority);
+    await decided.getByLabel('Owning team').selectOption({ label: 'Customer Operations' });
+    await decided.getByLabel('Decision', { exact: true }).fill('Pause the loyalty revamp');
+    await decided
+      .getByLabel(/Tradeoff/)
+      .fill('The loyalty programme revamp waits until the next quarter');
+    await decided.getByLabel('Review on').fill('2027-03-01');
+    await decided.getByRole('button', { name: 'Record decision' }).click();
+    await decided
+      .getByRole('list', { name: 'Decisions of this session' })
+      .getByText('Pause the loyalty revamp')
+      .waitFor();
+    const sessionId = await facilitator.locator('[data-session]').getAttribute('data-session');
+    const log = await facilitator.evaluate(async () => {
+      const response = await fetch('/api/v1/decisions', {
+        headers: { authorization: `Bearer ${sessionStorage.getItem('pulsegap.token') ?? ''}` },
+      });
+      return (await response.json()) as { items: { title: string; sessionId: string | null }[] };
+    });
+    expect(log.items.find((d) => d.title === 'Pause the loyalty revamp')?.sessionId).toBe(
+      sessionId,
+    );
+    expect(await seriousAccessibilityProblems(facilitator)).toEqual([]);
+
     // Closing asks first; then every phone says the session is closed.
     await facilitator.getByRole('button', { name: 'Close session' }).click();
     const focused = () => facilitator.evaluate(() => document.activeElement?.textContent);

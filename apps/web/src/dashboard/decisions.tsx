@@ -313,14 +313,22 @@ function TeamSelect({
   );
 }
 
-function NewDecision({
+/**
+ * The form that records a decision. From a live room it names the session it came from and
+ * starts at the priority of the finding on the screen.
+ */
+export function NewDecision({
   priorities,
   teams,
   onCreated,
+  sessionId = null,
+  priorityId = '',
 }: {
   priorities: readonly Priority[];
   teams: readonly Team[];
   onCreated: () => void;
+  sessionId?: string | null;
+  priorityId?: string;
 }) {
   const [errors, setErrors] = useState(new Map<string, string>());
   const [failure, setFailure] = useState<unknown>(null);
@@ -343,6 +351,7 @@ function NewDecision({
         teamId: formText(data, 'teamId'),
         tradeoff: formText(data, 'tradeoff'),
         reviewOn: formText(data, 'reviewOn'),
+        ...(sessionId === null ? {} : { sessionId }),
       },
     })
       .then(() => {
@@ -369,12 +378,13 @@ function NewDecision({
           <select
             id="decision-priorityId"
             name="priorityId"
+            key={priorityId}
             aria-invalid={errors.has('priorityId') ? 'true' : undefined}
             aria-describedby={describedBy('priorityId')}
           >
             <option value="">Choose a priority</option>
             {priorities.map((p) => (
-              <option key={p.id} value={p.id}>
+              <option key={p.id} value={p.id} selected={p.id === priorityId}>
                 {p.title}
               </option>
             ))}

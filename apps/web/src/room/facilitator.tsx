@@ -2,8 +2,13 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ContractError, type ProblemError } from '../http.js';
 import { api } from '../app/session-state.js';
 import { session as signedIn } from '../app/session-state.js';
-import { Failure, Loading, ViewHeader } from '../app/ui.js';
+import { parseTeams } from '../app/hr-contract.js';
+import { Failure, Loading, useLoad, ViewHeader } from '../app/ui.js';
+import { parsePriorities } from '../contract.js';
 import { ChartFigure } from '../dashboard/chart-figure.js';
+import { NewDecision } from '../dashboard/decisions.js';
+import { parseDecisions } from '../dashboard/decisions-contract.js';
+import { paths } from '../dashboard/query.js';
 import { formatInterval } from '../dashboard/numbers.js';
 import { formatGap, formatMean } from '../format.js';
 import {
@@ -259,7 +264,53 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
               : 'The live connection dropped; reconnecting…'}
         </p>
       </div>
+      <SessionDecisions sessionId={session.id} priorityId={current?.priorityId ?? ''} />
     </div>
+  );
+}
+
+/**
+ * What the room decided: the decisions recorded from this session, and the form that records
+ * one (named after the session, starting at the priority of the finding on the screen). They
+ * join the organization's decision log, whose later runs ask whether they hold.
+ */
+function SessionDecisions({ sessionId, priorityId }: { sessionId: string; priorityId: string }) {
+  const [loaded, reload] = useLoad(
+    (signal) =>
+      Promise.all([
+        api(paths.decisions, parseDecisions, { signal }),
+        api(paths.priorities, parsePriorities, { signal }),
+        api(paths.teams, parseTeams, { signal }),
+      ]),
+    [],
+  );
+  if (loaded.state === 'loading') return <Loading what="Loading the decision log…" />;
+  if (loaded.state === 'failed') return <Failure error={loaded.error} />;
+  const [decisions, priorities, teams] = loaded.value;
+  const recorded = decisions.filter((d) => d.sessionId === sessionId);
+  return (
+    <section class="room-decisions" aria-labelledby="room-decisions-title">
+      <h2 id="room-decisions-title">Decisions of this session</h2>
+      {recorded.length === 0 ? (
+        <p class="empty">None recorded yet.</p>
+      ) : (
+        <ul class="room-decisions__list" aria-label="Decisions of this session">
+          {recorded.map((d) => (
+            <li key={d.id}>
+              <strong>{d.title}</strong> · {d.priorityTitle} · {d.teamName}. Stops or slows:{' '}
+              {d.tradeoff}. Review on {d.reviewOn}.
+            </li>
+          ))}
+        </ul>
+      )}
+      <NewDecision
+        priorities={priorities}
+        teams={teams}
+        onCreated={reload}
+        sessionId={sessionId}
+        priorityId={priorityId}
+      />
+    </section>
   );
 }
 
