@@ -114,6 +114,26 @@ describe('the demo', () => {
     expect(cells).toHaveLength(4);
   });
 
+  test('follows up a decision: settled after the first run, relitigated after the second', () => {
+    const [newest, middle, oldest] = runs.map((r) => r.release);
+    // The decision came after the first run: that run asked nothing about it.
+    expect(oldest?.decisions ?? []).toEqual([]);
+    const [before] = middle?.decisions ?? [];
+    const [after] = newest?.decisions ?? [];
+    expect(before?.title).toBe('Support staffs Customer Focus before new self-service work');
+    expect(before?.suppressed).toBe(false);
+    expect(after?.suppressed).toBe(false);
+    const settledBefore = before?.settled?.share ?? 0;
+    const settledAfter = after?.settled?.share ?? 1;
+    // Settled at first (at least 60 %), then under 60 % and 15 points or more lower.
+    expect(settledBefore).toBeGreaterThanOrEqual(0.6);
+    expect(settledAfter).toBeLessThan(0.6);
+    expect(settledBefore - settledAfter).toBeGreaterThanOrEqual(0.15);
+    // Asked of Customer Operations only: far fewer answers than the run's respondents.
+    expect(after?.settled?.n ?? 0).toBeGreaterThanOrEqual(50);
+    expect(after?.settled?.n ?? 0).toBeLessThan(200);
+  });
+
   test('a small team shows some of its cells and withholds those with fewer than k answers', async () => {
     const security = await withTenant(handle.db, organizationId, (trx) =>
       trx.selectFrom('teams').select('id').where('name', '=', 'Security').executeTakeFirstOrThrow(),

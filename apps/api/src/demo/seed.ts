@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   applyRoster,
   createOrganization,
+  createDecision,
   createPriority,
   createPulse,
   createUser,
@@ -137,14 +138,32 @@ const RUNS = 3;
 const RUN_SPACING_DAYS = 30;
 
 /**
+ * The decision the demo's leaders took after the first run, about Customer Focus (the first
+ * priority), owned by Customer Operations: the two runs after it ask that department whether
+ * it holds. It is settled at first, then relitigated: the settled share falls under 60 %.
+ */
+const DECIDED_BEFORE_RUN = 1;
+const DEMO_DECISION = {
+  title: 'Support staffs Customer Focus before new self-service work',
+  team: 'Customer Operations',
+  tradeoff: 'the self-service portal redesign',
+} as const;
+/** The mean answer of the decision's items in the runs after it, by kind. */
+const FOLLOW_UP_MEANS: Record<'settled' | 'stopped', readonly number[]> = {
+  settled: [4.3, 3.1],
+  stopped: [2.9, 2.4],
+};
+
+/**
  * Creates the demo organization: about 400 people in 13 teams under 3 departments (one of
  * them small enough that some of its cells are suppressed), four
  * priorities (Customer Focus, weighted 5, with frontline staffing and feasibility far
  * below leadership's and drifting further; Platform Modernization, whose staffing gap
  * closes after the first run) and three past runs of synthetic responses with comments
  * (its pulse asks leaders to predict the frontline: they expect Customer Focus to be
- * staffed, a clear blind spot, and know the other priorities about right),
- * past their deadlines, so the job runtime's sweep closes and releases them
+ * staffed, a clear blind spot, and know the other priorities about right), and a decision
+ * taken after the first run (`DEMO_DECISION`) that the next two runs follow up: settled, then
+ * relitigated. The runs are past their deadlines, so the job runtime's sweep closes and releases them
  * (`closeAndRelease`). Does nothing when the
  * demo organization exists. Returns its id.
  */
@@ -158,12 +177,21 @@ export async function seedDemo(
   const passwordHash = await hashPassword(DEMO_LOGINS.password);
   const organizationId = randomUUID();
   const random = mulberry32(20261125);
-  // Leaders' predictions draw from their own stream, so the answers to the bank stay the same.
+  // Leaders' predictions and the answers to the decision's items draw from their own streams,
+  // so the answers to the bank stay the same.
   const predicting = mulberry32(20261205);
+  const following = mulberry32(20261206);
   try {
     // One transaction: a seed that runs at the same time waits here, then finds the demo.
     await withTenant(db, organizationId, (trx) =>
-      seedOrganization(trx, organizationId, { passwordHash, keys, now, random, predicting }),
+      seedOrganization(trx, organizationId, {
+        passwordHash,
+        keys,
+        now,
+        random,
+        predicting,
+        following,
+      }),
     );
   } catch (error) {
     const winner = await findLoginCandidate(db, DEMO_LOGINS.admin);
@@ -182,9 +210,10 @@ async function seedOrganization(
     now: Date;
     random: () => number;
     predicting: () => number;
+    following: () => number;
   },
 ): Promise<void> {
-  const { passwordHash, keys, now, random, predicting } = options;
+  const { passwordHash, keys, now, random, predicting, following } = options;
   await createOrganization(trx, organizationId, 'Northwind Demo');
   for (const [email, role] of [
     [DEMO_LOGINS.admin, 'admin'],
@@ -219,9 +248,27 @@ async function seedOrganization(
   });
   for (let run = 0; run < RUNS; run += 1) {
     const openedAt = new Date(now.getTime() - (RUNS - run) * RUN_SPACING_DAYS * 86_400_000);
+    if (run === DECIDED_BEFORE_RUN) {
+      await createDecision(trx, organizationId, {
+        ...DEMO_DECISION,
+        priorityId: priorityIds[0] ?? '',
+        teamId: await teamIdOf(trx, DEMO_DECISION.team),
+        reviewOn: new Date(now.getTime() + 45 * 86_400_000).toISOString().slice(0, 10),
+        sessionId: null,
+      });
+    }
     const started = await startRun(trx, organizationId, pulseId, openedAt, keys, null);
-    await seedResponses(trx, organizationId, started.id, run, random, predicting);
+    await seedResponses(trx, organizationId, started.id, run, { random, predicting, following });
   }
+}
+
+async function teamIdOf(trx: TenantTransaction, name: string): Promise<string> {
+  const team = await trx
+    .selectFrom('teams')
+    .select('id')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
+  return team.id;
 }
 
 function roster(random: () => number): RosterEntry[] {
@@ -260,13 +307,18 @@ async function seedResponses(
   organizationId: string,
   runId: string,
   run: number,
-  random: () => number,
-  predicting: () => number,
+  streams: { random: () => number; predicting: () => number; following: () => number },
 ): Promise<void> {
+  const { random, predicting, following } = streams;
   const questions = await trx
     .selectFrom('run_questions')
     .innerJoin('priorities', 'priorities.id', 'run_questions.priority_id')
-    .select(['run_questions.dimension', 'run_questions.kind', 'priorities.title'])
+    .select([
+      'run_questions.dimension',
+      'run_questions.kind',
+      'run_questions.audience_team_id',
+      'priorities.title',
+    ])
     .where('run_questions.run_id', '=', runId)
     .orderBy('run_questions.position')
     .execute();
@@ -275,9 +327,11 @@ async function seedResponses(
     .innerJoin('people', 'people.id', 'invitations.person_id')
     .innerJoin('teams', 'teams.id', 'people.team_id')
     .leftJoin('teams as parents', 'parents.id', 'teams.parent_id')
+    .leftJoin('teams as segments', 'segments.id', 'invitations.segment_team_id')
     .select([
       'invitations.id',
       'invitations.segment_team_id',
+      'segments.parent_id as segment_parent_id',
       'invitations.segment_tier',
       'teams.name as team',
       'parents.name as department',
@@ -300,16 +354,23 @@ async function seedResponses(
       run,
     ),
     answers: questions.map((q) =>
-      q.kind === 'prediction'
-        ? invitation.segment_tier === 'leadership'
-          ? sample(predicting, predictedMean(q.title, q.dimension as Dimension, run))
+      q.kind === 'settled' || q.kind === 'stopped'
+        ? // Asked of the owning team's groups only (the segment names the group).
+          invitation.segment_team_id !== null &&
+          (invitation.segment_team_id === q.audience_team_id ||
+            invitation.segment_parent_id === q.audience_team_id)
+          ? sample(following, FOLLOW_UP_MEANS[q.kind][run - DECIDED_BEFORE_RUN] ?? 3)
           : null
-        : skipping.has(invitation.id) && SMALL_TEAM_SKIPPED.includes(q.dimension as Dimension)
-          ? null
-          : sample(
-              random,
-              targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
-            ),
+        : q.kind === 'prediction'
+          ? invitation.segment_tier === 'leadership'
+            ? sample(predicting, predictedMean(q.title, q.dimension as Dimension, run))
+            : null
+          : skipping.has(invitation.id) && SMALL_TEAM_SKIPPED.includes(q.dimension as Dimension)
+            ? null
+            : sample(
+                random,
+                targetMean(q.title, q.dimension as Dimension, invitation.segment_tier, run),
+              ),
     ),
   }));
   await storeResponses(trx, organizationId, runId, responses);
