@@ -8,6 +8,7 @@ import {
   createScratchDatabase,
   freePort,
   testConfig,
+  stopProcess,
   testDatabaseUrl,
   type ScratchDatabaseHandle,
 } from '@pulsegap/testing';
@@ -180,23 +181,7 @@ describe('two API and two worker replicas on one database and one Redis prefix',
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(
-      replicas.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) {
-              resolve();
-              return;
-            }
-            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(replicas.map(({ child }) => stopProcess(child)));
     for (const name of JOBS.keys()) {
       const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
       await queue.obliterate({ force: true }).catch(() => undefined);

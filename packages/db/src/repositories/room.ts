@@ -194,6 +194,7 @@ export async function roomSessionState(
   };
 }
 
+/** A question's row, as a query or a JSON aggregate returns it. */
 interface QuestionJson {
   id: string;
   position: number;
@@ -266,18 +267,7 @@ async function roomQuestions(
   const bySession = new Map<string, RoomQuestionRecord[]>();
   for (const r of rows) {
     const list = bySession.get(r.session_id) ?? [];
-    list.push({
-      id: r.id,
-      position: r.position,
-      priorityId: r.priority_id,
-      dimension: r.dimension,
-      statement: r.statement,
-      figures: r.figures,
-      shownCounts: r.shown_counts,
-      shownTexts: r.shown_texts,
-      answered: r.answered,
-      textsAnswered: r.texts_answered,
-    });
+    list.push(toQuestion(r));
     bySession.set(r.session_id, list);
   }
   return bySession;

@@ -7,6 +7,7 @@ import {
   createScratchDatabase,
   freePort,
   testConfig,
+  stopProcess,
   testDatabaseUrl,
   type ScratchDatabaseHandle,
 } from '@pulsegap/testing';
@@ -106,23 +107,7 @@ describe('the room across two API replicas', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) {
-              resolve();
-              return;
-            }
-            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopProcess(child)));
     const redis = new Redis(REDIS_URL);
     const limits = await redis.keys(`${prefix}-limit-*`);
     if (limits.length > 0) await redis.del(...limits);

@@ -1,9 +1,9 @@
-import type { ChartConfiguration, Plugin } from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
 import { RELITIGATION_FLOOR } from '@pulsegap/domain';
 import type { Decision, DurabilityPoint } from '../decisions-contract.js';
 import { runLabels } from '../decision-view.js';
 import { formatInterval, formatShare } from '../numbers.js';
-import { Chart, GRID, INK } from './setup.js';
+import { Chart, GRID, levelLine } from './setup.js';
 
 /*
  * A decision's durability: per run, the share of the owning team treating it as settled and
@@ -29,32 +29,6 @@ const SERIES = [
     dash: [6, 4],
   },
 ] as const;
-
-function floorLine(): Plugin<'lineWithErrorBars'> {
-  return {
-    id: 'durabilityFloor',
-    beforeDatasetsDraw(chart) {
-      const { ctx, chartArea, scales } = chart;
-      const y = scales.y?.getPixelForValue(RELITIGATION_FLOOR);
-      if (y === undefined) return;
-      ctx.save();
-      ctx.strokeStyle = INK;
-      ctx.lineWidth = 1.5;
-      ctx.setLineDash([6, 5]);
-      ctx.beginPath();
-      ctx.moveTo(chartArea.left, y);
-      ctx.lineTo(chartArea.right, y);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = INK;
-      ctx.font = `600 12px ${String(Chart.defaults.font.family)}`;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'bottom';
-      ctx.fillText(`Floor ${formatShare(RELITIGATION_FLOOR)}`, chartArea.left + 6, y - 4);
-      ctx.restore();
-    },
-  };
-}
 
 function data(points: readonly DurabilityPoint[]): ErrorBarPoint[] {
   return points.map((p) =>
@@ -89,7 +63,9 @@ export function drawDurabilityChart(canvas: HTMLCanvasElement, decision: Decisio
         spanGaps: false,
       })),
     },
-    plugins: [floorLine()],
+    plugins: [
+      levelLine('durabilityFloor', RELITIGATION_FLOOR, `Floor ${formatShare(RELITIGATION_FLOOR)}`),
+    ],
     options: {
       responsive: true,
       maintainAspectRatio: false,

@@ -179,6 +179,36 @@ Chart.defaults.color = INK;
 // Figures are complete when drawn: no animation (also for people who ask for reduced motion).
 Chart.defaults.animation = false;
 
+/**
+ * A level drawn as a dashed line across a chart's area, behind its data, and named at its left
+ * end (the clarity target, the relitigation floor).
+ */
+export function levelLine(id: string, value: number, name: string): Plugin<'lineWithErrorBars'> {
+  return {
+    id,
+    beforeDatasetsDraw(chart) {
+      const { ctx, chartArea, scales } = chart;
+      const y = scales.y?.getPixelForValue(value);
+      if (y === undefined) return;
+      ctx.save();
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([6, 5]);
+      ctx.beginPath();
+      ctx.moveTo(chartArea.left, y);
+      ctx.lineTo(chartArea.right, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = INK;
+      ctx.font = `600 12px ${String(Chart.defaults.font.family)}`;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(name, chartArea.left + 6, y - 4);
+      ctx.restore();
+    },
+  };
+}
+
 /** Below this canvas width, labels wrap shorter and text gets smaller, so the marks keep room. */
 export const NARROW = 480;
 

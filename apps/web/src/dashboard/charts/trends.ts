@@ -1,4 +1,4 @@
-import type { ChartConfiguration, Plugin } from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
 import { formatGap, formatMean, formatScaleStep } from '../../format.js';
 import { formatInterval, formatShare } from '../numbers.js';
 import type {
@@ -8,7 +8,7 @@ import type {
   GapTrendView,
   TrendCell,
 } from '../trend-view.js';
-import { Chart, GRID, INK, NARROW, ZERO_LINE_GRID } from './setup.js';
+import { Chart, GRID, levelLine, NARROW, ZERO_LINE_GRID } from './setup.js';
 
 /*
  * The Trends view's charts: one line per priority across the pulse's released runs, with the
@@ -150,33 +150,6 @@ export function drawGapTrendChart(canvas: HTMLCanvasElement, view: GapTrendView)
   return new Chart(canvas, config) as unknown as Chart;
 }
 
-/** Draws the clarity target as a dashed line across the chart, named at its left end. */
-function targetLine(target: number): Plugin<'lineWithErrorBars'> {
-  return {
-    id: 'clarityTarget',
-    beforeDatasetsDraw(chart) {
-      const { ctx, chartArea, scales } = chart;
-      const y = scales.y?.getPixelForValue(target);
-      if (y === undefined) return;
-      ctx.save();
-      ctx.strokeStyle = INK;
-      ctx.lineWidth = 1.5;
-      ctx.setLineDash([6, 5]);
-      ctx.beginPath();
-      ctx.moveTo(chartArea.left, y);
-      ctx.lineTo(chartArea.right, y);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = INK;
-      ctx.font = `600 12px ${String(Chart.defaults.font.family)}`;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'bottom';
-      ctx.fillText(`Target ${formatShare(target)}`, chartArea.left + 6, y - 4);
-      ctx.restore();
-    },
-  };
-}
-
 /** The clarity index per priority across runs, whiskers its Wilson interval, and the target. */
 export function drawClarityTrendChart(canvas: HTMLCanvasElement, view: ClarityTrendView): Chart {
   const config: ChartConfiguration<'lineWithErrorBars', ErrorBarPoint[], string> = {
@@ -198,7 +171,7 @@ export function drawClarityTrendChart(canvas: HTMLCanvasElement, view: ClarityTr
         ),
       ),
     },
-    plugins: [targetLine(view.target)],
+    plugins: [levelLine('clarityTarget', view.target, `Target ${formatShare(view.target)}`)],
     options: {
       responsive: true,
       maintainAspectRatio: false,
