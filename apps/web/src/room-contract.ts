@@ -73,6 +73,8 @@ export interface Session {
   code: string;
   joinPath: string;
   threshold: number;
+  /** How many people are in the room: no more phones join (null: not said). */
+  capacity: number | null;
   prompt: string;
   closedAt: string | null;
   currentQuestionId: string | null;
@@ -96,6 +98,7 @@ export interface Room {
   code: string;
   prompt: string;
   threshold: number;
+  capacity: number | null;
   closed: boolean;
   participants: number;
   current: RoomCurrent | null;
@@ -105,6 +108,11 @@ function count(value: unknown, where: string): number {
   const n = number(value, where);
   if (!Number.isInteger(n) || n < 0) throw new ContractError(where);
   return n;
+}
+
+/** A count the API may leave unsaid (null); absent from an older API, also null. */
+function optionalCount(value: unknown, where: string): number | null {
+  return value === null || value === undefined ? null : count(value, where);
 }
 
 export function parseRoomQuestionView(value: unknown, where: string): RoomQuestionView {
@@ -161,6 +169,7 @@ export function parseSession(body: unknown): Session {
     code: string(session.code, 'session.code'),
     joinPath: string(session.joinPath, 'session.joinPath'),
     threshold: count(session.threshold, 'session.threshold'),
+    capacity: optionalCount(session.capacity, 'session.capacity'),
     prompt: string(session.prompt, 'session.prompt'),
     closedAt: optionalString(session.closedAt, 'session.closedAt'),
     currentQuestionId:
@@ -207,6 +216,7 @@ export function parseRoom(body: unknown): Room {
     code: string(room.code, 'room.code'),
     prompt: string(room.prompt, 'room.prompt'),
     threshold: count(room.threshold, 'room.threshold'),
+    capacity: optionalCount(room.capacity, 'room.capacity'),
     closed: boolean(room.closed, 'room.closed'),
     participants: count(room.participants, 'room.participants'),
     current,

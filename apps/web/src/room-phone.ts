@@ -114,7 +114,8 @@ async function call<T>(path: string, parse: (body: unknown) => T, body?: unknown
   const response = await fetch(`${API_BASE}${path}`, init);
   if (!response.ok) {
     const problem = await readProblem(response);
-    const refusal = refusalOf(response.status);
+    const body = problem.body as { code?: unknown } | null;
+    const refusal = refusalOf(response.status, typeof body?.code === 'string' ? body.code : null);
     if (refusal === null) throw problem;
     throw new Refused(refusal, problem, retryAfterSeconds(response.headers.get('retry-after')));
   }
@@ -397,6 +398,7 @@ class Participant {
               showJoinForm(this.code, error.message);
               return;
             case 'busy':
+            case 'full':
             case 'invalid':
             case 'unknown':
               break;

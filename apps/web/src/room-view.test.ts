@@ -73,6 +73,8 @@ describe('the withheld and revealed states', () => {
     expect(positionText(2, 3)).toBe('Finding 2 of 3');
     expect(participantsText(1)).toBe('1 phone joined');
     expect(participantsText(8)).toBe('8 phones joined');
+    expect(participantsText(6, 8)).toBe('6 of 8 phones joined');
+    expect(participantsText(0, 1_000)).toBe('0 of 1,000 phones joined');
   });
 });
 
@@ -108,6 +110,10 @@ describe('refusals', () => {
     expect(refusalOf(404)).toBe('unknown');
     expect(refusalOf(410)).toBe('closed');
     expect(refusalOf(409)).toBe('answered');
+    // A 409 on joining a room that took as many phones as it has people.
+    expect(refusalOf(409, 'PG_ERR_ROOM_FULL')).toBe('full');
+    expect(refusalOf(409, 'PG_ERR_ALREADY_ANSWERED')).toBe('answered');
+    expect(refusalText('full')).toMatch(/room is full.*tell the facilitator/);
     expect(refusalOf(429)).toBe('busy');
     expect(refusalOf(403)).toBe('forgotten');
     expect(refusalOf(500)).toBeNull();

@@ -64,9 +64,13 @@ export function positionText(position: number, count: number): string {
   return `Finding ${position.toLocaleString('en')} of ${count.toLocaleString('en')}`;
 }
 
-/** "1 phone joined", "12 phones joined". */
-export function participantsText(participants: number): string {
-  return `${participants.toLocaleString('en')} ${participants === 1 ? 'phone' : 'phones'} joined`;
+/** "1 phone joined", "12 phones joined"; with the room's headcount, "6 of 8 phones joined". */
+export function participantsText(participants: number, capacity: number | null = null): string {
+  const phones = (n: number) => (n === 1 ? 'phone' : 'phones');
+  if (capacity === null) {
+    return `${participants.toLocaleString('en')} ${phones(participants)} joined`;
+  }
+  return `${participants.toLocaleString('en')} of ${capacity.toLocaleString('en')} ${phones(capacity)} joined`;
 }
 
 /**
@@ -113,10 +117,17 @@ export function codeFromPath(pathname: string): string | null {
 }
 
 /** Why joining or answering was refused, in words for the person holding the phone. */
-export type Refusal = 'unknown' | 'closed' | 'answered' | 'forgotten' | 'busy' | 'invalid';
+export type Refusal = 'unknown' | 'closed' | 'answered' | 'full' | 'forgotten' | 'busy' | 'invalid';
 
-/** The refusal an API status stands for; null for anything else (shown as the API said it). */
-export function refusalOf(status: number): Refusal | null {
+/** The code of the API's problem when a room takes no more phones. */
+export const ROOM_FULL_CODE = 'PG_ERR_ROOM_FULL';
+
+/**
+ * The refusal an API status (and, for a 409, its problem's code) stands for; null for anything
+ * else (shown as the API said it).
+ */
+export function refusalOf(status: number, code: string | null = null): Refusal | null {
+  if (status === 409 && code === ROOM_FULL_CODE) return 'full';
   switch (status) {
     case 400:
       return 'invalid';
@@ -151,6 +162,8 @@ export function refusalText(refusal: Refusal, retryAfter: number | null = null):
       return 'This session has closed. Thank you for taking part.';
     case 'answered':
       return 'You have already answered this finding. Each phone answers once, so every voice counts the same.';
+    case 'full':
+      return 'The room is full: as many phones have joined as there are people here. If you have not joined yet, tell the facilitator.';
     case 'forgotten':
       return 'This room no longer recognizes this phone. Join again with the code on the screen.';
     case 'busy':

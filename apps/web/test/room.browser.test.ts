@@ -27,7 +27,7 @@ function watchErrors(page: Page): string[] {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     // The browser logs every 4xx answer; a refusal the page expects and explains is not one.
-    if (/status of (404|409|410)\b/.test(message.text())) return;
+    if (/status of (400|404|409|410)\b/.test(message.text())) return;
     // The stream the test cuts off, as the browser reports it.
     if (message.text().includes('net::ERR_INCOMPLETE_CHUNKED_ENCODING')) return;
     errors.push(message.text());
@@ -146,6 +146,22 @@ describe('the live room in Chromium', () => {
       phones.push(phone);
     }
     await facilitator.getByText('8 phones joined').waitFor();
+
+    // The facilitator counts eight people: a ninth phone (someone joining twice to answer for
+    // two) is refused, in words that tell a person left out what to do.
+    const headcount = facilitator.getByLabel('People in the room');
+    await headcount.fill('7');
+    await facilitator.getByRole('button', { name: 'Set', exact: true }).click();
+    await facilitator.getByText('is below the 8 phones that joined already').waitFor();
+    await headcount.fill('8');
+    await facilitator.getByRole('button', { name: 'Set', exact: true }).click();
+    await facilitator.getByText('8 of 8 phones joined').waitFor();
+    const extra = await newPhone();
+    await extra.page.goto(joinUrl);
+    await extra.page.getByText('The room is full', { exact: false }).waitFor();
+    expect(await extra.page.getByRole('group', { name: firstStatement }).count()).toBe(0);
+    await extra.context.close();
+    await facilitator.getByText('8 of 8 phones joined').waitFor();
 
     // Every connection drops (a proxy restarts): the screen and the phones reconnect by
     // themselves, and what happens meanwhile reaches them.

@@ -321,6 +321,8 @@ export interface RoomSessionTable {
   code: string;
   /** The room threshold, fixed when the session opens. */
   threshold: number;
+  /** How many people are in the room: no more phones join (null: not said). */
+  capacity: ColumnType<number | null, number | null | undefined, number | null>;
   prompt: string;
   current_question: string | null;
   created_at: CreatedAt;

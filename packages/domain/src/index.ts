@@ -214,9 +214,12 @@ export {
 export {
   assertRoomThreshold,
   DEFAULT_ROOM_THRESHOLD,
+  ROOM_MAX_CAPACITY,
   ROOM_MAX_THRESHOLD,
   ROOM_MIN_THRESHOLD,
   roomReveal,
+  roomCapacityProblem,
+  roomIsFull,
   roomThreshold,
   roomView,
   shufflePrompts,

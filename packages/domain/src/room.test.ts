@@ -10,8 +10,11 @@ import {
 import {
   assertRoomThreshold,
   DEFAULT_ROOM_THRESHOLD,
+  ROOM_MAX_CAPACITY,
   ROOM_MAX_THRESHOLD,
   ROOM_MIN_THRESHOLD,
+  roomCapacityProblem,
+  roomIsFull,
   roomReveal,
   roomThreshold,
   roomView,
@@ -316,5 +319,25 @@ describe('roomView', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the number of people in the room', () => {
+  test('is a whole number from the threshold to the maximum, never below the phones in', () => {
+    expect(roomCapacityProblem(5, 5, 0)).toBeNull();
+    expect(roomCapacityProblem(ROOM_MAX_CAPACITY, 5, 999)).toBeNull();
+    expect(roomCapacityProblem(4, 5, 0)).toMatch(/from 5 \(the room threshold\)/);
+    expect(roomCapacityProblem(ROOM_MAX_CAPACITY + 1, 5, 0)).toMatch(/to 1000/);
+    expect(roomCapacityProblem(6.5, 5, 0)).not.toBeNull();
+    expect(roomCapacityProblem(Number.NaN, 5, 0)).not.toBeNull();
+    expect(roomCapacityProblem(7, 5, 8)).toBe('is below the 8 phones that joined already');
+    expect(roomCapacityProblem(8, 5, 8)).toBeNull();
+  });
+
+  test('a room is full once as many phones joined as it has people; without a number, never', () => {
+    expect(roomIsFull(5, 6)).toBe(false);
+    expect(roomIsFull(6, 6)).toBe(true);
+    expect(roomIsFull(7, 6)).toBe(true);
+    expect(roomIsFull(10_000, null)).toBe(false);
   });
 });

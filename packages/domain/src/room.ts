@@ -105,6 +105,37 @@ export function roomThreshold(
   return requested;
 }
 
+/** The most people a room may say it holds. */
+export const ROOM_MAX_CAPACITY = 1000;
+
+/**
+ * What is wrong with `capacity` as the number of people in a room, or null when nothing is.
+ * A phone is a token, not a person: one person could join k − 1 times, answer with each, and
+ * learn the next answer by subtracting their own from the first reveal. A room told how many
+ * people it holds takes no more phones (see {@link roomIsFull}), so extra phones leave someone
+ * present unable to join, in plain view. The number is an integer from the room threshold
+ * (below it nothing would ever show) to {@link ROOM_MAX_CAPACITY}, and never below the phones
+ * that joined already.
+ */
+export function roomCapacityProblem(
+  capacity: number,
+  threshold: number,
+  joined: number,
+): string | null {
+  if (!Number.isSafeInteger(capacity) || capacity < threshold || capacity > ROOM_MAX_CAPACITY) {
+    return `must be a whole number from ${threshold} (the room threshold) to ${ROOM_MAX_CAPACITY}`;
+  }
+  if (capacity < joined) {
+    return `is below the ${joined} phones that joined already`;
+  }
+  return null;
+}
+
+/** Whether a room takes no more phones: as many joined as it has people (null: not said). */
+export function roomIsFull(joined: number, capacity: number | null): boolean {
+  return capacity !== null && joined >= capacity;
+}
+
 /** Everything a room answered to one question. */
 export interface RoomAnswers {
   /** The answers to the statement on the 1–5 scale. */

@@ -142,6 +142,11 @@ export const SessionSchema = Type.Object({
   code: Type.String(),
   joinPath: Type.String(),
   threshold: Type.Integer(),
+  capacity: Nullable(
+    Type.Integer({
+      description: 'How many people are in the room: no more phones join. Null: not said.',
+    }),
+  ),
   prompt: Type.String(),
   closedAt: Nullable(Type.String({ format: 'date-time' })),
   currentQuestionId: Nullable(Uuid),
@@ -154,6 +159,7 @@ export const RoomSchema = Type.Object({
   code: Type.String(),
   prompt: Type.String(),
   threshold: Type.Integer(),
+  capacity: Nullable(Type.Integer()),
   closed: Type.Boolean(),
   participants: Count,
   current: Nullable(
@@ -229,6 +235,7 @@ export function sessionView(state: RoomSessionState): SessionView {
     code: session.code,
     joinPath: `/room/${session.code}`,
     threshold: session.threshold,
+    capacity: session.capacity,
     prompt: session.prompt,
     closedAt: session.closedAt === null ? null : session.closedAt.toISOString(),
     currentQuestionId: session.currentQuestionId,
@@ -270,6 +277,7 @@ function makePhoneView(state: RoomSessionState): RoomPhoneView {
     code: session.code,
     prompt: session.prompt,
     threshold: session.threshold,
+    capacity: session.capacity,
     closed: session.closedAt !== null,
     participants: state.participants,
     current:

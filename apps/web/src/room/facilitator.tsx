@@ -2,8 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ContractError, type ProblemError } from '../http.js';
 import { api } from '../app/session-state.js';
 import { session as signedIn } from '../app/session-state.js';
-import { parseTeams } from '../app/hr-contract.js';
-import { Failure, Loading, useLoad, ViewHeader } from '../app/ui.js';
+import { fieldErrors, parseTeams } from '../app/hr-contract.js';
+import { Failure, FieldError, formText, Loading, useLoad, ViewHeader } from '../app/ui.js';
 import { parsePriorities } from '../contract.js';
 import { ChartFigure } from '../dashboard/chart-figure.js';
 import { NewDecision } from '../dashboard/decisions.js';
@@ -154,7 +154,7 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
               </p>
             )}
             <p id="room-participants" class="room-join__count">
-              {participantsText(session.participants)}
+              {participantsText(session.participants, session.capacity)}
             </p>
             <p class="room-join__anonymity">
               Answers are anonymous. Nothing of them shows until {session.threshold} people have
@@ -255,6 +255,7 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
             ) : null}
           </>
         )}
+        {closed ? null : <Headcount session={session} onSaved={setSession} />}
         <Failure error={failure} />
         <p class="room-controls__live meta" data-stream={stream}>
           {stream === 'live' || closed
@@ -266,6 +267,65 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
       </div>
       <SessionDecisions sessionId={session.id} priorityId={current?.priorityId ?? ''} />
     </div>
+  );
+}
+
+/**
+ * How many people are in the room. A phone is not a person: one person joining several
+ * times could answer for the people they stand in for and read the next answer out of the
+ * first reveal. Told the headcount, the room takes no more phones, so someone present who
+ * cannot join shows that a phone too many is in.
+ */
+function Headcount({ session, onSaved }: { session: Session; onSaved: (s: Session) => void }) {
+  const [failure, setFailure] = useState<unknown>(null);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const text = formText(new FormData(event.currentTarget as HTMLFormElement), 'capacity');
+    setBusy(true);
+    setFailure(null);
+    setError(undefined);
+    api(sessionPath(session.id), parseSession, {
+      method: 'PATCH',
+      body: { capacity: text.trim() === '' ? null : Number(text) },
+    })
+      .then(onSaved)
+      .catch((caught: unknown) => {
+        setFailure(caught);
+        setError(fieldErrors(caught).get('capacity'));
+      })
+      .finally(() => {
+        setBusy(false);
+      });
+  };
+  return (
+    <form class="room-headcount" onSubmit={submit} noValidate>
+      <div class="field field--inline">
+        <label for="room-capacity">People in the room</label>
+        <input
+          id="room-capacity"
+          name="capacity"
+          type="number"
+          inputMode="numeric"
+          min={Math.max(session.threshold, session.participants)}
+          max={1000}
+          key={session.capacity ?? 'none'}
+          defaultValue={session.capacity === null ? '' : String(session.capacity)}
+          aria-invalid={error === undefined ? undefined : 'true'}
+          aria-describedby={`room-capacity-hint${error === undefined ? '' : ' room-capacity-error'}`}
+        />
+        <FieldError id="room-capacity-error" message={error} />
+      </div>
+      <button type="submit" class="button button--quiet" disabled={busy}>
+        {busy ? 'Saving…' : 'Set'}
+      </button>
+      <p id="room-capacity-hint" class="meta">
+        No more phones join than people are here, so no one can answer in someone else’s place.
+        Leave it empty for no limit.
+      </p>
+      {error === undefined ? <Failure error={failure} /> : null}
+    </form>
   );
 }
 

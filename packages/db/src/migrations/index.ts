@@ -22,6 +22,7 @@ import * as roomAndDecisions from './2026-12-05T1800-room-and-decisions.js';
 import * as roomCodeLookup from './2026-12-05T1900-room-code-lookup.js';
 import * as decisionItems from './2026-12-05T2000-decision-items.js';
 import * as customItemsAndPredictions from './2026-12-05T2100-custom-items-and-predictions.js';
+import * as roomCapacity from './2026-12-05T2200-room-capacity.js';
 
 /** Every migration, by its dated name; listed here so the same build runs on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T1900-room-code-lookup': roomCodeLookup,
   '2026-12-05T2000-decision-items': decisionItems,
   '2026-12-05T2100-custom-items-and-predictions': customItemsAndPredictions,
+  '2026-12-05T2200-room-capacity': roomCapacity,
 };
 
 /** The last migration this build knows: a database older than that is not ready for it. */

@@ -8,6 +8,8 @@ export interface RoomSessionRecord {
   readonly runId: string;
   readonly code: string;
   readonly threshold: number;
+  /** How many people are in the room: no more phones join (null: not said). */
+  readonly capacity: number | null;
   readonly prompt: string;
   readonly currentQuestionId: string | null;
   readonly closedAt: Date | null;
@@ -41,6 +43,7 @@ export interface NewRoomSession {
   readonly runId: string;
   readonly code: string;
   readonly threshold: number;
+  readonly capacity: number | null;
   readonly prompt: string;
   readonly questions: readonly {
     readonly priorityId: string;
@@ -66,6 +69,7 @@ export async function createRoomSession(
       run_id: session.runId,
       code: session.code,
       threshold: session.threshold,
+      capacity: session.capacity,
       prompt: session.prompt,
     })
     .returning('id')
@@ -99,6 +103,7 @@ const sessionColumns = [
   'run_id',
   'code',
   'threshold',
+  'capacity',
   'prompt',
   'current_question',
   'closed_at',
@@ -109,6 +114,7 @@ function toSession(row: {
   run_id: string;
   code: string;
   threshold: number;
+  capacity: number | null;
   prompt: string;
   current_question: string | null;
   closed_at: Date | null;
@@ -118,6 +124,7 @@ function toSession(row: {
     runId: row.run_id,
     code: row.code,
     threshold: row.threshold,
+    capacity: row.capacity,
     prompt: row.prompt,
     currentQuestionId: row.current_question,
     closedAt: row.closed_at,
@@ -164,13 +171,15 @@ export async function roomSessionState(
     run_id: string;
     code: string;
     threshold: number;
+    capacity: number | null;
     prompt: string;
     current_question: string | null;
     closed_at: Date | null;
     participants: number;
     questions: QuestionJson[];
   }>`
-    select s.id, s.run_id, s.code, s.threshold, s.prompt, s.current_question, s.closed_at,
+    select s.id, s.run_id, s.code, s.threshold, s.capacity, s.prompt, s.current_question,
+           s.closed_at,
            (select count(*)::int from room_participants p where p.session_id = s.id)
              as participants,
            coalesce((
@@ -349,7 +358,7 @@ export async function roomSessionOfCode(
     : { organizationId: row.organization_id, sessionId: row.session_id, closed: row.closed };
 }
 
-/** Records a phone that joined a session, by its token's hash. */
+/** Records a phone that joined a session, by its token's hash (under `lockRoomJoins`). */
 export async function addRoomParticipant(
   trx: TenantTransaction,
   organizationId: string,
@@ -360,6 +369,51 @@ export async function addRoomParticipant(
     .insertInto('room_participants')
     .values({ organization_id: organizationId, session_id: sessionId, token_hash: tokenHash })
     .execute();
+}
+
+/** A session's joins as its row lock finds them. */
+export interface RoomJoins {
+  readonly closed: boolean;
+  readonly capacity: number | null;
+  /** Phones that joined. */
+  readonly joined: number;
+}
+
+/**
+ * Takes a session's row lock (joins and changes of its capacity take it, so joins arriving
+ * together count one another) and counts the phones that joined. Null when the session is
+ * not the tenant's.
+ */
+export async function lockRoomJoins(
+  trx: TenantTransaction,
+  sessionId: string,
+): Promise<RoomJoins | null> {
+  const session = await trx
+    .selectFrom('room_sessions')
+    .select(['closed_at', 'capacity'])
+    .where('id', '=', sessionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (session === undefined) return null;
+  const { joined } = await trx
+    .selectFrom('room_participants')
+    .select((eb) => eb.fn.countAll<number>().as('joined'))
+    .where('session_id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  return {
+    closed: session.closed_at !== null,
+    capacity: session.capacity,
+    joined,
+  };
+}
+
+/** Stores a session's capacity; under `lockRoomJoins`, checked against the phones joined. */
+export async function storeRoomCapacity(
+  trx: TenantTransaction,
+  sessionId: string,
+  capacity: number | null,
+): Promise<void> {
+  await trx.updateTable('room_sessions').set({ capacity }).where('id', '=', sessionId).execute();
 }
 
 /** What a batch of answers to one question finds under its locks. */

@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { addRoomParticipant, roomSessionOfCode, roomSessionState, withTenant } from '@pulsegap/db';
+import {
+  addRoomParticipant,
+  lockRoomJoins,
+  roomSessionOfCode,
+  roomSessionState,
+  withTenant,
+} from '@pulsegap/db';
+import { roomIsFull } from '@pulsegap/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../errors.js';
@@ -15,7 +22,7 @@ import {
   roomPhoneView,
   RoomSchema,
 } from '../../services/room.js';
-import { sessionClosed } from '../sessions/index.js';
+import { roomFull, sessionClosed } from '../sessions/index.js';
 
 /**
  * Joins per client address: a meeting behind one network address joins at once, and a
@@ -113,11 +120,11 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['room'],
         security: [],
         description:
-          'Joins a live room by its code (any case): a random participant token to answer with, and the room. 404 for an unknown or closed code; rate-limited per client (429 with retry-after).',
+          'Joins a live room by its code (any case): a random participant token to answer with, and the room. 404 for an unknown or closed code; 409 when as many phones joined as the facilitator said people are in the room; rate-limited per client (429 with retry-after).',
         params: CodeParams,
         response: {
           201: Type.Object({ participant: Type.String(), room: RoomSchema }),
-          ...problems(400, 404, 429),
+          ...problems(400, 404, 409, 429),
         },
       },
     },
@@ -125,13 +132,9 @@ const room: FastifyPluginAsyncTypebox = async (fastify) => {
       const found = await sessionOf(request.params.code);
       const participant = newParticipantToken();
       const state = await withTenant(fastify.db, found.organizationId, async (trx) => {
-        const rows = await trx
-          .selectFrom('room_sessions')
-          .select('closed_at')
-          .where('id', '=', found.sessionId)
-          .forShare()
-          .execute();
-        if (rows.length === 0 || rows[0]?.closed_at !== null) return null;
+        const joins = await lockRoomJoins(trx, found.sessionId);
+        if (joins === null || joins.closed) return null;
+        if (roomIsFull(joins.joined, joins.capacity)) throw roomFull(joins.joined);
         await addRoomParticipant(
           trx,
           found.organizationId,

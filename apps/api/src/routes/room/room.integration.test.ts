@@ -7,6 +7,7 @@ import {
   createTestServer,
   expectProblem,
   rosterRows,
+  signup,
   startAnsweringRun,
   storeAnswers,
   type AnsweringRun,
@@ -52,6 +53,7 @@ interface Session {
   code: string;
   joinPath: string;
   threshold: number;
+  capacity: number | null;
   prompt: string;
   closedAt: string | null;
   currentQuestionId: string | null;
@@ -595,6 +597,77 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
   });
 
   // Last: it uses up this server's join allowance.
+  test('one person cannot stand in for several: a room told its headcount takes no more phones', async () => {
+    const patch = (id: string, capacity: unknown, headers = facilitator()) =>
+      t.server.inject({
+        method: 'PATCH',
+        url: `/api/v1/sessions/${id}`,
+        headers,
+        payload: { capacity },
+      });
+    const joinRoom = (code: string) =>
+      t.server.inject({ method: 'POST', url: `/api/v1/room/${code}/join` });
+    const participants = async (id: string) =>
+      (
+        await t.server.inject({ url: `/api/v1/sessions/${id}`, headers: facilitator() })
+      ).json<Session>().participants;
+
+    // A headcount below the threshold could never reveal anything: refused, nothing opened.
+    const before = await t.db
+      .selectFrom('room_sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const low = expectProblem(await openSession({ capacity: 4 }), 400);
+    expect(low.errors).toEqual([
+      { path: 'body/capacity', message: expect.stringMatching(/from 5/) },
+    ]);
+    const after = await t.db
+      .selectFrom('room_sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+
+    // Six people in the room: nine phones joining at once, six get in, three are refused.
+    const session = await newSession({ capacity: 6 });
+    expect(session.capacity).toBe(6);
+    const joins = await Promise.all(Array.from({ length: 9 }, () => joinRoom(session.code)));
+    expect(joins.filter((r) => r.statusCode === 201)).toHaveLength(6);
+    const refused = joins.filter((r) => r.statusCode !== 201);
+    expect(refused).toHaveLength(3);
+    for (const response of refused) {
+      const problem = expectProblem(response, 409);
+      expect(problem.title).toBe('The room is full');
+      expect(problem.code).toBe('PG_ERR_ROOM_FULL');
+    }
+    expect(await participants(session.id)).toBe(6);
+    const phone = await t.server.inject({ url: `/api/v1/room/${session.code}` });
+    expect(phone.json<{ capacity: number | null }>().capacity).toBe(6);
+
+    // The headcount cannot drop below the phones in, nor the threshold; bad values are 400s.
+    for (const capacity of [5, 2, 1001, 6.5, '7']) {
+      expectProblem(await patch(session.id, capacity), 400);
+    }
+    expect((await patch(session.id, 6)).statusCode).toBe(200);
+    // A latecomer: one more person, one more phone; then the room is full again.
+    expect((await patch(session.id, 7)).json<Session>().capacity).toBe(7);
+    expect((await joinRoom(session.code)).statusCode).toBe(201);
+    expectProblem(await joinRoom(session.code), 409);
+    // Null lifts the limit.
+    expect((await patch(session.id, null)).json<Session>().capacity).toBeNull();
+    expect((await joinRoom(session.code)).statusCode).toBe(201);
+    expect(await participants(session.id)).toBe(8);
+
+    // Another organization cannot change it; a closed room takes no change.
+    const other = await signup(t.server, 'Other Room Co');
+    expectProblem(await patch(session.id, 9, bearer(other.token)), 404);
+    await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${session.id}/close`,
+      headers: facilitator(),
+    });
+    expectProblem(await patch(session.id, 9), 410);
+  });
+
   test('a join flood is refused with 429 and retry-after', async () => {
     const session = await newSession();
     let refused: Awaited<ReturnType<typeof t.server.inject>> | undefined;

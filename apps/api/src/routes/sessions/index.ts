@@ -3,14 +3,17 @@ import {
   closeRoomSession,
   createRoomSession,
   findRoomSession,
+  lockRoomJoins,
   readSettings,
   roomSessionState,
   roomSessionStates,
   setRoomCurrentQuestion,
+  storeRoomCapacity,
 } from '@pulsegap/db';
 import {
   DomainError,
   isDimension,
+  roomCapacityProblem,
   roomThreshold,
   statementFor,
   type RunRelease,
@@ -40,7 +43,18 @@ const NewSession = Type.Object(
       { minItems: 2, maxItems: 5 },
     ),
     threshold: Type.Optional(Type.Integer()),
+    capacity: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
     prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+const CapacityBody = Type.Object(
+  {
+    capacity: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'How many people are in the room (null: not said). No more phones join; never below the phones that joined, nor the threshold.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -85,6 +99,14 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
         if (!(error instanceof DomainError)) throw error;
         throw invalid(error.message, [{ path: 'body/threshold', message: error.message }]);
       }
+      const capacity = body.capacity ?? null;
+      const capacityProblem =
+        capacity === null ? null : roomCapacityProblem(capacity, threshold, 0);
+      if (capacityProblem !== null) {
+        throw invalid(`The number of people ${capacityProblem}.`, [
+          { path: 'body/capacity', message: capacityProblem },
+        ]);
+      }
       const questions = body.findings.map((f) => findingQuestion(release, f));
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -93,6 +115,7 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
               runId: body.runId,
               code: newRoomCode(),
               threshold,
+              capacity,
               prompt: body.prompt ?? DEFAULT_ROOM_PROMPT,
               questions,
             });
@@ -174,6 +197,42 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
     },
   );
 
+  fastify.patch(
+    '/sessions/:id',
+    {
+      preHandler: facilitator,
+      schema: {
+        tags: ['room'],
+        description:
+          'Says how many people are in the room: from then on no more phones join (409), so one person cannot stand in for several. Null lifts the limit. 400 below the threshold or the phones already joined; 410 once closed.',
+        params: IdParams,
+        body: CapacityBody,
+        response: { 200: SessionSchema, ...problems(400, 401, 403, 404, 410) },
+      },
+    },
+    async (request) => {
+      const { capacity } = request.body;
+      const state = await fastify.tenant(request, async (trx) => {
+        const session = await findRoomSession(trx, request.params.id);
+        const joins = session === null ? null : await lockRoomJoins(trx, session.id);
+        if (session === null || joins === null) throw notFound('The session');
+        if (joins.closed) throw sessionClosed();
+        const problem =
+          capacity === null ? null : roomCapacityProblem(capacity, session.threshold, joins.joined);
+        if (problem !== null) {
+          throw invalid(`The number of people ${problem}.`, [
+            { path: 'body/capacity', message: problem },
+          ]);
+        }
+        await storeRoomCapacity(trx, session.id, capacity);
+        return roomSessionState(trx, session.id);
+      });
+      if (state === null) throw notFound('The session');
+      fastify.roomBus.publish(request.auth.organizationId, state.session.id);
+      return sessionView(state);
+    },
+  );
+
   fastify.post(
     '/sessions/:id/close',
     {
@@ -233,6 +292,16 @@ export default sessions;
 /** A closed room (410). */
 export function sessionClosed(): AppError {
   return new AppError(410, 'PG_ERR_ROOM_CLOSED', 'Gone', 'This room has closed.');
+}
+
+/** A join refused because as many phones joined as the room has people. */
+export function roomFull(joined: number): AppError {
+  return new AppError(
+    409,
+    'PG_ERR_ROOM_FULL',
+    'The room is full',
+    `As many phones have joined as there are people in the room (${joined}). If you have not joined yet, tell the facilitator.`,
+  );
 }
 
 /** Why each finding cannot be discussed: distinct, and a shown cell of the whole organization. */
