@@ -323,6 +323,12 @@ describe('the dashboard in Chromium', () => {
     ).toMatch(
       /Leadership expected the frontline to rate staffing for Customer Focus 3\.\d; it rated 2\.\d/,
     );
+    // The demo's decision, settled after the first run, is being relitigated in the latest.
+    expect(
+      await page.getByRole('region', { name: 'Decisions being relitigated' }).textContent(),
+    ).toMatch(
+      /“Support staffs Customer Focus before new self-service work” \(Customer Focus\) is being relitigated: \d+% of Customer Operations treat it as settled, down from \d+% in the run before\. What would it take/,
+    );
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: 'docs/screenshots/dashboard-brief.png', fullPage: true });
     await page.emulateMedia({ media: 'print' });
@@ -349,6 +355,7 @@ describe('the dashboard in Chromium', () => {
     expect(brief.text).toMatch(/^# /);
     expect(brief.text).toContain('Customer Focus');
     expect(brief.text).toContain('## Leadership’s blind spot');
+    expect(brief.text).toContain('## Decisions being relitigated');
     const csv = await saved('Download the figures (CSV)');
     expect(csv.name).toMatch(/^run-[0-9a-f-]{36}\.csv$/);
     expect(csv.text.split('\n')[0]).toMatch(/priority/i);

@@ -676,6 +676,32 @@ describe('briefMarkdown', () => {
     expect(markdown).toContain('## Notes\n');
   });
 
+  test('decisions being relitigated get a section of their own, escaped', () => {
+    const brief = facilitationBrief({
+      ...run(),
+      relitigated: [
+        {
+          decisionId: 'd1',
+          title: '*Pause* it',
+          priorityId: 'p1',
+          settledShare: 0.4,
+          previousShare: 0.8,
+          reasons: ['belowFloor', 'drop'],
+          sentence:
+            'The decision “*Pause* it” (Growth) is being relitigated: 40% of Ops treat it as settled, down from 80% in the run before.',
+          question: 'What would it take for “*Pause* it” to hold, or should it be changed openly?',
+        },
+      ],
+    });
+    expect(brief.relitigated).toHaveLength(1);
+    expect(briefMarkdown(brief)).toContain(
+      '## Decisions being relitigated\n\n- The decision “\\*Pause\\* it” (Growth) is being relitigated: 40% of Ops treat it as settled, down from 80% in the run before. What would it take for “\\*Pause\\* it” to hold, or should it be changed openly?\n',
+    );
+    // A brief written without decisions has no such section and no such member.
+    expect(facilitationBrief(run()).relitigated).toBeUndefined();
+    expect(briefMarkdown(facilitationBrief(run()))).not.toContain('relitigated');
+  });
+
   test('titles cannot inject Markdown or HTML', () => {
     const markdown = briefMarkdown(
       facilitationBrief(

@@ -1,3 +1,4 @@
+import type { RelitigatedDecision } from './decision-release.js';
 import {
   formatInterval as interval,
   formatMean as mean,
@@ -81,6 +82,8 @@ export interface BriefInput {
   readonly easyAgreements?: readonly BriefEasyAgreement[];
   /** The run's blind spots, shown or suppressed; the brief names the largest. */
   readonly blindSpots?: readonly PriorityBlindSpot[];
+  /** Decisions this run finds relitigated (`relitigatedDecisions`), each with its question. */
+  readonly relitigated?: readonly RelitigatedDecision[];
 }
 
 /**
@@ -219,6 +222,8 @@ export interface FacilitationBrief {
   readonly easyAgreements?: readonly BriefEasyAgreement[];
   /** Leadership's largest blind spot whose interval excludes zero; null when none. */
   readonly blindSpot?: BriefBlindSpot | null;
+  /** Decisions being relitigated, each with its sentence and its question for the room. */
+  readonly relitigated?: readonly RelitigatedDecision[];
 }
 
 /**
@@ -352,6 +357,7 @@ export function facilitationBrief(input: BriefInput): FacilitationBrief {
           ),
         }),
     ...(input.blindSpots === undefined ? {} : { blindSpot: namedBlindSpot(input.blindSpots) }),
+    ...(input.relitigated === undefined ? {} : { relitigated: [...input.relitigated] }),
   };
 }
 
@@ -403,6 +409,12 @@ export function briefMarkdown(brief: FacilitationBrief): string {
   }
   if (brief.blindSpot !== undefined && brief.blindSpot !== null) {
     lines.push('', '## Leadership’s blind spot', '', escapeMarkdown(brief.blindSpot.sentence));
+  }
+  if (brief.relitigated !== undefined && brief.relitigated.length > 0) {
+    lines.push('', '## Decisions being relitigated', '');
+    for (const item of brief.relitigated) {
+      lines.push(`- ${escapeMarkdown(item.sentence)} ${escapeMarkdown(item.question)}`);
+    }
   }
   if (brief.easyAgreements !== undefined && brief.easyAgreements.length > 0) {
     lines.push('', '## Agreement that came too easily', '');

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   durabilityOfReleases,
+  relitigatedDecisions,
   releaseDecisions,
   type DecisionQuestion,
   type DecisionReleaseInput,
@@ -247,5 +248,65 @@ describe('durabilityOfReleases', () => {
       relitigated: false,
       reasons: [],
     });
+  });
+});
+
+describe('relitigatedDecisions: what the brief names', () => {
+  const estimate = (count: number, n: number) => ({
+    count,
+    n,
+    share: count / n,
+    ci95: wilsonInterval(count, n) ?? ([0, 1] as const),
+  });
+  const decision = (settled: [number, number] | null): ReleasedDecision => ({
+    decisionId: 'd',
+    title: 'Pause the portal',
+    priorityId: 'p',
+    teamId: 'ops',
+    settled: settled === null ? null : estimate(...settled),
+    stopped: settled === null ? null : estimate(...settled),
+    suppressed: settled === null,
+    suppressionReason: settled === null ? 'small' : null,
+  });
+  const release = (runId: string, settled: [number, number] | null): DurabilityRelease => ({
+    runId,
+    closedAt: `2027-01-0${runId.slice(-1)}T00:00:00.000Z`,
+    minGroupSize: 5,
+    decisions: [decision(settled)],
+  });
+  const names = { priority: () => 'Customer Focus', team: () => 'Customer Operations' };
+
+  test('a fall of 15 points names the decision, the team, both shares and a question', () => {
+    const [named] = relitigatedDecisions(release('r2', [6, 10]), [release('r1', [9, 10])], names);
+    expect(named).toMatchObject({
+      decisionId: 'd',
+      settledShare: 0.6,
+      previousShare: expect.closeTo(0.9, 9),
+      reasons: ['drop'],
+    });
+    expect(named?.sentence).toBe(
+      'The decision “Pause the portal” (Customer Focus) is being relitigated: 60% of Customer Operations treat it as settled, down from 90% in the run before.',
+    );
+    expect(named?.question).toMatch(/What would it take for “Pause the portal” to hold/);
+  });
+
+  test('a first shown share under 60% is named with the floor', () => {
+    const [named] = relitigatedDecisions(release('r1', [5, 10]), [], names);
+    expect(named?.reasons).toEqual(['belowFloor']);
+    expect(named?.previousShare).toBeNull();
+    expect(named?.sentence).toMatch(
+      /50% of Customer Operations treat it as settled, under the 60%/,
+    );
+  });
+
+  test('a decision that holds, or whose share this run withholds, is not named', () => {
+    expect(relitigatedDecisions(release('r2', [8, 10]), [release('r1', [9, 10])], names)).toEqual(
+      [],
+    );
+    // Withheld now: an earlier flag is not this run's to name, and no number reappears.
+    expect(relitigatedDecisions(release('r2', null), [release('r1', [4, 10])], names)).toEqual([]);
+    expect(
+      relitigatedDecisions({ ...release('r1', null), decisions: undefined }, [], names),
+    ).toEqual([]);
   });
 });

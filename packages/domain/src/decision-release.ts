@@ -13,8 +13,10 @@
  * not shown, as its team cells are not.
  */
 import Type, { type Static } from 'typebox';
+import { formatPercent } from './brief-format.js';
 import {
   decisionDurability,
+  RELITIGATION_FLOOR,
   type DurabilityPoint,
   type DurabilityRun,
   type RelitigationReason,
@@ -241,4 +243,55 @@ export function durabilityOfReleases(
     relitigated: durability.relitigated,
     reasons: latest?.reasons ?? [],
   };
+}
+
+/** A decision this run finds relitigated, as the brief names it. */
+export interface RelitigatedDecision {
+  readonly decisionId: string;
+  readonly title: string;
+  readonly priorityId: string;
+  /** The share of the owning team that treats it as settled, in this run. */
+  readonly settledShare: number;
+  /** That share in the run before that showed one; null when there was none. */
+  readonly previousShare: number | null;
+  readonly reasons: readonly RelitigationReason[];
+  readonly sentence: string;
+  /** What the brief asks the room about it. */
+  readonly question: string;
+}
+
+/**
+ * The decisions that this run (`current`) finds relitigated: those whose durability over the
+ * earlier releases and this one (`durabilityOfReleases`) ends in a flagged point of this
+ * run. Only shown shares are read, so nothing withheld reappears. `names` gives a priority's
+ * title and a team's name (from the run's snapshot). In the order of the run's decisions.
+ */
+export function relitigatedDecisions(
+  current: DurabilityRelease,
+  earlier: readonly DurabilityRelease[],
+  names: { readonly priority: (id: string) => string; readonly team: (id: string) => string },
+): RelitigatedDecision[] {
+  return (current.decisions ?? []).flatMap((decision): RelitigatedDecision[] => {
+    const view = durabilityOfReleases(decision.decisionId, [...earlier, current]);
+    const latest = view.latest;
+    if (!view.relitigated || latest === null || latest.runId !== current.runId) return [];
+    const previousShare = latest.change === null ? null : latest.share - latest.change;
+    const settled = `${formatPercent(latest.share)} of ${names.team(decision.teamId)} treat it as settled`;
+    const why =
+      previousShare !== null && latest.reasons.includes('drop')
+        ? `, down from ${formatPercent(previousShare)} in the run before`
+        : `, under the ${formatPercent(RELITIGATION_FLOOR)} of a settled decision`;
+    return [
+      {
+        decisionId: decision.decisionId,
+        title: decision.title,
+        priorityId: decision.priorityId,
+        settledShare: latest.share,
+        previousShare,
+        reasons: latest.reasons,
+        sentence: `The decision “${decision.title}” (${names.priority(decision.priorityId)}) is being relitigated: ${settled}${why}.`,
+        question: `What would it take for “${decision.title}” to hold, or should it be changed openly?`,
+      },
+    ];
+  });
 }

@@ -299,6 +299,7 @@ export { DEACTIVATION_CONFIRMATION_SHARE, deactivationNeedsConfirmation } from '
 // the pages that import this index.
 export {
   durabilityOfReleases,
+  relitigatedDecisions,
   releaseDecisions,
   ReleasedDecisionSchema,
   type DecisionDurabilityRun,
@@ -307,4 +308,5 @@ export {
   type DecisionReleaseInput,
   type DurabilityRelease,
   type ReleasedDecision,
+  type RelitigatedDecision,
 } from './decision-release.js';

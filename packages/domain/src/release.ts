@@ -6,6 +6,7 @@ import { easyAgreement, easyAgreementQuestion } from './easy-agreement.js';
 import { addToHistogram, emptyHistogram, type Histogram } from './histogram.js';
 import { planComments, type SegmentComment } from './comment-plan.js';
 import {
+  relitigatedDecisions,
   releaseDecisions,
   ReleasedDecisionSchema,
   type DecisionQuestion,
@@ -231,6 +232,21 @@ export const BriefSchema = Type.Object({
   notes: List(Type.String()),
   /** Absent from releases made before it existed. */
   easyAgreements: Type.Optional(List(EasyAgreementSchema)),
+  /** Decisions this run finds relitigated; absent from releases made before it existed. */
+  relitigated: Type.Optional(
+    List(
+      Type.Object({
+        decisionId: Id,
+        title: Type.String(),
+        priorityId: Id,
+        settledShare: Share,
+        previousShare: Nullable(Share),
+        reasons: List(Type.Union([Type.Literal('belowFloor'), Type.Literal('drop')])),
+        sentence: Type.String(),
+        question: Type.String(),
+      }),
+    ),
+  ),
   /** The blind spot the brief names; absent from releases made before it existed. */
   blindSpot: Type.Optional(
     Nullable(
@@ -485,6 +501,30 @@ export function releaseRun(input: ReleaseInput): RunRelease {
       },
     ];
   });
+  const decisions = releaseDecisions({
+    teams: input.teams,
+    decisions: input.decisions ?? [],
+    questions: input.decisionQuestions ?? [],
+    counts: input.counts,
+    respondents: input.respondents,
+    minGroupSize: run.minGroupSize,
+    incomplete: new Set([...merged('frontline'), ...merged('leadership')]),
+  });
+  // Against the pulse's earlier releases: a decision flagged in this run is named in the brief.
+  const teamNames = new Map(input.teams.map((t) => [t.id, t.name]));
+  const relitigated = relitigatedDecisions(
+    {
+      runId: run.id,
+      closedAt: run.closedAt.toISOString(),
+      minGroupSize: run.minGroupSize,
+      decisions,
+    },
+    input.earlierReleases,
+    {
+      priority: (id) => titleOf.get(id) ?? '',
+      team: (id) => teamNames.get(id) ?? 'the owning team',
+    },
+  );
   const brief = facilitationBrief({
     runId: run.id,
     pulseTitle: run.pulseTitle,
@@ -496,6 +536,7 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     suppressedCells: organizationCells.length - shown.length,
     easyAgreements,
     blindSpots,
+    relitigated,
   });
   return {
     version: RELEASE_VERSION,
@@ -526,15 +567,7 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     ),
     participation: planParticipation(tree, input.participation, run.minGroupSize, atStart),
     brief,
-    decisions: releaseDecisions({
-      teams: input.teams,
-      decisions: input.decisions ?? [],
-      questions: input.decisionQuestions ?? [],
-      counts: input.counts,
-      respondents: input.respondents,
-      minGroupSize: run.minGroupSize,
-      incomplete: new Set([...merged('frontline'), ...merged('leadership')]),
-    }),
+    decisions,
     easyAgreements: brief.easyAgreements ?? [],
     blindSpots: blindSpots.map(releasedBlindSpot),
   };

@@ -129,6 +129,13 @@ describe('the demo', () => {
     expect(settledBefore).toBeGreaterThanOrEqual(0.6);
     expect(settledAfter).toBeLessThan(0.6);
     expect(settledBefore - settledAfter).toBeGreaterThanOrEqual(0.15);
+    // The newest brief names it, for the room to take up again.
+    expect(newest?.brief.relitigated?.map((r) => r.sentence)).toEqual([
+      expect.stringMatching(
+        /^The decision “Support staffs Customer Focus before new self-service work” \(Customer Focus\) is being relitigated: \d+% of Customer Operations treat it as settled, down from \d+% in the run before\.$/,
+      ),
+    ]);
+    expect(middle?.brief.relitigated).toEqual([]);
     // Asked of Customer Operations only: far fewer answers than the run's respondents.
     expect(after?.settled?.n ?? 0).toBeGreaterThanOrEqual(50);
     expect(after?.settled?.n ?? 0).toBeLessThan(200);

@@ -105,6 +105,18 @@ export function BriefSection({ run, report, priorities }: SectionProps) {
             <p>{brief.blindSpot}</p>
           </section>
         )}
+        {brief.relitigated.length === 0 ? null : (
+          <section aria-labelledby="brief-relitigated">
+            <h4 id="brief-relitigated">Decisions being relitigated</h4>
+            <ul class="brief__questions">
+              {brief.relitigated.map((item) => (
+                <li key={item.decisionId}>
+                  {item.sentence} {item.question}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {brief.easyAgreements.length === 0 ? null : (
           <section aria-labelledby="brief-easy-agreement">
             <h4 id="brief-easy-agreement">Agreement that came too easily</h4>

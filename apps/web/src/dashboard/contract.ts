@@ -145,6 +145,8 @@ export interface Brief {
   blindSpot: string | null;
   /** Per cell where agreement came too easily, the question it puts to the room. */
   easyAgreements: { priorityId: string; dimension: string; question: string }[];
+  /** Decisions this run finds relitigated: what the figures say, and the question it asks. */
+  relitigated: { decisionId: string; sentence: string; question: string }[];
 }
 
 function interval(value: unknown, where: string): Interval | null {
@@ -416,6 +418,15 @@ export function parseBrief(body: unknown): Brief {
       return {
         priorityId: id(item.priorityId, `${where}.priorityId`),
         dimension: string(item.dimension, `${where}.dimension`),
+        question: string(item.question, `${where}.question`),
+      };
+    }),
+    relitigated: array(brief.relitigated ?? [], 'brief.relitigated').map((value, i) => {
+      const where = `brief.relitigated[${i}]`;
+      const item = record(value, where);
+      return {
+        decisionId: id(item.decisionId, `${where}.decisionId`),
+        sentence: string(item.sentence, `${where}.sentence`),
         question: string(item.question, `${where}.question`),
       };
     }),
