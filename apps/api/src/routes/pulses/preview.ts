@@ -56,6 +56,7 @@ const RunPreview = Type.Object({
       decisionTitle: Type.String(),
       priorityId: Uuid,
       kind: Type.Union([Type.Literal('settled'), Type.Literal('stopped')]),
+      audienceTier: Nullable(Tier),
       audienceTeamId: Nullable(Uuid),
       text: Type.String(),
     }),
