@@ -57,9 +57,9 @@ export function ReportabilityPreview({ preview, teams }: { preview: Preview; tea
       <p>
         At most {preview.questions} {preview.questions === 1 ? 'question' : 'questions'}, about{' '}
         {preview.estimatedMinutes} {preview.estimatedMinutes === 1 ? 'minute' : 'minutes'} to
-        answer, for whoever is asked the most: leaders also predict the frontline, and a decision’s
-        team also answers its follow-up items. Figures are shown for groups of at least k ={' '}
-        {preview.minGroupSize}, comments for groups of at least {preview.commentMinGroupSize}.
+        answer: what the invitee asked the most answers (the employee preview shows each tier’s
+        questions). Figures are shown for groups of at least k = {preview.minGroupSize}, comments
+        for groups of at least {preview.commentMinGroupSize}.
       </p>
       <p>
         Invited:{' '}
