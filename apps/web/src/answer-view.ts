@@ -25,8 +25,11 @@ export const COMMENT_MAX_LENGTH = 2000;
 export interface PriorityGroup {
   priorityId: string;
   title: string;
-  /** Each question with its position in `invitation.questions`. */
-  questions: { index: number; question: Question }[];
+  /**
+   * Each question with its position in `invitation.questions`; a `note` is shown before it
+   * (the builder's preview says whom a question is asked of).
+   */
+  questions: { index: number; question: Question; note?: string }[];
 }
 
 /** The kinds of a decision's follow-up items, shown together after the priorities. */

@@ -63,7 +63,10 @@ export function renderQuestionGroups(container: HTMLElement, groups: PriorityGro
       section.setAttribute('aria-labelledby', heading.id);
       section.append(
         heading,
-        ...group.questions.map((q) => renderQuestion(q.index, q.question.text)),
+        ...group.questions.flatMap((q) => [
+          ...(q.note === undefined ? [] : [element('p', 'question__note meta', q.note)]),
+          renderQuestion(q.index, q.question.text),
+        ]),
       );
       return section;
     }),

@@ -142,4 +142,68 @@ describe('the pulse builder: custom items and leaders’ predictions, in Chromiu
       .toBe(1);
     await page.close();
   });
+
+  // After the first test: Operations has six leaders and six frontline people.
+  test('the preview shows leaders’ predictions only as leadership, a decision’s items with their team, and the count the panel gives', async () => {
+    const teams = await api<{ items: { id: string; name: string }[] }>('/teams');
+    const operations = teams.items.find((t) => t.name === 'Operations')?.id;
+    const priorities = await api<{ items: { id: string; title: string }[] }>('/priorities');
+    await api('/decisions', {
+      title: 'Answer every ticket within a day',
+      priorityId: priorities.items.find((p) => p.title === 'Customer Focus')?.id,
+      teamId: operations,
+      tradeoff: 'the quarterly newsletter',
+      reviewOn: '2027-02-01',
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${baseUrl}/#/pulses/new`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Title').fill('Predicted pulse');
+    await page.getByRole('checkbox', { name: /Customer Focus/ }).check();
+    await page
+      .getByRole('checkbox', {
+        name: "Ask leaders to predict the frontline's staffing and feasibility answers",
+      })
+      .check();
+    const preview = page.getByRole('region', { name: 'Preview of the employee page' });
+    const legends = () => preview.locator('legend.question__text').allTextContents();
+    const predicted = (texts: string[]) => texts.filter((t) => t.startsWith('How do you expect'));
+    const decisionNote = 'Asked only of Operations and the teams under it:';
+
+    // As the frontline: the bank's seven and the decision's two, no prediction.
+    expect(await preview.getByRole('radio', { name: 'frontline' }).isChecked()).toBe(true);
+    await expect.poll(() => preview.locator('fieldset.question').count(), WAIT).toBe(9);
+    expect(predicted(await legends())).toEqual([]);
+    const decisions = preview.locator('section.priority', {
+      has: page.getByRole('heading', { name: 'Decisions' }),
+    });
+    expect(await decisions.locator('legend.question__text').allTextContents()).toEqual([
+      'The decision "Answer every ticket within a day" is settled for my team.',
+      'We have actually stopped or slowed "the quarterly newsletter".',
+    ]);
+    expect(await decisions.locator('.question__note').allTextContents()).toEqual([decisionNote]);
+
+    // As leadership: the two predictions too, after the priority's items.
+    await preview.getByRole('radio', { name: 'leadership' }).check();
+    await expect.poll(() => preview.locator('fieldset.question').count(), WAIT).toBe(11);
+    expect(predicted(await legends())).toEqual([
+      'How do you expect the frontline to rate: "My team is staffed to deliver Customer Focus alongside our other commitments."?',
+      'How do you expect the frontline to rate: "Customer Focus is achievable this quarter with the time, tools and budget we have."?',
+    ]);
+    expect(await decisions.locator('fieldset.question').count()).toBe(2);
+    expect(await preview.locator('.employee-preview__count').textContent()).toContain(
+      'At most 11 statements for leadership invitees',
+    );
+
+    // The panel counts the most-asked invitee: Operations' leaders, eleven; the minutes are
+    // the eleven and the open question.
+    await expect
+      .poll(() => page.locator('.reportability').textContent(), WAIT)
+      .toContain('At most 11 questions, about 2.5 minutes to answer');
+    await page.screenshot({ path: '/tmp/pi-builder-leadership.png', fullPage: true });
+    await page.close();
+  });
 });

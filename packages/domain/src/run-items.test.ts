@@ -5,8 +5,10 @@ import {
   customItemProblems,
   decisionItems,
   isAskedOf,
+  isAskedOfTier,
   itemStatementFor,
   itemStatements,
+  mostAskedOfAny,
   settledStatement,
   stoppedStatement,
   teamAncestry,
@@ -164,4 +166,37 @@ test('the prediction item quotes the bank statement with the title', () => {
   expect(predictionStatementFor('staffing', 'Customer Focus')).toBe(
     'How do you expect the frontline to rate: "My team is staffed to deliver Customer Focus alongside our other commitments."?',
   );
+});
+
+describe('mostAskedOfAny and isAskedOfTier', () => {
+  const all = { audienceTier: null, audienceTeamId: null };
+  const leaders = { audienceTier: 'leadership' as const, audienceTeamId: null };
+  const ops = { audienceTier: null, audienceTeamId: 'ops' };
+  const sales = { audienceTier: null, audienceTeamId: 'sales' };
+  const at = (tier: 'leadership' | 'frontline', team: string | null) => ({
+    tier,
+    teamAncestry: teamAncestry(team, parents),
+  });
+
+  test('counts the questions of the invitee asked the most', () => {
+    const questions = [all, all, leaders, ops, ops, sales];
+    expect(mostAskedOfAny(questions, [at('frontline', 'floor')])).toBe(4);
+    expect(mostAskedOfAny(questions, [at('leadership', 'sales')])).toBe(4);
+    expect(mostAskedOfAny(questions, [at('leadership', 'floor'), at('frontline', 'sales')])).toBe(
+      5,
+    );
+    // A group naming no team gets only what names none.
+    expect(mostAskedOfAny(questions, [at('leadership', null)])).toBe(3);
+    expect(mostAskedOfAny(questions, [])).toBe(0);
+  });
+
+  test('a tier is asked what names it or no tier, in whichever team the question names', () => {
+    expect(isAskedOfTier(all, 'frontline')).toBe(true);
+    expect(isAskedOfTier(leaders, 'frontline')).toBe(false);
+    expect(isAskedOfTier(leaders, 'leadership')).toBe(true);
+    expect(isAskedOfTier(ops, 'frontline')).toBe(true);
+    expect(isAskedOfTier({ audienceTier: 'leadership', audienceTeamId: 'ops' }, 'frontline')).toBe(
+      false,
+    );
+  });
 });

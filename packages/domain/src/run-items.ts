@@ -40,6 +40,31 @@ export function isAskedOf(question: QuestionAudience, invitee: QuestionInvitee):
 }
 
 /**
+ * How many of `questions` the most-asked of `invitees` is asked (`isAskedOf`): what a run's
+ * length is judged by, since nobody answers more. 0 with no invitees.
+ */
+export function mostAskedOfAny(
+  questions: readonly QuestionAudience[],
+  invitees: readonly QuestionInvitee[],
+): number {
+  return invitees.reduce(
+    (most, invitee) => Math.max(most, questions.filter((q) => isAskedOf(q, invitee)).length),
+    0,
+  );
+}
+
+/**
+ * Whether a question is asked of anyone of a tier: the tier matches, in its team (or
+ * anywhere, for a question that names none). What a preview of one tier's questions shows.
+ */
+export function isAskedOfTier(question: QuestionAudience, tier: Tier): boolean {
+  return isAskedOf(question, {
+    tier,
+    teamAncestry: question.audienceTeamId === null ? [] : [question.audienceTeamId],
+  });
+}
+
+/**
  * A team's ancestry in a team tree given as `id → parentId`: the team first, then its
  * parents up to the root. `null` (no team) has none. A cycle or a missing parent ends it.
  */

@@ -15,6 +15,10 @@ const teams = [
 const people = (teamId: string, tier: Tier, count: number) =>
   Array.from({ length: count }, () => ({ teamId, tier }));
 
+/** `n` questions asked of everyone. */
+const everyone = (n: number) =>
+  Array.from({ length: n }, () => ({ audienceTier: null, audienceTeamId: null }));
+
 const input = (overrides: Partial<RunPreviewInput> = {}): RunPreviewInput => ({
   teams,
   members: [
@@ -27,7 +31,7 @@ const input = (overrides: Partial<RunPreviewInput> = {}): RunPreviewInput => ({
   ],
   tiers: null,
   thresholds: { minGroupSize: 5, commentMinGroupSize: 10 },
-  questions: 6,
+  questions: everyone(6),
   openQuestion: true,
   ...overrides,
 });
@@ -123,9 +127,66 @@ describe('previewRun', () => {
     expect(estimatedMinutes(6, false)).toBe(1);
     expect(estimatedMinutes(15, false)).toBe(2);
     expect(estimatedMinutes(16, false)).toBe(2.5);
-    expect(previewRun(input({ questions: 15, openQuestion: false })).warnings).toHaveLength(1);
-    const long = previewRun(input({ questions: 16, openQuestion: false }));
+    expect(
+      previewRun(input({ questions: everyone(15), openQuestion: false })).warnings,
+    ).toHaveLength(1);
+    const long = previewRun(input({ questions: everyone(16), openQuestion: false }));
     expect(long.warnings).toHaveLength(2);
-    expect(long.warnings[0]).toContain('16 questions take about 2.5 minutes');
+    expect(long.warnings[0]).toContain('Up to 16 questions take about 2.5 minutes');
+  });
+
+  test('counts what the most-asked invitee answers: predictions for leaders, a team’s follow-ups', () => {
+    const prediction = { audienceTier: 'leadership' as const, audienceTeamId: null };
+    const followUp = (teamId: string) => ({ audienceTier: null, audienceTeamId: teamId });
+    const count = (questions: RunPreviewInput['questions'], more: Partial<RunPreviewInput> = {}) =>
+      previewRun(input({ questions, openQuestion: false, ...more }));
+
+    expect(count(everyone(6)).questions).toBe(6);
+    // Sales's leaders answer the six and two predictions.
+    expect(count([...everyone(6), prediction, prediction])).toMatchObject({
+      questions: 8,
+      estimatedMinutes: estimatedMinutes(8, false),
+    });
+    // Without leaders in the audience, nobody is asked the predictions.
+    expect(
+      count([...everyone(6), prediction, prediction], {
+        tiers: ['frontline'],
+        members: input().members.filter((m) => m.tier === 'frontline'),
+      }).questions,
+    ).toBe(6);
+    // East's follow-ups reach East only; Sales's reach its teams too, not Ops: nobody is
+    // asked both decisions' items, so the most is 6 + 2 + 2 (Sales's leaders: predictions too).
+    expect(count([...everyone(6), followUp('east'), followUp('east')]).questions).toBe(8);
+    expect(
+      count([
+        ...everyone(6),
+        prediction,
+        prediction,
+        followUp('sales'),
+        followUp('sales'),
+        followUp('ops'),
+        followUp('ops'),
+        followUp('ops'),
+      ]).questions,
+    ).toBe(10);
+    // North's people are merged into Sales: North's items reach nobody.
+    expect(count([...everyone(6), followUp('north')]).questions).toBe(6);
+    // A team outside the audience: nobody is asked its items.
+    expect(count([...everyone(6), followUp('elsewhere')]).questions).toBe(6);
+  });
+
+  test('with nobody in the audience, counts what anyone of the tiers asked could be asked', () => {
+    const preview = previewRun(
+      input({
+        members: [],
+        tiers: ['frontline'],
+        questions: [
+          ...everyone(3),
+          { audienceTier: 'leadership', audienceTeamId: null },
+          { audienceTier: null, audienceTeamId: 'east' },
+        ],
+      }),
+    );
+    expect(preview.questions).toBe(4);
   });
 });

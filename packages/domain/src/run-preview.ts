@@ -2,6 +2,7 @@ import { planComments } from './comment-plan.js';
 import type { GroupThresholds } from './group-size.js';
 import { planParticipation } from './participation.js';
 import { TIERS, type Tier } from './question-bank.js';
+import { mostAskedOfAny, teamAncestry, type QuestionAudience } from './run-items.js';
 import { assignSegments, audienceShortfalls, type Segment } from './segments.js';
 import { TeamTree } from './team-tree.js';
 
@@ -29,7 +30,11 @@ export interface RunPreviewInput {
   /** The tiers the audience takes (`null`: both). */
   readonly tiers: readonly Tier[] | null;
   readonly thresholds: GroupThresholds;
-  readonly questions: number;
+  /**
+   * Every question the run would ask, with whom it is asked of: the bank's and custom items,
+   * leaders' predictions, decisions' follow-up items.
+   */
+  readonly questions: readonly QuestionAudience[];
   readonly openQuestion: boolean;
 }
 
@@ -77,7 +82,9 @@ export interface RunPreview {
   readonly organization: GroupReportability;
   /** Every team with invitees in its roll-up, parents before their children. */
   readonly teams: TeamPreview[];
+  /** The most questions any one invitee is asked (the groups their tokens name decide it). */
   readonly questions: number;
+  /** The time the most-asked invitee takes (`estimatedMinutes`). */
   readonly estimatedMinutes: number;
   readonly warnings: string[];
 }
@@ -179,11 +186,24 @@ export function previewRun(input: RunPreviewInput): RunPreview {
             )
             .join(' ')
         : null;
-  const minutes = estimatedMinutes(input.questions, input.openQuestion);
+  // Invitees are asked by the group their token names; with nobody in the audience yet,
+  // by any tier the pulse asks, in any team.
+  const parents = new Map(input.teams.map((team) => [team.id, team.parentId]));
+  const invitees =
+    segments.length > 0
+      ? segments.map((s) => ({ tier: s.tier, teamAncestry: teamAncestry(s.teamId, parents) }))
+      : asked.flatMap((tier) =>
+          [null, ...tree.ids].map((teamId) => ({
+            tier,
+            teamAncestry: teamAncestry(teamId, parents),
+          })),
+        );
+  const questions = mostAskedOfAny(input.questions, invitees);
+  const minutes = estimatedMinutes(questions, input.openQuestion);
   const warnings: string[] = [];
-  if (input.questions > MAX_SHORT_PULSE_QUESTIONS || minutes > MAX_SHORT_PULSE_MINUTES) {
+  if (questions > MAX_SHORT_PULSE_QUESTIONS || minutes > MAX_SHORT_PULSE_MINUTES) {
     warnings.push(
-      `${input.questions} questions take about ${minutes} minutes: pulses of more than ${MAX_SHORT_PULSE_QUESTIONS} questions or ${MAX_SHORT_PULSE_MINUTES} minutes get fewer and hastier answers. Ask fewer priorities or dimensions.`,
+      `Up to ${questions} questions take about ${minutes} minutes: pulses of more than ${MAX_SHORT_PULSE_QUESTIONS} questions or ${MAX_SHORT_PULSE_MINUTES} minutes get fewer and hastier answers. Ask fewer priorities or dimensions.`,
     );
   }
   const unreportable = teams.filter((team) => !team.figures).length;
@@ -206,7 +226,7 @@ export function previewRun(input: RunPreviewInput): RunPreview {
     merged: [...mergedCounts.values()],
     organization: reportability(null),
     teams,
-    questions: input.questions,
+    questions,
     estimatedMinutes: minutes,
     warnings,
   };

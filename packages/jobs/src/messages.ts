@@ -75,7 +75,7 @@ export function launchNoticeMessage(input: {
     lines.push(`As the roster is now, this run will not start: ${preview.problem}`, '');
   } else {
     lines.push(
-      `It will invite ${preview.invited} people (${preview.tiers.map((t) => `${t.invited} ${t.tier}`).join(', ')}) to answer ${preview.questions} questions, about ${preview.estimatedMinutes} minutes.`,
+      `It will invite ${preview.invited} people (${preview.tiers.map((t) => `${t.invited} ${t.tier}`).join(', ')}) to answer at most ${preview.questions} questions, about ${preview.estimatedMinutes} minutes.`,
       '',
       'Invited, per team:',
       ...preview.teams.map(

@@ -128,7 +128,9 @@ export function plannedQuestions(
  * What a run of the pulse would be, were it started now (`previewRun`): the same audience,
  * thresholds (raised to the organization's floor) and merging of small segments that
  * `startRun` would use, and the decisions' follow-up items it would add, read in the
- * caller's transaction. Nothing is written.
+ * caller's transaction. Its question count and minutes are those of the invitee asked the
+ * most (bank and custom items, leaders' predictions, a team's follow-up items). Nothing is
+ * written.
  */
 export async function previewPulseRun(
   trx: TenantTransaction,
@@ -140,17 +142,23 @@ export async function previewPulseRun(
     teamIds: pulse.audience.teams,
     tiers: pulse.audience.tiers,
   });
+  const decisionItems = await followUpItems(trx, pulse.priorityIds);
   const preview = previewRun({
     teams: await listTeams(trx),
     members,
     tiers: pulse.audience.tiers,
     thresholds,
-    // What a respondent answers at most: a leader answers the predictions too.
-    questions: plannedQuestions(pulse, new Map(), itemStatements(await listCustomItems(trx)))
-      .length,
+    // Counted for the invitee asked the most: a leader answers the predictions too, and a
+    // team the follow-up items of its decisions.
+    questions: [
+      ...plannedQuestions(pulse, new Map(), itemStatements(await listCustomItems(trx))).map(
+        (q) => ({ audienceTier: q.audienceTier, audienceTeamId: null }),
+      ),
+      ...decisionItems,
+    ],
     openQuestion: pulse.openQuestion,
   });
-  return { ...preview, decisionItems: await followUpItems(trx, pulse.priorityIds) };
+  return { ...preview, decisionItems };
 }
 
 /** A started run. */

@@ -26,6 +26,23 @@ export async function releaseOf(
   );
 }
 
+/**
+ * The releases of `runIds` (runs of the caller's organization, released), in that order,
+ * read in the caller's transaction. A release read once is kept with `releaseOf`'s, under
+ * the organization it was read for, and served again only to it.
+ */
+export async function keptReleases(
+  trx: TenantTransaction,
+  organizationId: string,
+  runIds: readonly string[],
+): Promise<RunRelease[]> {
+  const releases: RunRelease[] = [];
+  for (const runId of runIds) {
+    releases.push(await kept.get(`${organizationId}/${runId}`, () => loadRelease(trx, runId)));
+  }
+  return releases;
+}
+
 async function loadRelease(trx: TenantTransaction, runId: string): Promise<RunRelease> {
   const run = await findRun(trx, runId);
   if (run === null) throw notFound('The run');

@@ -394,9 +394,25 @@ export interface Reportability {
     figures: boolean;
     comments: TierBooleans;
   }[];
+  /** The most questions any one invitee is asked. */
   questions: number;
   estimatedMinutes: number;
   warnings: string[];
+  /** Follow-up items of open decisions a run would add, each asked of a team and those under it. */
+  decisionItems: PreviewDecisionItem[];
+}
+
+/** A decision's follow-up item a run would ask (the preview's `decisionItems`). */
+export interface PreviewDecisionItem {
+  decisionId: string;
+  decisionTitle: string;
+  priorityId: string;
+  kind: string;
+  /** The tier it is asked of; `null`: both. */
+  audienceTier: Tier | null;
+  /** The decision's owning team; `null`: every team. */
+  audienceTeamId: string | null;
+  text: string;
 }
 
 export interface TierBooleans {
@@ -471,6 +487,23 @@ export function parseReportability(body: unknown): Reportability {
     questions: questionCount(r.questions, 'preview.questions'),
     estimatedMinutes: number(r.estimatedMinutes, 'preview.estimatedMinutes'),
     warnings: strings(r.warnings ?? [], 'preview.warnings'),
+    // A server without decisions sends none.
+    decisionItems: array(r.decisionItems ?? [], 'preview.decisionItems').map((value, i) => {
+      const where = `preview.decisionItems[${i}]`;
+      const item = record(value, where);
+      return {
+        decisionId: id(item.decisionId, `${where}.decisionId`),
+        decisionTitle: string(item.decisionTitle, `${where}.decisionTitle`),
+        priorityId: id(item.priorityId, `${where}.priorityId`),
+        kind: string(item.kind, `${where}.kind`),
+        audienceTier:
+          item.audienceTier === null || item.audienceTier === undefined
+            ? null
+            : tier(item.audienceTier, `${where}.audienceTier`),
+        audienceTeamId: optionalId(item.audienceTeamId, `${where}.audienceTeamId`),
+        text: string(item.text, `${where}.text`),
+      };
+    }),
   };
 }
 

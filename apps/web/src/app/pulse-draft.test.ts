@@ -141,4 +141,71 @@ describe('the pulse draft', () => {
     });
     expect(pulseChanges({ ...draft, predictions: false }).predictions).toBe(false);
   });
+
+  test('leaders are asked the predictions after a priority’s items; decisions come last, noting their team', () => {
+    const draft = {
+      ...newDraft(settings),
+      priorityIds: ['a'],
+      dimensions: ['clarity', 'staffing', 'feasibility'],
+      predictions: true,
+    };
+    const decisionItems = ['settled', 'stopped'].map((kind) => ({
+      decisionId: 'd',
+      decisionTitle: 'Freeze',
+      priorityId: 'a',
+      kind,
+      audienceTier: null,
+      audienceTeamId: 'ops',
+      text: `${kind} item`,
+    }));
+    const asked = (tier: 'leadership' | 'frontline') =>
+      employeeQuestions(draft, [{ id: 'a', title: 'Alpha' }], [], {
+        tier,
+        decisionItems,
+        teamName: (id) => (id === 'ops' ? 'Operations' : undefined),
+      }).map((g) => [g.title, g.questions.map((q) => [q.index, q.question.kind, q.note ?? null])]);
+    const decisions = [
+      'Decisions',
+      [
+        [5, 'settled', 'Asked only of Operations and the teams under it:'],
+        [6, 'stopped', null],
+      ],
+    ];
+    expect(asked('leadership')).toEqual([
+      [
+        'Alpha',
+        [
+          [0, 'bank', null],
+          [1, 'bank', null],
+          [2, 'bank', null],
+          [3, 'prediction', null],
+          [4, 'prediction', null],
+        ],
+      ],
+      decisions,
+    ]);
+    expect(
+      employeeQuestions(draft, [{ id: 'a', title: 'Alpha' }], [], { tier: 'leadership' })[0]
+        ?.questions[3]?.question.text,
+    ).toBe(
+      'How do you expect the frontline to rate: "My team is staffed to deliver Alpha alongside our other commitments."?',
+    );
+    expect(asked('frontline')).toEqual([
+      [
+        'Alpha',
+        [
+          [0, 'bank', null],
+          [1, 'bank', null],
+          [2, 'bank', null],
+        ],
+      ],
+      [
+        'Decisions',
+        [
+          [3, 'settled', 'Asked only of Operations and the teams under it:'],
+          [4, 'stopped', null],
+        ],
+      ],
+    ]);
+  });
 });

@@ -1,6 +1,15 @@
-import { DIMENSIONS, isDimension, itemStatementFor, STATEMENTS, type Tier } from '@pulsegap/domain';
-import type { PriorityGroup } from '../answer-view.js';
-import type { PulseDefinition, Settings } from './hr-contract.js';
+import {
+  BLIND_SPOT_DIMENSIONS,
+  DIMENSIONS,
+  isAskedOfTier,
+  isDimension,
+  itemStatementFor,
+  predictionStatementFor,
+  STATEMENTS,
+  type Tier,
+} from '@pulsegap/domain';
+import { DECISIONS_GROUP_TITLE, type PriorityGroup } from '../answer-view.js';
+import type { PreviewDecisionItem, PulseDefinition, Settings } from './hr-contract.js';
 import { everyWeeksOf, fromCron, toCron, type ScheduleChoice } from './schedule-presets.js';
 
 /*
@@ -139,15 +148,36 @@ export function pulseChanges(draft: PulseDraft) {
   };
 }
 
+/** Whom the employee page is previewed for, and what only the server knows. */
+export interface PreviewedInvitee {
+  /** The tier previewed: leaders are asked the prediction items too. */
+  tier: Tier;
+  /** The follow-up items of open decisions a run would add (the API's preview). */
+  decisionItems?: readonly PreviewDecisionItem[];
+  /** A team's name, to say whom a decision's items are asked of. */
+  teamName?: (teamId: string) => string | undefined;
+}
+
+/** Whom a decision's follow-up items are asked of, in the preview's words. */
+export function decisionAudienceNote(teamName: string | null): string {
+  return teamName === null
+    ? 'Asked of every team:'
+    : `Asked only of ${teamName} and the teams under it:`;
+}
+
 /**
- * The questions the employee page shows for the draft, grouped by priority as it does: the
- * bank's dimensions and the custom items chosen (`items` holds their statements). Leaders
- * would see the prediction items too.
+ * The questions the employee page shows for the draft to an invitee of `invitee.tier`,
+ * grouped as it does: per priority, the bank's dimensions and the custom items chosen
+ * (`items` holds their statements), then, for leaders of a pulse asking for predictions,
+ * the prediction items; last, under "Decisions", the follow-up items of open decisions,
+ * each decision's first item noting the team it is asked of. Who is asked what is
+ * `isAskedOfTier`'s rule, as the invitation's is `isAskedOf`.
  */
 export function employeeQuestions(
   draft: PulseDraft,
   priorities: readonly { id: string; title: string }[],
   items: readonly { key: string; statement: string }[] = [],
+  invitee: PreviewedInvitee = { tier: 'frontline' },
 ): PriorityGroup[] {
   const statements = new Map<string, string>([
     ...Object.entries(STATEMENTS),
@@ -158,30 +188,71 @@ export function employeeQuestions(
     ...DIMENSIONS.filter((d) => draft.dimensions.includes(d)),
     ...draft.dimensions.filter((d) => !isDimension(d)),
   ];
+  const predicted = draft.predictions
+    ? BLIND_SPOT_DIMENSIONS.filter((d) => draft.dimensions.includes(d))
+    : [];
+  const leadersOnly = { audienceTier: 'leadership' as const, audienceTeamId: null };
   let index = 0;
-  return draft.priorityIds.flatMap((priorityId) => {
+  const next = (
+    question: PriorityGroup['questions'][number]['question'],
+    note?: string,
+  ): PriorityGroup['questions'][number] => {
+    index += 1;
+    return { index: index - 1, question, ...(note === undefined ? {} : { note }) };
+  };
+  const groups = draft.priorityIds.flatMap((priorityId): PriorityGroup[] => {
     const priority = priorities.find((p) => p.id === priorityId);
     if (priority === undefined) return [];
-    return [
-      {
-        priorityId,
-        title: priority.title,
-        questions: ordered.flatMap((dimension) => {
-          const statement = statements.get(dimension);
-          if (statement === undefined) return [];
-          const question = {
-            id: `${priorityId}/${dimension}`,
+    const asked = ordered.flatMap((dimension) => {
+      const statement = statements.get(dimension);
+      if (statement === undefined) return [];
+      return [
+        next({
+          id: `${priorityId}/${dimension}`,
+          priorityId,
+          dimension,
+          text: itemStatementFor(statement, priority.title),
+          kind: isDimension(dimension) ? 'bank' : 'custom',
+        }),
+      ];
+    });
+    const predictions = isAskedOfTier(leadersOnly, invitee.tier)
+      ? predicted.map((dimension) =>
+          next({
+            id: `${priorityId}/prediction/${dimension}`,
             priorityId,
             dimension,
-            text: itemStatementFor(statement, priority.title),
-            kind: isDimension(dimension) ? 'bank' : 'custom',
-          };
-          index += 1;
-          return [{ index: index - 1, question }];
-        }),
-      },
-    ];
+            text: predictionStatementFor(dimension, priority.title),
+            kind: 'prediction',
+          }),
+        )
+      : [];
+    return [{ priorityId, title: priority.title, questions: [...asked, ...predictions] }];
   });
+  const noted = new Set<string>();
+  const decisions = (invitee.decisionItems ?? [])
+    .filter((item) => isAskedOfTier(item, invitee.tier))
+    .map((item) => {
+      const first = !noted.has(item.decisionId);
+      noted.add(item.decisionId);
+      const team =
+        item.audienceTeamId === null
+          ? null
+          : (invitee.teamName?.(item.audienceTeamId) ?? 'the decision’s team');
+      return next(
+        {
+          id: `${item.decisionId}/${item.kind}`,
+          priorityId: item.priorityId,
+          dimension: item.kind,
+          text: item.text,
+          kind: item.kind,
+        },
+        first ? decisionAudienceNote(team) : undefined,
+      );
+    });
+  return decisions.length === 0
+    ? groups
+    : [...groups, { priorityId: '', title: DECISIONS_GROUP_TITLE, questions: decisions }];
 }
 
 /** Adds or removes one value of a list kept in a given order. */

@@ -1,4 +1,3 @@
-import { parseRelease, type RunRelease } from '@pulsegap/domain';
 import { sql } from 'kysely';
 import type { TenantTransaction } from '../tenant.js';
 
@@ -177,14 +176,15 @@ export async function roomSessionExists(
 }
 
 /**
- * The releases of the runs that asked any decision's follow-up items, oldest first: what
- * every decision's durability is read from.
+ * The released runs that asked any decision's follow-up items, oldest first: whose releases
+ * every decision's durability is read from. Only their ids: a release never changes once
+ * stored, so callers may keep the parsed ones (`readRelease` reads one).
  */
-export async function releasesAskingDecisions(trx: TenantTransaction): Promise<RunRelease[]> {
+export async function runsAskingDecisions(trx: TenantTransaction): Promise<string[]> {
   const rows = await trx
     .selectFrom('run_releases')
     .innerJoin('runs', 'runs.id', 'run_releases.run_id')
-    .select('run_releases.document')
+    .select('runs.id')
     .where((eb) =>
       eb.exists(
         eb
@@ -197,5 +197,5 @@ export async function releasesAskingDecisions(trx: TenantTransaction): Promise<R
     .orderBy('runs.opened_at')
     .orderBy('runs.id')
     .execute();
-  return rows.map((r) => parseRelease(r.document));
+  return rows.map((r) => r.id);
 }

@@ -145,6 +145,7 @@ describe('follow-up items of decisions', () => {
         decisionTitle: 'Freeze features for the outage fixes',
         priorityId: asked,
         kind: 'settled',
+        audienceTier: null,
         audienceTeamId: teams.Operations,
         text: 'The decision "Freeze features for the outage fixes" is settled for my team.',
       },
@@ -153,6 +154,7 @@ describe('follow-up items of decisions', () => {
         decisionTitle: 'Freeze features for the outage fixes',
         priorityId: asked,
         kind: 'stopped',
+        audienceTier: null,
         audienceTeamId: teams.Operations,
         text: 'We have actually stopped or slowed "the loyalty programme".',
       },
@@ -377,5 +379,40 @@ describe('follow-up items of decisions', () => {
     expect(sales?.durability.relitigated).toBe(true);
     expect(sales?.durability.reasons).toEqual(['belowFloor']);
     expect(sales?.durability.latest).toMatchObject({ runId });
+  });
+
+  test('a second GET /decisions serves the releases kept from the first, to their organization only', async () => {
+    const durability = async (token: string) => {
+      const listed = await t.server.inject({ url: '/api/v1/decisions', headers: bearer(token) });
+      expect(listed.statusCode, listed.body).toBe(200);
+      return listed
+        .json<{ items: { id: string; durability: unknown }[] }>()
+        .items.map((d) => [d.id, d.durability]);
+    };
+    const first = await durability(org.token);
+    expect(first).not.toEqual([]);
+    // Were a release read and parsed again, these documents would fail to parse (a 500).
+    const { rows: stored } = await sql<{ run_id: string; document: unknown }>`
+      select run_id, document from run_releases where organization_id = ${org.organizationId}
+    `.execute(owner);
+    expect(stored.length).toBeGreaterThan(0);
+    await sql`update run_releases set document = '{}'::jsonb
+               where organization_id = ${org.organizationId}`.execute(owner);
+    try {
+      expect(await durability(org.token)).toEqual(first);
+      // Another organization sees neither the decisions nor a kept release of their runs.
+      const other = await signup(t.server, 'Elsewhere Co');
+      expect(await durability(other.token)).toEqual([]);
+      const brief = await t.server.inject({
+        url: `/api/v1/runs/${runId}/brief`,
+        headers: bearer(other.token),
+      });
+      expect(brief.statusCode, brief.body).toBe(404);
+    } finally {
+      for (const row of stored) {
+        await sql`update run_releases set document = ${JSON.stringify(row.document)}::jsonb
+                   where run_id = ${row.run_id}`.execute(owner);
+      }
+    }
   });
 });

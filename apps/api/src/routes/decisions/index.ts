@@ -5,8 +5,8 @@ import {
   findDecision,
   listDecisions,
   recordAudit,
-  releasesAskingDecisions,
   roomSessionExists,
+  runsAskingDecisions,
   teamExists,
   updateDecision,
   type DecisionChanges,
@@ -31,6 +31,7 @@ import {
   Timestamp,
   Uuid,
 } from '../../schemas.js';
+import { keptReleases } from '../../services/releases.js';
 
 const Title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' });
 const Tradeoff = Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' });
@@ -107,6 +108,17 @@ const DecisionSchema = Type.Object({
     reasons: Reasons,
   }),
 });
+
+/**
+ * The releases every decision's durability is read from, oldest first: only the list of
+ * runs is read each time; each release is parsed once per process (`keptReleases`).
+ */
+async function releasesAskingDecisions(
+  trx: TenantTransaction,
+  organizationId: string,
+): Promise<RunRelease[]> {
+  return keptReleases(trx, organizationId, await runsAskingDecisions(trx));
+}
 
 /** Whether `value` ('YYYY-MM-DD') is a day the calendar has (no 2026-02-30). */
 function isCalendarDate(value: string): boolean {
@@ -213,7 +225,7 @@ const decisions: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) =>
       fastify.tenant(request, async (trx) => {
-        const releases = await releasesAskingDecisions(trx);
+        const releases = await releasesAskingDecisions(trx, request.auth.organizationId);
         return { items: (await listDecisions(trx)).map((d) => withDurability(d, releases)) };
       }),
   );
@@ -301,7 +313,7 @@ const decisions: FastifyPluginAsyncTypebox = async (fastify) => {
         }
         const after = await findDecision(trx, before.id);
         if (after === null) throw notFound('The decision');
-        return withDurability(after, await releasesAskingDecisions(trx));
+        return withDurability(after, await releasesAskingDecisions(trx, organizationId));
       });
     },
   );

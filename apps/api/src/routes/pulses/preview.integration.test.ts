@@ -36,6 +36,7 @@ interface Preview {
   questions: number;
   estimatedMinutes: number;
   warnings: string[];
+  decisionItems: { decisionId: string; kind: string; audienceTeamId: string | null }[];
 }
 
 let t: TestServer;
@@ -269,5 +270,54 @@ describe('a schedule whose runs could not start', () => {
       audience: { teams: [teamIds.Sales] },
     });
     expect(widened.statusCode, widened.body).toBe(204);
+  });
+});
+
+// Last: the decisions made here add follow-up items to every later preview of priorities[0].
+describe('the count of a pulse with predictions and open decisions', () => {
+  test('is what the most-asked invitee answers, for a stored pulse and for a draft', async () => {
+    const decide = async (teamId: string | undefined, title: string) => {
+      const created = await inject('POST', '/decisions', {
+        title,
+        priorityId: priorities[0],
+        teamId,
+        tradeoff: 'the partner summit',
+        reviewOn: '2027-03-01',
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json<{ id: string }>().id;
+    };
+    const salesDecision = await decide(teamIds.Sales, 'Sales answers onboarding tickets');
+    const opsDecision = await decide(teamIds.Ops, 'Ops writes the runbooks');
+    const draft = {
+      title: 'Predicted',
+      priorityIds: priorities.slice(0, 1),
+      dimensions: ['clarity', 'staffing', 'feasibility'],
+      predictions: true,
+    };
+    const created = await inject('POST', '/pulses', draft);
+    expect(created.statusCode, created.body).toBe(201);
+    const stored = await inject('GET', `/pulses/${created.json<{ id: string }>().id}/preview`);
+    const unsaved = await inject('POST', '/pulses/preview', draft);
+    for (const response of [stored, unsaved]) {
+      expect(response.statusCode, response.body).toBe(200);
+      const preview = response.json<Preview>();
+      expect(preview.decisionItems.map((i) => [i.decisionId, i.kind, i.audienceTeamId])).toEqual([
+        [salesDecision, 'settled', teamIds.Sales],
+        [salesDecision, 'stopped', teamIds.Sales],
+        [opsDecision, 'settled', teamIds.Ops],
+        [opsDecision, 'stopped', teamIds.Ops],
+      ]);
+      // Sales's leaders: three of the bank, two predictions, Sales's two follow-ups. Ops's
+      // people answer five (no predictions); nobody is asked both decisions' items.
+      expect(preview).toMatchObject({ questions: 7, estimatedMinutes: 2 });
+    }
+    // Without its leaders, nobody is asked the predictions: Ops's five, East's five.
+    const frontline = await inject('POST', '/pulses/preview', {
+      ...draft,
+      audience: { tiers: ['frontline'] },
+    });
+    expect(frontline.statusCode, frontline.body).toBe(200);
+    expect(frontline.json<Preview>()).toMatchObject({ questions: 5, estimatedMinutes: 1.5 });
   });
 });

@@ -46,13 +46,17 @@ const RunPreview = Type.Object({
   teams: Type.Array(
     Type.Object({ teamId: Uuid, name: Type.String(), parentId: Nullable(Uuid), ...Reportability }),
   ),
-  questions: Type.Integer({ description: 'Questions of the bank asked of everyone.' }),
+  questions: Type.Integer({
+    description:
+      'The most 1–5 questions any one invitee is asked: the bank’s and custom items, leaders’ predictions (leadership only) and the follow-up items of decisions asked of the invitee’s team. Others are asked fewer.',
+  }),
   decisionItems: Type.Array(
     Type.Object({
       decisionId: Uuid,
       decisionTitle: Type.String(),
       priorityId: Uuid,
       kind: Type.Union([Type.Literal('settled'), Type.Literal('stopped')]),
+      audienceTier: Nullable(Tier),
       audienceTeamId: Nullable(Uuid),
       text: Type.String(),
     }),
@@ -61,7 +65,9 @@ const RunPreview = Type.Object({
         'Follow-up items of open decisions about the pulse’s priorities, each asked only of the decision’s owning team and the teams under it.',
     },
   ),
-  estimatedMinutes: Type.Number(),
+  estimatedMinutes: Type.Number({
+    description: 'The answering time of the invitee asked the most questions, with the open one.',
+  }),
   warnings: Type.Array(Type.String()),
 });
 

@@ -18,7 +18,6 @@ import {
 } from '../hr-contract.js';
 import {
   draftOf,
-  employeeQuestions,
   newDraft,
   pulseBody,
   pulseChanges,
@@ -123,10 +122,7 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
     return found.length === 0 ? undefined : found.join('; ');
   };
 
-  const groups = useMemo(
-    () => employeeQuestions(draft, priorities, customItems),
-    [draft, priorities, customItems],
-  );
+  const runPreview = useRunPreview(draft, pulse, edited);
   const orderedTeams = useMemo(() => teamRows(teams, []), [teams]);
 
   const save = (event: SubmitEvent): void => {
@@ -456,9 +452,15 @@ function BuilderForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void 
         {pulse === null ? null : <PulseActions pulse={pulse} onChanged={onSaved} />}
         <section class="panel" aria-labelledby="reportability-title">
           <h2 id="reportability-title">What a run would release</h2>
-          <ReportabilityPanel draft={draft} pulse={pulse} edited={edited} teams={teams} />
+          <ReportabilityPanel shown={runPreview} teams={teams} />
         </section>
-        <EmployeePreview title={draft.title} groups={groups} openQuestion={draft.openQuestion} />
+        <EmployeePreview
+          draft={draft}
+          priorities={priorities}
+          customItems={customItems}
+          teams={teams}
+          decisionItems={runPreview.state === 'ready' ? runPreview.preview.decisionItems : []}
+        />
       </aside>
     </div>
   );
@@ -677,18 +679,16 @@ type PreviewState =
   | { state: 'unavailable' }
   | { state: 'failed'; error: unknown };
 
-/** The reportability preview, asked for again ~300 ms after the draft last changed. */
-function ReportabilityPanel({
-  draft,
-  pulse,
-  edited,
-  teams,
-}: {
-  draft: PulseDraft;
-  pulse: PulseDefinition | null;
-  edited: boolean;
-  teams: Team[];
-}) {
+/**
+ * The server's preview of a run of the draft (`POST /pulses/preview`; of the stored pulse
+ * while unchanged), asked for again ~300 ms after the draft last changed: what the
+ * reportability panel shows, and the decisions' follow-up items the employee preview shows.
+ */
+function useRunPreview(
+  draft: PulseDraft,
+  pulse: PulseDefinition | null,
+  edited: boolean,
+): PreviewState {
   const [shown, setShown] = useState<PreviewState>({ state: 'loading' });
   const body = JSON.stringify(
     pulseBody({ ...draft, title: draft.title.trim() || 'Untitled pulse' }),
@@ -731,6 +731,11 @@ function ReportabilityPanel({
     };
   }, [body, pulse?.id, edited]);
 
+  return shown;
+}
+
+/** The reportability preview. */
+function ReportabilityPanel({ shown, teams }: { shown: PreviewState; teams: Team[] }) {
   switch (shown.state) {
     case 'idle':
       return <p class="empty">{shown.reason}</p>;

@@ -55,10 +55,11 @@ export function ReportabilityPreview({ preview, teams }: { preview: Preview; tea
         </div>
       )}
       <p>
-        {preview.questions} questions, about {preview.estimatedMinutes}{' '}
-        {preview.estimatedMinutes === 1 ? 'minute' : 'minutes'} to answer. Figures are shown for
-        groups of at least k = {preview.minGroupSize}, comments for groups of at least{' '}
-        {preview.commentMinGroupSize}.
+        At most {preview.questions} {preview.questions === 1 ? 'question' : 'questions'}, about{' '}
+        {preview.estimatedMinutes} {preview.estimatedMinutes === 1 ? 'minute' : 'minutes'} to
+        answer: what the invitee asked the most answers (the employee preview shows each tier’s
+        questions). Figures are shown for groups of at least k = {preview.minGroupSize}, comments
+        for groups of at least {preview.commentMinGroupSize}.
       </p>
       <p>
         Invited:{' '}
