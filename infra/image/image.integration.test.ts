@@ -6,7 +6,7 @@
  * cluster and a Redis server of the test's own (migrate sets the application role's
  * password, which is the cluster's, and the workers' queue names are fixed).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
@@ -102,6 +102,17 @@ interface Running {
   readonly child: ChildProcess;
   readonly exit: Promise<number | null>;
   output(): string;
+  /** The metrics and worker health ports it was given. */
+  readonly ports: { readonly metrics: number; readonly workerHealth: number };
+}
+
+/** The script of a service's `node -e` healthcheck in docker-compose.yml. */
+function healthcheckScript(name: string): string {
+  const text = readFileSync(path.join(repository, 'docker-compose.yml'), 'utf8');
+  const block = new RegExp(`^  ${name}:\\n((?:    .*\\n|\\s*\\n)+)`, 'm').exec(text)?.[1] ?? '';
+  const script = /^\s*"(fetch\(.*\))",?$/m.exec(block)?.[1];
+  if (script === undefined) throw new Error(`docker-compose.yml: ${name} has no node healthcheck`);
+  return script;
 }
 
 describe('the container image (infra/Dockerfile, laid out)', () => {
@@ -187,6 +198,10 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
     if (program !== 'node') throw new Error(`${name}: the check runs node commands only`);
     // Whatever node runs the tests stands for the base image's.
     const asImageUser = layout.user === 'node' && process.getuid?.() === 0;
+    const ports = {
+      metrics: 20_000 + Math.floor(Math.random() * 20_000),
+      workerHealth: 20_000 + Math.floor(Math.random() * 20_000),
+    };
     const child = spawn(asImageUser ? nodeForImageUser() : process.execPath, args, {
       cwd: layout.root,
       env: {
@@ -195,8 +210,8 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
         ...environmentOf(name),
         // Ports of their own for the metrics and health listeners (a container has its own
         // network; here other tests' processes share the host's).
-        METRICS_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
-        WORKER_HEALTH_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+        METRICS_PORT: String(ports.metrics),
+        WORKER_HEALTH_PORT: String(ports.workerHealth),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // The node user of the official node images.
@@ -206,7 +221,7 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exit = once(child, 'exit').then(([code]) => code as number | null);
-    const process_ = { child, exit, output: () => output };
+    const process_ = { child, exit, output: () => output, ports };
     running.push(process_);
     return process_;
   }
@@ -333,6 +348,19 @@ describe('the container image (infra/Dockerfile, laid out)', () => {
     } finally {
       client.disconnect();
     }
+
+    // Compose's healthchecks, run as compose runs them, pass against both processes (on the
+    // ports this check gave them: a container has the defaults to itself).
+    for (const [name, running, actual] of [
+      ['api', api, port],
+      ['worker', worker, worker.ports.workerHealth],
+    ] as const) {
+      const script = healthcheckScript(name).replace(/127\.0\.0\.1:\d+\//, `127.0.0.1:${actual}/`);
+      await until(`${name}'s healthcheck`, running, () =>
+        Promise.resolve(spawnSync(process.execPath, ['-e', script]).status === 0),
+      );
+    }
+    expect(healthcheckScript('worker')).toContain('127.0.0.1:9465/readyz');
 
     // Both close what they opened and exit 0 on SIGTERM, as a container stop sends it.
     api.child.kill('SIGTERM');

@@ -122,6 +122,10 @@ describe('the live room in Chromium', () => {
     expect(await qr.evaluate((svg) => svg.tagName.toLowerCase())).toBe('svg');
     expect((await qr.locator('path').getAttribute('d'))?.length).toBeGreaterThan(500);
     await facilitator.getByText('0 phones joined').waitFor();
+    // Counts that change by themselves are read out to screen readers, politely.
+    for (const changing of ['#room-participants', '#room-withheld']) {
+      expect(await facilitator.locator(changing).getAttribute('aria-live')).toBe('polite');
+    }
     const firstStatement = (await facilitator.locator('#room-finding-title').textContent()) ?? '';
     expect(firstStatement.length).toBeGreaterThan(10);
     expect(await facilitator.locator('.room-finding__where').textContent()).toMatch(

@@ -153,7 +153,7 @@ export function RoomScreen({ sessionId }: { sessionId: string }) {
                 <a href={joinUrl}>{joinUrl}</a>
               </p>
             )}
-            <p id="room-participants" class="room-join__count">
+            <p id="room-participants" class="room-join__count" aria-live="polite">
               {participantsText(session.participants, session.capacity)}
             </p>
             <p class="room-join__anonymity">
@@ -426,7 +426,7 @@ function Finding({
         />
       ) : (
         <div class="room-answers room-answers--withheld">
-          <p id="room-withheld" class="room-answers__withheld">
+          <p id="room-withheld" class="room-answers__withheld" aria-live="polite">
             {withheldText(room)}
           </p>
           <p class="meta">
@@ -456,7 +456,7 @@ function Revealed({
   const textsWaiting = textsWaitingText(room);
   return (
     <div class="room-answers room-answers--revealed">
-      <p id="room-summary" class="room-answers__summary">
+      <p id="room-summary" class="room-answers__summary" aria-live="polite">
         {revealedText(room)}
       </p>
       <dl class="room-figures room-figures--means" aria-label="The room’s mean beside the pulse’s">
