@@ -209,6 +209,7 @@ describe('infra/k8s', () => {
   const deployments = all.filter((m) => m.kind === 'Deployment');
   const services = all.filter((m) => m.kind === 'Service');
   const budgets = all.filter((m) => m.kind === 'PodDisruptionBudget');
+  const policies = all.filter((m) => m.kind === 'NetworkPolicy');
 
   test('the API, the worker and migrate are there', () => {
     expect(deployments.map((d) => d.name).sort()).toEqual(['pulsegap-api', 'pulsegap-worker']);
@@ -224,6 +225,45 @@ describe('infra/k8s', () => {
       expect(spec.automountServiceAccountToken).toBe(false);
       for (const container of list(spec.containers)) {
         expect(object(container.securityContext).readOnlyRootFilesystem).toBe(true);
+      }
+    },
+  );
+
+  test.each(workloads.map((w) => [w.name, w] as const))(
+    '%s: one network policy; its metrics port answers the monitoring namespace only',
+    (_name, workload) => {
+      const template = object(podTemplate(workload));
+      const labels = object(object(template.metadata).labels);
+      const containers = list(object(template.spec).containers);
+      const own = policies.filter((p) => matches(object(object(p.body.spec).podSelector), labels));
+      expect(own.map((p) => p.name)).toHaveLength(1);
+      const spec = object(own[0]?.body.spec);
+      expect(spec.policyTypes).toEqual(['Ingress']);
+      const rules = list(spec.ingress);
+      // Every allowed port is one the pod listens on.
+      const allowed = rules.flatMap((rule) =>
+        list(rule.ports).map((p) => ({ port: containerPort(containers, p.port), rule })),
+      );
+      for (const { port } of allowed) expect(port).not.toBeNull();
+      const scraped = containerPort(
+        containers,
+        object(object(template.metadata).annotations)['prometheus.io/port'],
+      );
+      if (scraped === null) {
+        // Nothing listens (migrate): no ingress at all.
+        expect(rules).toEqual([]);
+        return;
+      }
+      const opening = allowed.filter((a) => a.port === scraped);
+      expect(opening.length).toBeGreaterThan(0);
+      for (const { rule } of opening) {
+        const from = list(rule.from);
+        expect(from.length).toBeGreaterThan(0);
+        for (const peer of from) {
+          expect(object(object(peer.namespaceSelector).matchLabels)).toEqual({
+            'kubernetes.io/metadata.name': 'monitoring',
+          });
+        }
       }
     },
   );
