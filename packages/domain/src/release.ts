@@ -392,6 +392,11 @@ export interface ReleaseInput {
   /** The releases of the same pulse's earlier runs, oldest first (for commitment drift). */
   readonly earlierReleases: readonly RunRelease[];
   /**
+   * The earlier releases, of any pulse, that asked about this run's decisions, oldest first:
+   * what a decision's durability is read against. Absent: the pulse's `earlierReleases`.
+   */
+  readonly decisionHistory?: readonly RunRelease[];
+  /**
    * The decisions' follow-up items among `questions`: they have no cells, only the
    * decision figures of the release.
    */
@@ -510,7 +515,8 @@ export function releaseRun(input: ReleaseInput): RunRelease {
     minGroupSize: run.minGroupSize,
     incomplete: new Set([...merged('frontline'), ...merged('leadership')]),
   });
-  // Against the pulse's earlier releases: a decision flagged in this run is named in the brief.
+  // Against the earlier releases that asked about them (the decision log reads the same
+  // history): a decision flagged in this run is named in the brief.
   const teamNames = new Map(input.teams.map((t) => [t.id, t.name]));
   const relitigated = relitigatedDecisions(
     {
@@ -519,7 +525,7 @@ export function releaseRun(input: ReleaseInput): RunRelease {
       minGroupSize: run.minGroupSize,
       decisions,
     },
-    input.earlierReleases,
+    input.decisionHistory ?? input.earlierReleases,
     {
       priority: (id) => titleOf.get(id) ?? '',
       team: (id) => teamNames.get(id) ?? 'the owning team',

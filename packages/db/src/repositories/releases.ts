@@ -274,3 +274,34 @@ export async function releasesOfPulse(
   const rows = await query.orderBy('runs.opened_at').orderBy('runs.id').execute();
   return rows.map((r) => parseRelease(r.document));
 }
+
+/**
+ * The releases of runs opened before `before`, of any pulse, that asked about any of
+ * `decisionIds` (their follow-up items), oldest first: the history a decision's durability
+ * is read from.
+ */
+export async function releasesAskingDecisions(
+  trx: TenantTransaction,
+  decisionIds: readonly string[],
+  before: Date,
+): Promise<RunRelease[]> {
+  if (decisionIds.length === 0) return [];
+  const rows = await trx
+    .selectFrom('run_releases')
+    .innerJoin('runs', 'runs.id', 'run_releases.run_id')
+    .select('run_releases.document')
+    .where('runs.opened_at', '<', before)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('run_questions')
+          .select('run_questions.id')
+          .whereRef('run_questions.run_id', '=', 'runs.id')
+          .where('run_questions.decision_id', 'in', [...decisionIds]),
+      ),
+    )
+    .orderBy('runs.opened_at')
+    .orderBy('runs.id')
+    .execute();
+  return rows.map((r) => parseRelease(r.document));
+}

@@ -8,6 +8,7 @@ import {
   lockRun,
   pairCounts,
   recordAudit,
+  releasesAskingDecisions,
   releasesOfPulse,
   respondentsBySegment,
   runComments,
@@ -184,6 +185,7 @@ export async function closeAndRelease(
         frontline: [...storedAs.incomplete('frontline')],
       },
       earlierReleases: await releasesOfPulse(trx, run.pulseId, run.openedAt),
+      decisionHistory: await releasesAskingDecisions(trx, [...followedUp], run.openedAt),
       decisionQuestions,
       decisions: (await listDecisions(trx))
         .filter((d) => followedUp.has(d.id))

@@ -381,6 +381,58 @@ describe('follow-up items of decisions', () => {
     expect(sales?.durability.latest).toMatchObject({ runId });
   });
 
+  test("another pulse's run reads the decision's whole history: its brief names the fall", async () => {
+    // A second pulse asking the same priority: its run follows the same open decisions.
+    const pulse = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/pulses',
+      headers: bearer(org.token),
+      payload: { title: 'Operations check-in', priorityIds: [asked], dimensions: ['clarity'] },
+    });
+    expect(pulse.statusCode, pulse.body).toBe(201);
+    const run = await t.server.inject({
+      method: 'POST',
+      url: `/api/v1/pulses/${pulse.json<{ id: string }>().id}/runs`,
+      headers: bearer(org.token),
+    });
+    expect(run.statusCode, run.body).toBe(201);
+    const thirdRun = run.json<{ id: string }>().id;
+    const items = await owner
+      .selectFrom('run_questions')
+      .select(['position', 'kind', 'decision_id'])
+      .where('run_id', '=', thirdRun)
+      .orderBy('position')
+      .execute();
+    const ops = items.filter((q) => q.decision_id === opsDecision).map((q) => q.position);
+    expect(ops).toHaveLength(2);
+    // Operations and Warehouse: 5 of 10 treat it as settled (0.7 in the other pulse's run).
+    const response = (teamId: string, value: number) => ({
+      segmentTeamId: teamId,
+      segmentTier: 'frontline' as const,
+      comment: null,
+      answers: items.map((q) => (ops.includes(q.position) ? value : null)),
+    });
+    await withTenant(t.db, org.organizationId, (trx) =>
+      storeResponses(trx, org.organizationId, thirdRun, [
+        ...Array.from({ length: 5 }, () => response(teams.Operations ?? '', 5)),
+        ...Array.from({ length: 5 }, () => response(teams.Warehouse ?? '', 2)),
+      ]),
+    );
+    await releaseNow(t.db, org.organizationId, thirdRun);
+    const brief = await t.server.inject({
+      url: `/api/v1/runs/${thirdRun}/brief`,
+      headers: bearer(org.token),
+    });
+    expect(brief.statusCode, brief.body).toBe(200);
+    const named = brief.json<{ relitigated: { decisionId: string; sentence: string }[] }>()
+      .relitigated;
+    // Read against this pulse alone, 50% would be a first point "under the 60%"; against the
+    // decision's history, it is a fall from the other pulse's 70%.
+    expect(named.find((r) => r.decisionId === opsDecision)?.sentence).toBe(
+      'The decision “Freeze features for the outage fixes” (Reliability) is being relitigated: 50% of Operations treat it as settled, down from 70% in the run before.',
+    );
+  });
+
   test('a second GET /decisions serves the releases kept from the first, to their organization only', async () => {
     const durability = async (token: string) => {
       const listed = await t.server.inject({ url: '/api/v1/decisions', headers: bearer(token) });
