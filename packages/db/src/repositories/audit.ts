@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { TenantTransaction } from '../tenant.js';
 
-/** What an audit event records: a change to the roster, users, priorities, pulses, settings or runs. */
+/**
+ * What an audit event records: a change to the roster, users, priorities, pulses, settings,
+ * runs, decisions or live rooms.
+ */
 export type AuditAction =
   | 'organization.created'
   | 'roster.imported'
@@ -18,7 +21,10 @@ export type AuditAction =
   | 'run.closed'
   | 'decision.created'
   | 'decision.updated'
-  | 'decision.retired';
+  | 'decision.retired'
+  | 'room.opened'
+  | 'room.headcount'
+  | 'room.closed';
 
 /** A change to record. */
 export interface AuditEvent {

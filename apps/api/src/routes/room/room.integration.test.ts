@@ -666,6 +666,32 @@ describe('the live room: sessions, joining, the reveal rule, anonymity', () => {
       headers: facilitator(),
     });
     expectProblem(await patch(session.id, 9), 410);
+
+    // The audit log keeps who opened the room, every headcount change (a raised one lets
+    // phones in) and the close: never anything answered. Refused changes, and setting the
+    // headcount it had, left no entry.
+    const audit = await t.server.inject({ url: '/api/v1/audit?limit=200', headers: facilitator() });
+    expect(audit.statusCode, audit.body).toBe(200);
+    const entries = audit
+      .json<{ items: { action: string; subject: string; detail: Record<string, unknown> }[] }>()
+      .items.filter((e) => e.subject === `room/${session.id}`)
+      .reverse();
+    expect(entries.map((e) => e.action)).toEqual([
+      'room.opened',
+      'room.headcount',
+      'room.headcount',
+      'room.closed',
+    ]);
+    expect(entries[0]?.detail).toEqual({
+      runId: run.runId,
+      findings: 2,
+      threshold: 5,
+      capacity: 6,
+    });
+    expect(entries.slice(1, 3).map((e) => e.detail)).toEqual([
+      { capacity: { old: 6, new: 7 }, joined: 6 },
+      { capacity: { old: 7, new: null }, joined: 7 },
+    ]);
   });
 
   test('a join flood is refused with 429 and retry-after', async () => {

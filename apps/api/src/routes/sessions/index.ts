@@ -5,6 +5,7 @@ import {
   findRoomSession,
   lockRoomJoins,
   readSettings,
+  recordAudit,
   roomSessionState,
   roomSessionStates,
   setRoomCurrentQuestion,
@@ -119,6 +120,13 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
               prompt: body.prompt ?? DEFAULT_ROOM_PROMPT,
               questions,
             });
+            // Who opened which room, at what threshold and headcount: never anything answered.
+            await recordAudit(trx, request.auth.organizationId, {
+              actorUserId: request.auth.userId,
+              action: 'room.opened',
+              subject: `room/${id}`,
+              detail: { runId: body.runId, findings: questions.length, threshold, capacity },
+            });
             return roomSessionState(trx, id);
           });
           if (state === null) throw new Error('a session just created is missing');
@@ -224,7 +232,16 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
             { path: 'body/capacity', message: problem },
           ]);
         }
-        await storeRoomCapacity(trx, session.id, capacity);
+        if (capacity !== session.capacity) {
+          await storeRoomCapacity(trx, session.id, capacity);
+          // A headcount raised in a session lets more phones in: the log says who and when.
+          await recordAudit(trx, request.auth.organizationId, {
+            actorUserId: request.auth.userId,
+            action: 'room.headcount',
+            subject: `room/${session.id}`,
+            detail: { capacity: { old: session.capacity, new: capacity }, joined: joins.joined },
+          });
+        }
         return roomSessionState(trx, session.id);
       });
       if (state === null) throw notFound('The session');
@@ -252,6 +269,12 @@ const sessions: FastifyPluginAsyncTypebox = async (fastify) => {
         if (!(await closeRoomSession(trx, session.id, new Date()))) {
           throw new AppError(409, 'PG_ERR_ROOM_CLOSED', 'Conflict', 'The room is closed already.');
         }
+        await recordAudit(trx, request.auth.organizationId, {
+          actorUserId: request.auth.userId,
+          action: 'room.closed',
+          subject: `room/${session.id}`,
+          detail: { runId: session.runId },
+        });
         return roomSessionState(trx, session.id);
       });
       if (state === null) throw notFound('The session');
