@@ -280,6 +280,7 @@ export {
   customItemProblems,
   DECISION_ITEM_KINDS,
   decisionItems,
+  decisionReach,
   isAskedOf,
   isAskedOfTier,
   itemStatementFor,
@@ -293,6 +294,7 @@ export {
   type DecisionForItems,
   type DecisionItem,
   type DecisionItemKind,
+  type DecisionReach,
   type QuestionAudience,
   type QuestionInvitee,
 } from './run-items.js';

@@ -4,6 +4,7 @@ import { predictionStatementFor } from './question-bank.js';
 import {
   customItemProblems,
   decisionItems,
+  decisionReach,
   isAskedOf,
   isAskedOfTier,
   itemStatementFor,
@@ -198,5 +199,37 @@ describe('mostAskedOfAny and isAskedOfTier', () => {
     expect(isAskedOfTier({ audienceTier: 'leadership', audienceTeamId: 'ops' }, 'frontline')).toBe(
       false,
     );
+  });
+});
+
+describe('decisionReach: who in the owning team a run would ask', () => {
+  const teams = [
+    { id: 'ops', parentId: null },
+    { id: 'warehouse', parentId: 'ops' },
+    { id: 'security', parentId: null },
+    { id: 'sales', parentId: null },
+  ];
+  const people = (teamId: string, tier: 'leadership' | 'frontline', n: number) =>
+    Array.from({ length: n }, () => ({ teamId, tier }));
+  const members = [
+    ...people('ops', 'frontline', 5),
+    // Two: merged into Operations, still inside the owning team: asked.
+    ...people('warehouse', 'frontline', 2),
+    // Three leaders: merged into the whole organization, beyond Operations: not asked.
+    ...people('ops', 'leadership', 3),
+    ...people('security', 'frontline', 5),
+    ...people('sales', 'frontline', 6),
+    // Sales's leaders join the whole organization's group to bring its three to k.
+    ...people('sales', 'leadership', 6),
+  ];
+
+  test('groups merged above the owning team are not asked; those merged within it are', () => {
+    expect(decisionReach(teams, members, 'ops', 5)).toEqual({ people: 10, asked: 7 });
+    expect(decisionReach(teams, members, 'warehouse', 5)).toEqual({ people: 2, asked: 0 });
+    expect(decisionReach(teams, members, 'security', 5)).toEqual({ people: 5, asked: 5 });
+    expect(decisionReach(teams, members, 'sales', 5)).toEqual({ people: 12, asked: 6 });
+    // At k = 3 every group is one of its own but Warehouse's.
+    expect(decisionReach(teams, members, 'ops', 3)).toEqual({ people: 10, asked: 10 });
+    expect(decisionReach(teams, members, 'sales', 3)).toEqual({ people: 12, asked: 12 });
   });
 });

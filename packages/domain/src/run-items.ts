@@ -9,6 +9,8 @@
  * checks answers (`POST /responses`) asks this module, so the two cannot disagree.
  */
 import { isDimension, PRIORITY_PLACEHOLDER, STATEMENTS, type Tier } from './question-bank.js';
+import { assignSegments } from './segments.js';
+import type { TeamNode } from './team-tree.js';
 
 /** To whom a run question is addressed. */
 export interface QuestionAudience {
@@ -208,4 +210,42 @@ export function itemStatements(custom: readonly CustomItem[]): Map<string, strin
     ...Object.entries(STATEMENTS),
     ...custom.map((item): [string, string] => [item.key, item.statement]),
   ]);
+}
+
+/** How far a decision's follow-up items reach in its owning team. */
+export interface DecisionReach {
+  /** People in the owning team and the teams under it. */
+  readonly people: number;
+  /** Of them, those a run of everyone would ask (`isAskedOf` their token's group). */
+  readonly asked: number;
+}
+
+/**
+ * How many of a decision's owning team (`teamId` and the teams under it) a run inviting
+ * `members` would ask its follow-up items. Questions go by the token's group, and a group of
+ * fewer than k is merged upward (`assignSegments`): people whose group ends above the owning
+ * team are not asked, since their answers would be stored beyond it.
+ */
+export function decisionReach(
+  teams: readonly TeamNode[],
+  members: readonly { readonly teamId: string; readonly tier: Tier }[],
+  teamId: string,
+  minGroupSize: number,
+): DecisionReach {
+  const merge = assignSegments(teams, members, minGroupSize);
+  const parents = new Map(teams.map((t) => [t.id, t.parentId]));
+  const audience = { audienceTier: null, audienceTeamId: teamId };
+  let people = 0;
+  let asked = 0;
+  for (const member of members) {
+    if (!teamAncestry(member.teamId, parents).includes(teamId)) continue;
+    people += 1;
+    const group = merge.segmentOf({ teamId: member.teamId, tier: member.tier });
+    if (
+      isAskedOf(audience, { tier: group.tier, teamAncestry: teamAncestry(group.teamId, parents) })
+    ) {
+      asked += 1;
+    }
+  }
+  return { people, asked };
 }

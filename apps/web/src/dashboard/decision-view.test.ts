@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOverdue, pointText, relitigationText, today } from './decision-view.js';
+import { isOverdue, pointText, reachText, relitigationText, today } from './decision-view.js';
 
 describe('decision view', () => {
   it('flags an open decision past its review date, never a retired one', () => {
@@ -38,5 +38,18 @@ describe('decision view', () => {
     expect(relitigationText(durability([]))).toBe('');
     expect(relitigationText(durability(['drop']))).toMatch(/fell 15 points/);
     expect(relitigationText(durability(['belowFloor', 'drop']))).toMatch(/60%.*15 points/);
+  });
+});
+
+describe('reachText', () => {
+  it('is silent when everyone is asked and says who is missed otherwise', () => {
+    const of = (people: number, asked: number) =>
+      reachText({ teamName: 'Operations', reach: { people, asked } });
+    expect(of(15, 15)).toBe('');
+    expect(reachText({ teamName: 'Operations', reach: null })).toBe('');
+    expect(of(10, 7)).toBe(
+      'Its follow-up items would reach 7 of the 10 people in Operations and the teams under it; the others are in groups smaller than the minimum group size, counted beyond the team.',
+    );
+    expect(of(2, 0)).toMatch(/^No one in Operations and the teams under it would be asked/);
   });
 });

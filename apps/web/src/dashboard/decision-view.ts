@@ -31,6 +31,21 @@ export function pointText(point: DurabilityPoint, reason: SuppressionReason | nu
   return `${formatShare(point.share)} (${formatInterval(point.ci95, formatShare)}, n = ${point.n})`;
 }
 
+/**
+ * Who the follow-up items miss, in a sentence; empty when they reach everyone in the owning
+ * team. People whose group is under the minimum group size are counted with a group beyond
+ * the team, so their answers could not be kept as the team's: they are not asked.
+ */
+export function reachText(decision: Pick<Decision, 'reach' | 'teamName'>): string {
+  const reach = decision.reach;
+  if (reach === null || reach.asked >= reach.people) return '';
+  const team = `${decision.teamName} and the teams under it`;
+  if (reach.asked === 0) {
+    return `No one in ${team} would be asked its follow-up items: their groups are smaller than the minimum group size and are counted beyond the team.`;
+  }
+  return `Its follow-up items would reach ${reach.asked.toLocaleString('en')} of the ${reach.people.toLocaleString('en')} people in ${team}; the others are in groups smaller than the minimum group size, counted beyond the team.`;
+}
+
 /** Why a decision is flagged as relitigated, in a sentence; empty when it is not. */
 export function relitigationText(decision: Pick<Decision, 'durability'>): string {
   if (!decision.durability.relitigated) return '';

@@ -58,6 +58,8 @@ export interface Decision {
     relitigated: boolean;
     reasons: string[];
   };
+  /** Of the owning team's people, those a run would ask the follow-up items (today's roster). */
+  reach: { people: number; asked: number } | null;
 }
 
 const REASONS: readonly string[] = ['small', 'complementary', 'merged'];
@@ -126,6 +128,13 @@ function decision(value: unknown, where: string): Decision {
       relitigated: boolean(durability.relitigated, `${where}.durability.relitigated`),
       reasons: strings(durability.reasons, `${where}.durability.reasons`),
     },
+    reach:
+      d.reach === undefined || d.reach === null
+        ? null
+        : {
+            people: number(record(d.reach, `${where}.reach`).people, `${where}.reach.people`),
+            asked: number(record(d.reach, `${where}.reach`).asked, `${where}.reach.asked`),
+          },
   };
 }
 

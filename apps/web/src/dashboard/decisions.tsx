@@ -5,7 +5,14 @@ import { Failure, FieldError, formText, Loading, useLoad } from '../app/ui.js';
 import type { Priority } from '../contract.js';
 import { drawDurabilityChart } from './charts/durability.js';
 import { ChartFigure } from './chart-figure.js';
-import { isOverdue, pointText, relitigationText, runLabels, today } from './decision-view.js';
+import {
+  isOverdue,
+  pointText,
+  reachText,
+  relitigationText,
+  runLabels,
+  today,
+} from './decision-view.js';
 import { parseDecision, parseDecisions, type Decision } from './decisions-contract.js';
 import { paths } from './query.js';
 import type { SectionProps } from './section.js';
@@ -74,6 +81,7 @@ function DecisionCard({
 }) {
   const overdue = isOverdue(decision, today());
   const flagged = relitigationText(decision);
+  const missed = reachText(decision);
   const titleId = `decision-${decision.id}-title`;
   return (
     <article class="decision" aria-labelledby={titleId} data-decision={decision.id}>
@@ -86,6 +94,11 @@ function DecisionCard({
         ) : null}
       </h3>
       {flagged === '' ? null : <p class="decision__flag">{flagged}</p>}
+      {missed === '' ? null : (
+        <p class="decision__reach note" data-testid="reach">
+          {missed}
+        </p>
+      )}
       <dl class="decision__facts">
         <div>
           <dt>Priority</dt>

@@ -28,6 +28,7 @@ interface Decision {
   createdAt: string;
   updatedAt: string;
   durability: { runs: unknown[]; latest: unknown; relitigated: boolean; reasons: string[] };
+  reach: { people: number; asked: number };
 }
 
 interface AuditEntry {
@@ -159,6 +160,9 @@ describe('the decision log', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       durability: { runs: [], latest: null, relitigated: false, reasons: [] },
+      // Operations and Warehouse hold one frontline person each: a group under k, merged
+      // beyond Operations, so a run would ask its items of nobody (and the log says so).
+      reach: { people: 2, asked: 0 },
     });
     const [entry, ...more] = await auditOf(`decision/${id}`);
     expect(more).toEqual([]);

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  audienceMembers,
   createDecision,
   existingPriorityIds,
   findDecision,
   listDecisions,
+  listTeams,
+  readSettings,
   recordAudit,
   roomSessionExists,
   runsAskingDecisions,
@@ -14,7 +17,9 @@ import {
   type TenantTransaction,
 } from '@pulsegap/db';
 import {
+  decisionReach,
   durabilityOfReleases,
+  type DecisionReach,
   type DurabilityPoint,
   type RunRelease,
   type ShownDurabilityPoint,
@@ -107,6 +112,16 @@ const DecisionSchema = Type.Object({
     relitigated: Type.Boolean(),
     reasons: Reasons,
   }),
+  reach: Type.Object(
+    {
+      people: Type.Integer({ minimum: 0 }),
+      asked: Type.Integer({ minimum: 0 }),
+    },
+    {
+      description:
+        'Of the people in the owning team and the teams under it (today’s roster), those a run of everyone would ask the follow-up items: people whose group is too small and is merged beyond the owning team are not asked.',
+    },
+  ),
 });
 
 /**
@@ -140,10 +155,28 @@ function shownPoint(point: ShownDurabilityPoint) {
   };
 }
 
-function withDurability(decision: DecisionRecord, releases: readonly RunRelease[]) {
+/** Who a decision's items would reach, per owning team, from today's roster and k. */
+async function reachOf(
+  trx: TenantTransaction,
+  organizationId: string,
+): Promise<(teamId: string) => DecisionReach> {
+  const [teams, members, settings] = await Promise.all([
+    listTeams(trx),
+    audienceMembers(trx, { teamIds: null, tiers: null }),
+    readSettings(trx, organizationId),
+  ]);
+  return (teamId) => decisionReach(teams, members, teamId, settings.minGroupSize);
+}
+
+function withDurability(
+  decision: DecisionRecord,
+  releases: readonly RunRelease[],
+  reach: (teamId: string) => DecisionReach,
+) {
   const durability = durabilityOfReleases(decision.id, releases);
   return {
     ...decision,
+    reach: reach(decision.teamId),
     durability: {
       runs: durability.runs.map((r) => ({
         ...r,
@@ -225,8 +258,12 @@ const decisions: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) =>
       fastify.tenant(request, async (trx) => {
-        const releases = await releasesAskingDecisions(trx, request.auth.organizationId);
-        return { items: (await listDecisions(trx)).map((d) => withDurability(d, releases)) };
+        const { organizationId } = request.auth;
+        const releases = await releasesAskingDecisions(trx, organizationId);
+        const reach = await reachOf(trx, organizationId);
+        return {
+          items: (await listDecisions(trx)).map((d) => withDurability(d, releases, reach)),
+        };
       }),
   );
 
@@ -313,7 +350,11 @@ const decisions: FastifyPluginAsyncTypebox = async (fastify) => {
         }
         const after = await findDecision(trx, before.id);
         if (after === null) throw notFound('The decision');
-        return withDurability(after, await releasesAskingDecisions(trx, organizationId));
+        return withDurability(
+          after,
+          await releasesAskingDecisions(trx, organizationId),
+          await reachOf(trx, organizationId),
+        );
       });
     },
   );
