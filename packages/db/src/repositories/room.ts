@@ -449,22 +449,16 @@ export async function lockRoomAnswering(
   questionId: string,
   tokenHashes: readonly Buffer[],
 ): Promise<RoomAnsweringLock | null> {
-  const { rows } = await sql<{
-    closed: boolean;
-    threshold: number;
-    joined: Buffer[];
-    id: string | null;
-    position: number;
-    priority_id: string;
-    dimension: string;
-    statement: string;
-    figures: unknown;
-    shown_counts: number[];
-    shown_texts: string[];
-    answered: number;
-    texts_answered: number;
-    pending: { id: string; kind: 'scale' | 'text'; sealed: string }[] | null;
-  }>`
+  const { rows } = await sql<
+    Omit<QuestionJson, 'id'> & {
+      closed: boolean;
+      threshold: number;
+      joined: Buffer[];
+      /** Null when the question is not one of the session's. */
+      id: string | null;
+      pending: { id: string; kind: 'scale' | 'text'; sealed: string }[] | null;
+    }
+  >`
     select s.closed_at is not null as closed, s.threshold,
            array(select p.token_hash from room_participants p
                   where p.session_id = s.id and p.token_hash = any(${[...tokenHashes]}::bytea[]))
@@ -494,21 +488,7 @@ export async function lockRoomAnswering(
       kind: r.kind,
       sealed: Buffer.from(r.sealed, 'base64'),
     })),
-    question:
-      row.id === null
-        ? null
-        : {
-            id: row.id,
-            position: row.position,
-            priorityId: row.priority_id,
-            dimension: row.dimension,
-            statement: row.statement,
-            figures: row.figures,
-            shownCounts: row.shown_counts,
-            shownTexts: row.shown_texts,
-            answered: row.answered,
-            textsAnswered: row.texts_answered,
-          },
+    question: row.id === null ? null : toQuestion({ ...row, id: row.id }),
   };
 }
 
