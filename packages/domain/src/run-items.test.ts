@@ -224,12 +224,12 @@ describe('decisionReach: who in the owning team a run would ask', () => {
   ];
 
   test('groups merged above the owning team are not asked; those merged within it are', () => {
-    expect(decisionReach(teams, members, 'ops', 5)).toEqual({ people: 10, asked: 7 });
-    expect(decisionReach(teams, members, 'warehouse', 5)).toEqual({ people: 2, asked: 0 });
-    expect(decisionReach(teams, members, 'security', 5)).toEqual({ people: 5, asked: 5 });
-    expect(decisionReach(teams, members, 'sales', 5)).toEqual({ people: 12, asked: 6 });
+    expect(decisionReach(teams, members, 5)('ops')).toEqual({ people: 10, asked: 7 });
+    expect(decisionReach(teams, members, 5)('warehouse')).toEqual({ people: 2, asked: 0 });
+    expect(decisionReach(teams, members, 5)('security')).toEqual({ people: 5, asked: 5 });
+    expect(decisionReach(teams, members, 5)('sales')).toEqual({ people: 12, asked: 6 });
     // At k = 3 every group is one of its own but Warehouse's.
-    expect(decisionReach(teams, members, 'ops', 3)).toEqual({ people: 10, asked: 10 });
-    expect(decisionReach(teams, members, 'sales', 3)).toEqual({ people: 12, asked: 12 });
+    expect(decisionReach(teams, members, 3)('ops')).toEqual({ people: 10, asked: 10 });
+    expect(decisionReach(teams, members, 3)('sales')).toEqual({ people: 12, asked: 12 });
   });
 });

@@ -221,31 +221,36 @@ export interface DecisionReach {
 }
 
 /**
- * How many of a decision's owning team (`teamId` and the teams under it) a run inviting
- * `members` would ask its follow-up items. Questions go by the token's group, and a group of
- * fewer than k is merged upward (`assignSegments`): people whose group ends above the owning
- * team are not asked, since their answers would be stored beyond it.
+ * How many of a decision's owning team (a team and the teams under it) a run inviting
+ * `members` would ask its follow-up items, for any owning team: the segments are merged once
+ * and the answer given per team. Questions go by the token's group, and a group of fewer
+ * than k is merged upward (`assignSegments`): people whose group ends above the owning team
+ * are not asked, since their answers would be stored beyond it.
  */
 export function decisionReach(
   teams: readonly TeamNode[],
   members: readonly { readonly teamId: string; readonly tier: Tier }[],
-  teamId: string,
   minGroupSize: number,
-): DecisionReach {
+): (teamId: string) => DecisionReach {
   const merge = assignSegments(teams, members, minGroupSize);
   const parents = new Map(teams.map((t) => [t.id, t.parentId]));
-  const audience = { audienceTier: null, audienceTeamId: teamId };
-  let people = 0;
-  let asked = 0;
-  for (const member of members) {
-    if (!teamAncestry(member.teamId, parents).includes(teamId)) continue;
-    people += 1;
-    const group = merge.segmentOf({ teamId: member.teamId, tier: member.tier });
-    if (
-      isAskedOf(audience, { tier: group.tier, teamAncestry: teamAncestry(group.teamId, parents) })
-    ) {
-      asked += 1;
+  // Each member once: the teams they belong to, and the group their token would name.
+  const placed = members.map((member) => ({
+    within: teamAncestry(member.teamId, parents),
+    group: {
+      tier: member.tier,
+      teamAncestry: teamAncestry(merge.segmentOf(member).teamId, parents),
+    },
+  }));
+  return (teamId) => {
+    const audience = { audienceTier: null, audienceTeamId: teamId };
+    let people = 0;
+    let asked = 0;
+    for (const { within, group } of placed) {
+      if (!within.includes(teamId)) continue;
+      people += 1;
+      if (isAskedOf(audience, group)) asked += 1;
     }
-  }
-  return { people, asked };
+    return { people, asked };
+  };
 }

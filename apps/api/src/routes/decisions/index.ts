@@ -165,7 +165,7 @@ async function reachOf(
     audienceMembers(trx, { teamIds: null, tiers: null }),
     readSettings(trx, organizationId),
   ]);
-  return (teamId) => decisionReach(teams, members, teamId, settings.minGroupSize);
+  return decisionReach(teams, members, settings.minGroupSize);
 }
 
 function withDurability(
