@@ -1,12 +1,13 @@
 // What the benchmarks share: a scratch database, the organization they set up through the
 // API, the load generator in a child process, and the section of docs/PERFORMANCE.md each
 // rewrites with its latest run.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '@pulsegap/config';
 import { createKysely, type Database } from '@pulsegap/db';
@@ -562,4 +563,43 @@ export function fmt(value: number, digits = 0): string {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });
+}
+
+/**
+ * The API as its own process from source (server mode, `apps/api/src/server.ts`) on `port`,
+ * with `env` besides the database's address; resolves once `readyPath` answers 200.
+ */
+export async function startApiProcess(
+  databaseUrl: string,
+  port: number,
+  env: Readonly<Record<string, string>> = {},
+  readyPath = '/ready',
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=pulsegap-source', path.join(ROOT, 'apps/api/src/server.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        METRICS_PORT: 'off',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  for (let tries = 0; tries < 300; tries += 1) {
+    const up = await fetch(`http://127.0.0.1:${String(port)}${readyPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return child;
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the API did not start');
 }

@@ -7,13 +7,11 @@
 // whose `answered` count includes it; against a baseline taken in the same run at the same
 // concurrency, the round trip of `GET /api/v1/room/:code`. Target: p95 < 250 ms. See
 // docs/PERFORMANCE.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createHttpServer } from '@pulsegap/api';
 import { deriveKey } from '@pulsegap/config';
 import { closeRun, openDatabase, storeResponses, withTenant } from '@pulsegap/db';
@@ -30,6 +28,7 @@ import {
   machine,
   roster,
   signup,
+  startApiProcess,
   startRun,
   today,
   writeDocSection,
@@ -39,7 +38,6 @@ const PARTICIPANTS = 300;
 const CONCURRENCY = 50;
 const WARM_UP = 50;
 const TARGET_P95_MS = 250;
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Session {
   id: string;
@@ -75,37 +73,6 @@ async function pool(
       for (let i = next++; i < count; i = next++) await work(i);
     }),
   );
-}
-
-async function startApi(databaseUrl: string, port: number, prefix: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=pulsegap-source', path.join(ROOT, 'apps/api/src/server.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-        QUEUE_PREFIX: prefix,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        METRICS_PORT: 'off',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  for (let tries = 0; tries < 300; tries += 1) {
-    const up = await fetch(`http://127.0.0.1:${String(port)}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return child;
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the API did not start');
 }
 
 /** A phone's event stream: a socket of its own, read and dropped, as a phone's page would. */
@@ -188,7 +155,10 @@ async function main(): Promise<void> {
     const questionId = session.questions[0]?.id ?? '';
 
     const port = await freePort();
-    api = await startApi(scratch.config.databaseUrl ?? '', port, prefix);
+    api = await startApiProcess(scratch.config.databaseUrl ?? '', port, {
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: prefix,
+    });
     const base = `http://127.0.0.1:${String(port)}`;
     const post = async (url: string, body?: unknown) => {
       const response = await fetch(`${base}${url}`, {

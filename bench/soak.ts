@@ -5,11 +5,9 @@
 // error and timeout is an error. The API process's resident memory is read after a warm-up
 // (the baseline: the same process, warmed, before the soak) and at the end. Targets: no
 // error, RSS growth under 10 %. See docs/PERFORMANCE.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createHttpServer } from '@pulsegap/api';
 import { closeRun, openDatabase, withTenant } from '@pulsegap/db';
 import { createJobContext, releaseRunRequest, runJob } from '@pulsegap/jobs';
@@ -23,48 +21,19 @@ import {
   log,
   machine,
   processMemory,
+  startApiProcess,
   today,
-  writeDocSection,
   type Window,
+  writeDocSection,
 } from './harness.js';
 
 const CONNECTIONS = 50;
 const SOAK_S = 60;
 const WARMUP_S = 10;
 const TARGET = { errors: 0, rssGrowthPct: 10 };
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function errorsOf(window: Window): number {
   return window.non2xx + window.errors + window.timeouts + (window.exhausted ? 1 : 0);
-}
-
-async function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=pulsegap-source', path.join(ROOT, 'apps/api/src/server.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        METRICS_PORT: 'off',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  for (let tries = 0; tries < 300; tries += 1) {
-    const up = await fetch(`http://127.0.0.1:${String(port)}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return child;
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the API did not start');
 }
 
 async function main(): Promise<void> {
@@ -100,7 +69,7 @@ async function main(): Promise<void> {
     context.mailer.close();
 
     const port = await freePort();
-    const apiProcess = await startApi(scratch.config.databaseUrl ?? '', port);
+    const apiProcess = await startApiProcess(scratch.config.databaseUrl ?? '', port, {}, '/health');
     api = apiProcess;
     const base = `http://127.0.0.1:${String(port)}`;
     const pid = apiProcess.pid ?? 0;
