@@ -6,7 +6,7 @@ import { testConfig } from '@pulsegap/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectLayoutFits, seriousAccessibilityProblems } from './page-checks.js';
-import { startTestSite, type TestSite } from './site.js';
+import { callApi, startTestSite, watchPageErrors, type TestSite } from './site.js';
 
 const DESKTOP = { width: 1280, height: 900 };
 const TABLET = { width: 820, height: 1180 };
@@ -47,19 +47,8 @@ describe('the dashboard in Chromium', () => {
   /** HR of an organization that has no pulse yet. */
   const empty = { admin: '' };
 
-  async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${baseUrl}/api/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await response.text();
-    expect(response.ok, `${path}: ${response.status} ${text}`).toBe(true);
-    return (text === '' ? null : JSON.parse(text)) as T;
-  }
+  const api = <T>(token: string, path: string, body?: unknown): Promise<T> =>
+    callApi<T>(baseUrl, token, path, body);
 
   async function signIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${baseUrl}/`);
@@ -72,12 +61,7 @@ describe('the dashboard in Chromium', () => {
   /** A page that fails the test on any console error or uncaught exception. */
   async function newPage(viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport, acceptDownloads: true });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    return { page, errors };
+    return { page, errors: watchPageErrors(page) };
   }
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousAccessibilityProblems } from './page-checks.js';
-import { startTestSite, type TestSite } from './site.js';
+import { callApi, startTestSite, watchPageErrors, type TestSite } from './site.js';
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
@@ -22,30 +22,14 @@ describe('the decision log in Chromium', () => {
   let executive: string;
   let pulseId: string;
 
-  async function api<T>(token: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${baseUrl}/api/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await response.text();
-    expect(response.ok, `${path}: ${response.status} ${text}`).toBe(true);
-    return (text === '' ? null : JSON.parse(text)) as T;
-  }
+  const api = <T>(token: string, path: string, body?: unknown): Promise<T> =>
+    callApi<T>(baseUrl, token, path, body);
 
   /** A page that fails the test on any console error or uncaught exception. */
   async function newPage(viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport });
     page.setDefaultTimeout(15_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    return { page, errors };
+    return { page, errors: watchPageErrors(page) };
   }
 
   async function openDecisions(page: Page): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { requestToken, toBase64Url } from '@pulsegap/anonymity/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestSite, type TestSite } from './site.js';
+import { callApi, startTestSite, type TestSite } from './site.js';
 
 const PASSWORD = 'correct horse battery';
 const WAIT = { timeout: 8_000 };
@@ -16,18 +16,8 @@ describe('the pulse builder: custom items and leaders’ predictions, in Chromiu
   let email: string;
   let token: string;
 
-  async function api<T>(path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${baseUrl}/api/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    expect(response.ok, `${path}: HTTP ${response.status}`).toBe(true);
-    return (await response.json()) as T;
-  }
+  const api = <T>(path: string, body?: unknown): Promise<T> =>
+    callApi<T>(baseUrl, token, path, body);
 
   beforeAll(async () => {
     site = await startTestSite();

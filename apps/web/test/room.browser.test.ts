@@ -5,7 +5,7 @@ import { testConfig } from '@pulsegap/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectLayoutFits, seriousAccessibilityProblems } from './page-checks.js';
-import { startTestSite, type TestSite } from './site.js';
+import { startTestSite, watchPageErrors, type TestSite } from './site.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -20,19 +20,16 @@ const TEXTS = [
   'Let the night shift skip the stand-up',
 ];
 
-/** What a page must not do: an uncaught exception or a console error. */
+/** What a page must not do: an uncaught exception or a console error, but those a step causes. */
 function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    // The browser logs every 4xx answer; a refusal the page expects and explains is not one.
-    if (/status of (400|404|409|410)\b/.test(message.text())) return;
-    // The stream the test cuts off, as the browser reports it.
-    if (message.text().includes('net::ERR_INCOMPLETE_CHUNKED_ENCODING')) return;
-    errors.push(message.text());
-  });
-  return errors;
+  return watchPageErrors(
+    page,
+    (text) =>
+      // The browser logs every 4xx answer; a refusal the page expects and explains is not one.
+      /status of (400|404|409|410)\b/.test(text) ||
+      // The stream the test cuts off, as the browser reports it.
+      text.includes('net::ERR_INCOMPLETE_CHUNKED_ENCODING'),
+  );
 }
 
 interface Phone {

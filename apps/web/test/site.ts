@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createHttpServer, WEB_ROOT } from '@pulsegap/api';
 import { createJobContext, startInProcessRuntime, type JobRuntime } from '@pulsegap/jobs';
 import { launchBrowser, openTestDatabase, testConfig } from '@pulsegap/testing';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** The real site for a browser test: API and built pages on a real socket, jobs, Chromium. */
 export interface TestSite {
@@ -48,4 +49,43 @@ export async function startTestSite(): Promise<TestSite> {
       await database.close();
     },
   };
+}
+
+/**
+ * Calls the site's API as `token`: GET without a body, POST with one. An answer that is not
+ * 2xx fails the test with its status and body; an empty one reads as null.
+ */
+export async function callApi<T>(
+  baseUrl: string,
+  token: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  expect(response.ok, `${path}: ${response.status} ${text}`).toBe(true);
+  return (text === '' ? null : JSON.parse(text)) as T;
+}
+
+/**
+ * Collects what must fail a test on `page`: uncaught exceptions and console errors, but those
+ * `expected` says a step causes on purpose (the browser logs every refused request).
+ */
+export function watchPageErrors(
+  page: Page,
+  expected: (text: string) => boolean = () => false,
+): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected(message.text())) errors.push(message.text());
+  });
+  return errors;
 }
