@@ -281,6 +281,7 @@ export {
   DECISION_ITEM_KINDS,
   decisionItems,
   decisionReach,
+  reachLevel,
   isAskedOf,
   isAskedOfTier,
   itemStatementFor,
@@ -295,6 +296,7 @@ export {
   type DecisionItem,
   type DecisionItemKind,
   type DecisionReach,
+  type ReachLevel,
   type QuestionAudience,
   type QuestionInvitee,
 } from './run-items.js';

@@ -5,6 +5,7 @@ import {
   customItemProblems,
   decisionItems,
   decisionReach,
+  reachLevel,
   isAskedOf,
   isAskedOfTier,
   itemStatementFor,
@@ -231,5 +232,14 @@ describe('decisionReach: who in the owning team a run would ask', () => {
     // At k = 3 every group is one of its own but Warehouse's.
     expect(decisionReach(teams, members, 3)('ops')).toEqual({ people: 10, asked: 10 });
     expect(decisionReach(teams, members, 3)('sales')).toEqual({ people: 12, asked: 12 });
+  });
+});
+
+describe('reachLevel: what readers are told of the reach', () => {
+  test('everyone, some or no one; never the counts', () => {
+    expect(reachLevel({ people: 10, asked: 10 })).toBe('all');
+    expect(reachLevel({ people: 0, asked: 0 })).toBe('all');
+    expect(reachLevel({ people: 10, asked: 7 })).toBe('some');
+    expect(reachLevel({ people: 2, asked: 0 })).toBe('none');
   });
 });

@@ -212,6 +212,19 @@ export function itemStatements(custom: readonly CustomItem[]): Map<string, strin
   ]);
 }
 
+/**
+ * How far a decision's follow-up items reach in its owning team, as readers see it: everyone,
+ * some, or no one. Never the counts: a team's size under k is not shown anywhere else either
+ * (participation is planned with the same suppression as the figures).
+ */
+export type ReachLevel = 'all' | 'some' | 'none';
+
+/** A decision's reach in words of {@link ReachLevel}; a team with nobody in it reaches all. */
+export function reachLevel(reach: DecisionReach): ReachLevel {
+  if (reach.asked >= reach.people) return 'all';
+  return reach.asked === 0 ? 'none' : 'some';
+}
+
 /** How far a decision's follow-up items reach in its owning team. */
 export interface DecisionReach {
   /** People in the owning team and the teams under it. */

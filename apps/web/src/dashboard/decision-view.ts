@@ -37,13 +37,15 @@ export function pointText(point: DurabilityPoint, reason: SuppressionReason | nu
  * the team, so their answers could not be kept as the team's: they are not asked.
  */
 export function reachText(decision: Pick<Decision, 'reach' | 'teamName'>): string {
-  const reach = decision.reach;
-  if (reach === null || reach.asked >= reach.people) return '';
   const team = `${decision.teamName} and the teams under it`;
-  if (reach.asked === 0) {
-    return `No one in ${team} would be asked its follow-up items: their groups are smaller than the minimum group size and are counted beyond the team.`;
+  switch (decision.reach) {
+    case 'all':
+      return '';
+    case 'some':
+      return `Its follow-up items would not reach everyone in ${team}: some are in groups smaller than the minimum group size, counted beyond the team.`;
+    case 'none':
+      return `No one in ${team} would be asked its follow-up items: their groups are smaller than the minimum group size and are counted beyond the team.`;
   }
-  return `Its follow-up items would reach ${reach.asked.toLocaleString('en')} of the ${reach.people.toLocaleString('en')} people in ${team}; the others are in groups smaller than the minimum group size, counted beyond the team.`;
 }
 
 /** Why a decision is flagged as relitigated, in a sentence; empty when it is not. */

@@ -58,8 +58,8 @@ export interface Decision {
     relitigated: boolean;
     reasons: string[];
   };
-  /** Of the owning team's people, those a run would ask the follow-up items (today's roster). */
-  reach: { people: number; asked: number } | null;
+  /** Whom of the owning team a run would ask the follow-up items (today's roster). */
+  reach: 'all' | 'some' | 'none';
 }
 
 const REASONS: readonly string[] = ['small', 'complementary', 'merged'];
@@ -104,6 +104,13 @@ function run(value: unknown, where: string): DurabilityRun {
   };
 }
 
+function reach(value: unknown, where: string): Decision['reach'] {
+  if (value === undefined) return 'all';
+  const level = string(value, where);
+  if (level !== 'all' && level !== 'some' && level !== 'none') throw new ContractError(where);
+  return level;
+}
+
 function decision(value: unknown, where: string): Decision {
   const d: Json = record(value, where);
   const status = string(d.status, `${where}.status`);
@@ -128,13 +135,7 @@ function decision(value: unknown, where: string): Decision {
       relitigated: boolean(durability.relitigated, `${where}.durability.relitigated`),
       reasons: strings(durability.reasons, `${where}.durability.reasons`),
     },
-    reach:
-      d.reach === undefined || d.reach === null
-        ? null
-        : {
-            people: number(record(d.reach, `${where}.reach`).people, `${where}.reach.people`),
-            asked: number(record(d.reach, `${where}.reach`).asked, `${where}.reach.asked`),
-          },
+    reach: reach(d.reach, `${where}.reach`),
   };
 }
 

@@ -28,7 +28,7 @@ interface Decision {
   createdAt: string;
   updatedAt: string;
   durability: { runs: unknown[]; latest: unknown; relitigated: boolean; reasons: string[] };
-  reach: { people: number; asked: number };
+  reach: 'all' | 'some' | 'none';
 }
 
 interface AuditEntry {
@@ -161,8 +161,9 @@ describe('the decision log', () => {
       updatedAt: expect.any(String),
       durability: { runs: [], latest: null, relitigated: false, reasons: [] },
       // Operations and Warehouse hold one frontline person each: a group under k, merged
-      // beyond Operations, so a run would ask its items of nobody (and the log says so).
-      reach: { people: 2, asked: 0 },
+      // beyond Operations, so a run would ask its items of nobody (and the log says so, with
+      // no count: a team's size under k is shown nowhere).
+      reach: 'none',
     });
     const [entry, ...more] = await auditOf(`decision/${id}`);
     expect(more).toEqual([]);

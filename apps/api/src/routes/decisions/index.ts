@@ -19,6 +19,7 @@ import {
 import {
   decisionReach,
   durabilityOfReleases,
+  reachLevel,
   type DecisionReach,
   type DurabilityPoint,
   type RunRelease,
@@ -112,16 +113,10 @@ const DecisionSchema = Type.Object({
     relitigated: Type.Boolean(),
     reasons: Reasons,
   }),
-  reach: Type.Object(
-    {
-      people: Type.Integer({ minimum: 0 }),
-      asked: Type.Integer({ minimum: 0 }),
-    },
-    {
-      description:
-        'Of the people in the owning team and the teams under it (today’s roster), those a run of everyone would ask the follow-up items: people whose group is too small and is merged beyond the owning team are not asked.',
-    },
-  ),
+  reach: Type.Union([Type.Literal('all'), Type.Literal('some'), Type.Literal('none')], {
+    description:
+      'Whom of the owning team and the teams under it (today’s roster) a run would ask the follow-up items: all, some or none. People whose group is under the minimum group size are merged beyond the owning team and not asked. No count is given: a team’s size under k is shown nowhere.',
+  }),
 });
 
 /**
@@ -176,7 +171,7 @@ function withDurability(
   const durability = durabilityOfReleases(decision.id, releases);
   return {
     ...decision,
-    reach: reach(decision.teamId),
+    reach: reachLevel(reach(decision.teamId)),
     durability: {
       runs: durability.runs.map((r) => ({
         ...r,
